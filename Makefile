@@ -1,0 +1,75 @@
+# CdP Portal — the two commands are `make run` and `make test`; the rest are helpers.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Resolves the database (environment, local server, or private cluster in var/pgdata).
+WITH_DB = DATABASE_URL="$$($(PY) -m cdp_portal.localdb)" || exit 1; export DATABASE_URL;
+
+.PHONY: help run test install install-dev lint format messages db-url db-stop worker clean-venv chromium
+
+help:
+	@echo "make run      install, prepare the database, load the demo and serve on :$(PORT)"
+	@echo "make test     install test tools and run lint checks and the whole test suite"
+	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
+	@echo "make format   ruff format and fix"
+	@echo "make messages update and compile the French and English catalogues"
+	@echo "make db-url   print the DATABASE_URL that run/test use"
+	@echo "make db-stop  stop the private PostgreSQL cluster (var/pgdata) if one runs"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.lock | $(PY)
+	$(PY) -m pip install --quiet -r requirements/base.lock
+	@touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock | $(PY)
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+	@touch $@ $(VENV)/.base-installed
+
+install: $(VENV)/.base-installed
+install-dev: $(VENV)/.dev-installed
+
+run: install
+	@$(WITH_DB) \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py seed_demo && \
+	echo "Portal on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)" && \
+	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
+
+test: install-dev chromium lint
+	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(PY) scripts/fill_french_catalogue.py
+	$(PY) manage.py compilemessages --ignore=.venv
+
+db-url: install
+	@$(PY) -m cdp_portal.localdb
+
+db-stop: install
+	$(PY) -m cdp_portal.localdb --stop
+
+clean-venv:
+	rm -rf $(VENV)

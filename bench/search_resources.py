@@ -1,0 +1,198 @@
+"""Benchmark of the resource library's search page at institutional scale.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cdp_bench_res \
+        .venv/bin/python bench/search_resources.py [--generate] [--runs 15]
+
+Measures, for about ten representative requests (empty library page, French and English
+queries, a typo, filters, sorts), the server time of:
+  * "orm": `library_search()` plus evaluating the page of results and the four facets
+    (what the view queries), and
+  * "view": the whole `/resources/` view through Django's test Client, signed in
+    (queries, template rendering, middleware),
+for a plain member (visibility through memberships) and an administrator. Prints the
+median and the 95th percentile in milliseconds, and the number of resources.
+
+`--generate` first fills an empty database: 100 communities (open, closed, private),
+2,000 people with memberships, then 50,000 resources (resources.scale_data). Prefer the
+project's `generate_scale_data` command when it exists; `--generate` is for a throwaway
+database only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdp_portal.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+CASES = [
+    ("page d'accueil de la bibliothèque", {}),
+    ("mot français", {"q": "pédagogie"}),
+    ("expression sans accents", {"q": "evaluation formative"}),
+    ("pluriel", {"q": "classes inversées"}),
+    ("anglais", {"q": "teaching videos"}),
+    ("faute de frappe", {"q": "forom discusion"}),
+    ("plusieurs mots", {"q": "guide apprentissage actif moodle"}),
+    ("étiquette", {"tag": "formation"}),
+    ("type + tri populaires", {"kind": "case_study", "sort": "popular"}),
+    ("recherche + langue + page 3", {"q": "forum", "language": "fr", "page": "3"}),
+    ("institution + récentes", {"community": "_institution", "sort": "recent"}),
+]
+
+
+def generate() -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from communities.models import Community, Membership
+    from resources.models import Resource
+    from resources.scale_data import generate_resources
+
+    User = get_user_model()
+    if not Community.objects.exists():
+        print("Generating 100 communities and 2,000 people…", flush=True)
+        with transaction.atomic():
+            visibilities = ["open"] * 6 + ["closed"] * 3 + ["private"]
+            Community.objects.bulk_create(
+                Community(
+                    name=f"Communauté {n}",
+                    slug=f"communaute-{n}",
+                    visibility=visibilities[n % len(visibilities)],
+                )
+                for n in range(100)
+            )
+            User.objects.bulk_create(
+                User(email=f"bench{n}@example.org", display_name=f"Personne {n}", password="!")
+                for n in range(2000)
+            )
+            communities = list(Community.objects.values_list("pk", flat=True))
+            users = list(User.objects.values_list("pk", flat=True))
+            Membership.objects.bulk_create(
+                Membership(user_id=u, community_id=communities[(i * 7 + k) % 100])
+                for i, u in enumerate(users)
+                for k in range(3)
+            )
+            User.objects.create_superuser("bench-admin@example.org", "bench")
+    missing = 50_000 - Resource.objects.count()
+    if missing > 0:
+        print(f"Generating {missing} resources…", flush=True)
+        started = time.perf_counter()
+        generate_resources(count=missing, seed=42)
+        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))
+    return ordered[index]
+
+
+def measure(user, runs: int) -> list[tuple[str, float, float, float, float, int]]:
+    from django.core.paginator import Paginator
+
+    from resources.forms import LibraryFilterForm
+    from resources.library import library_search
+
+    client = Client()
+    client.force_login(user)
+    rows = []
+    for label, params in CASES:
+        orm_times, view_times = [], []
+        for attempt in range(runs + 2):
+            # Fresh user object each time: no per-request cache carried over.
+            user = type(user).objects.get(pk=user.pk)
+            started = time.perf_counter()
+            form = LibraryFilterForm(params or None)
+            library = library_search(
+                user,
+                q=form.value("q"),
+                sort=form.chosen_sort,
+                **{name: form.value(name) for name in form.FILTERS},
+            )
+            page = Paginator(library.results, 20).get_page(params.get("page"))
+            list(page.object_list)
+            orm = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get("/resources/", params)
+            view = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, response.status_code
+            if attempt >= 2:  # two warm-up rounds
+                orm_times.append(orm)
+                view_times.append(view)
+        rows.append(
+            (
+                label,
+                statistics.median(orm_times),
+                percentile(orm_times, 0.95),
+                statistics.median(view_times),
+                percentile(view_times, 0.95),
+                len(queries.captured_queries),
+            )
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--generate", action="store_true", help="fill an empty database first")
+    parser.add_argument("--runs", type=int, default=15, help="measured runs per case")
+    args = parser.parse_args()
+    if args.generate:
+        generate()
+    setup_test_environment()  # the test Client's host, locmem e-mail
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from resources.models import Resource
+
+    User = get_user_model()
+    member = (
+        User.objects.filter(is_superuser=False, memberships__status="active")
+        .annotate(n=Count("memberships"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    total = Resource.objects.count()
+    print(f"{total} resources; {args.runs} runs per case (after 2 warm-ups); times in ms")
+    all_views = []
+    for name, user in (("member", member), ("admin", admin)):
+        if user is None:
+            continue
+        visible = Resource.objects.visible_to(user).count()
+        print(f"\n{name} ({user.email}) sees {visible} resources")
+        header = ("case", "orm med", "orm p95", "view med", "view p95", "SQL")
+        print("{:38} {:>8} {:>8} {:>9} {:>9} {:>4}".format(*header))
+        for label, orm_med, orm_p95, view_med, view_p95, queries in measure(user, args.runs):
+            all_views.append(view_med)
+            print(
+                f"{label:38} {orm_med:8.1f} {orm_p95:8.1f} {view_med:9.1f} {view_p95:9.1f}"
+                f" {queries:4d}"
+            )
+    if all_views:
+        print(
+            f"\nview medians: median {statistics.median(all_views):.1f} ms, "
+            f"worst {max(all_views):.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Django admin scoped to the communities a person animates.
+
+Animators reach `/admin/` through the "Animateurs" group (model permissions, see
+`communities.services.ANIMATOR_PERMISSIONS`); this mixin narrows what those permissions
+reach to the objects of the communities they moderate. Administrators (superusers and the
+"Administrateurs" group) see everything: `Community.objects.moderated_by` returns all
+communities for them.
+
+Usage, in any app's admin.py::
+
+    @admin.register(Topic)
+    class TopicAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+        community_path = "forum__community"
+
+`community_path` is the lookup from the model to its community ("community" for a
+membership; "" when the object is the community itself). A model reached through a
+multi-valued relation sets `community_path = None` and overrides `scope_queryset`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from communities.models import Community, is_portal_admin
+
+_IS_THE_COMMUNITY = ("", "pk")
+
+
+def moderated_community_ids(request) -> frozenset[int]:
+    """Ids of the communities the person moderates, fetched once per request."""
+    cached = getattr(request, "_moderated_community_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Community.objects.moderated_by(request.user).values_list("pk", flat=True)
+        )
+        request._moderated_community_ids = cached
+    return cached
+
+
+class CommunityScopedAdminMixin:
+    community_path: str | None = "community"
+    # Nothing a member wrote is lost and memberships are history: only superusers delete.
+    deletion_requires_superuser = True
+
+    # --- Scope ------------------------------------------------------------------------
+
+    def scope_queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if is_portal_admin(request.user):
+            return queryset
+        moderated = Community.objects.moderated_by(request.user).values("pk")
+        if self.community_path in _IS_THE_COMMUNITY:
+            return queryset.filter(pk__in=moderated)
+        if self.community_path is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} sets community_path = None: override scope_queryset."
+            )
+        return queryset.filter(**{f"{self.community_path}__in": moderated})
+
+    def object_community_id(self, obj) -> int | None:
+        """The community an object belongs to, read from its attributes (no query when the
+        path is a single foreign key); None when it has none."""
+        if self.community_path in _IS_THE_COMMUNITY:
+            return obj.pk
+        *through, last = self.community_path.split("__")
+        target = obj
+        for name in through:
+            target = getattr(target, name, None)
+            if target is None:
+                return None
+        return getattr(target, f"{last}_id", None)
+
+    def in_scope(self, request, obj) -> bool:
+        if obj is None or is_portal_admin(request.user):
+            return True
+        if obj.pk is None:
+            return False
+        if self.community_path is not None:
+            return self.object_community_id(obj) in moderated_community_ids(request)
+        cache = request.__dict__.setdefault("_admin_scope_cache", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in cache:
+            cache[key] = (
+                self.scope_queryset(request, self.model._default_manager.filter(pk=obj.pk))
+                .order_by()
+                .exists()
+            )
+        return cache[key]
+
+    # --- ModelAdmin hooks -------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.deletion_requires_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_add_permission(self, request, *args):
+        # InlineModelAdmin passes the parent object as well.
+        if not super().has_add_permission(request, *args):
+            return False
+        if is_portal_admin(request.user):
+            return True
+        # A new community belongs to nobody's scope yet: administrators create them. Other
+        # objects need a community the person moderates to be attached to.
+        if self.community_path in _IS_THE_COMMUNITY:
+            return False
+        return bool(moderated_community_ids(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Community and "queryset" not in kwargs:
+            kwargs["queryset"] = Community.objects.moderated_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

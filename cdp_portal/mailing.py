@@ -1,0 +1,45 @@
+"""E-mail the portal sends to people: rendered from templates, in French then English."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def render_bilingual(template_base: str, context: dict) -> tuple[str, str]:
+    """Subject and body of `<template_base>_subject.txt` / `_body.txt`, French first."""
+    subjects, bodies = [], []
+    for language in ("fr", "en"):
+        with translation.override(language):
+            subjects.append(render_to_string(f"{template_base}_subject.txt", context).strip())
+            bodies.append(render_to_string(f"{template_base}_body.txt", context).strip())
+    subject = subjects[0] if subjects[0] == subjects[1] else " / ".join(subjects)
+    return subject, f"{bodies[0]}\n\n— English version —\n\n{bodies[1]}\n"
+
+
+def send_to_people(template_base: str, context: dict, recipients: list[str]) -> None:
+    """Send once the surrounding transaction commits, so a rollback sends nothing."""
+    recipients = [address for address in recipients if address]
+    if not recipients:
+        return
+    subject, body = render_bilingual(
+        template_base, {**context, "base_url": settings.PORTAL_BASE_URL}
+    )
+
+    def deliver() -> None:
+        for address in recipients:
+            send_mail(
+                settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [address],
+            )
+
+    transaction.on_commit(deliver)

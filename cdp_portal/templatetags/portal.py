@@ -1,0 +1,31 @@
+"""The portal's own template filters and tags: `{% load portal %}`."""
+
+from __future__ import annotations
+
+from django import template
+from django.core.paginator import Page
+from django.utils.safestring import SafeString
+
+from cdp_portal.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str | None, shift_headings: int = 0) -> SafeString:
+    """`{{ text|markdown }}`, or `{{ text|markdown:2 }}` to turn `#` into `<h3>`."""
+    try:
+        shift = int(shift_headings)
+    except (TypeError, ValueError):
+        shift = 0
+    return render_markdown(text, shift_headings=max(shift, 0))
+
+
+@register.simple_tag
+def elided_page_range(page: Page, on_each_side: int = 2, on_ends: int = 1) -> list:
+    """Page numbers around the current one, with `…` where pages are skipped."""
+    return list(
+        page.paginator.get_elided_page_range(
+            page.number, on_each_side=on_each_side, on_ends=on_ends
+        )
+    )

@@ -1,0 +1,63 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from communities.benefits import BENEFIT_GROUPS
+from communities.models import Community, Membership
+
+
+@login_not_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page for visitors, the dashboard for signed-in members."""
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "home/landing.html",
+            {"benefit_groups": BENEFIT_GROUPS},
+        )
+    return render(request, "home/dashboard.html", dashboard_context(request.user))
+
+
+DASHBOARD_LIST_SIZE = 10
+
+
+def dashboard_context(user) -> dict:
+    """What the dashboard panels show: one query per panel, whatever the data size."""
+    return {
+        "my_memberships": (
+            Membership.objects.filter(user=user)
+            .active()
+            .select_related("community")
+            .order_by("community__name")[:DASHBOARD_LIST_SIZE]
+        ),
+        "my_invitations": (
+            Membership.objects.filter(user=user)
+            .pending_invitations()
+            .select_related("community", "invited_by")
+            .order_by("-created_at")[:DASHBOARD_LIST_SIZE]
+        ),
+        "communities_with_requests": (
+            Community.objects.moderated_by(user)
+            .with_pending_request_count()
+            .filter(pending_request_count__gt=0)
+            .order_by("-pending_request_count", "name")[:DASHBOARD_LIST_SIZE]
+        ),
+    }
+
+
+@login_not_required
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers, 503 otherwise: for load balancers and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

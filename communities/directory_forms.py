@@ -1,0 +1,200 @@
+"""Forms of the member directory: the search and filters (GET) and one's own profile."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.forms import TagField
+from taggit.models import Tag
+
+from .models import Community, Language, Profile, ProfileQuerySet, Role
+
+User = get_user_model()
+
+MAX_TAGS = 30
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+
+
+class DirectoryFilterForm(forms.Form):
+    """Search and filters of /members/. Invalid values (a community the person may not
+    see, an unknown role or campus) are reported next to the field and ignored: the other
+    filters still apply, and an unseen community is answered exactly like one that does
+    not exist."""
+
+    q = forms.CharField(
+        label=_("Rechercher"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Nom, fonction, unité ou expertise."),
+    )
+    community = forms.ChoiceField(label=_("Communauté"), required=False)
+    role = forms.ChoiceField(label=_("Rôle"), required=False)
+    campus = forms.ChoiceField(label=_("Campus ou lieu"), required=False)
+    ask_me_about = forms.BooleanField(
+        label=_("Seulement les personnes qu'on peut consulter"), required=False
+    )
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        communities = Community.objects.visible_to(viewer).only("pk", "name").order_by("name")
+        self._communities = {str(community.pk): community for community in communities}
+        self.fields["community"].choices = [("", _("Toutes les communautés"))] + [
+            (pk, community.name) for pk, community in self._communities.items()
+        ]
+        self.fields["role"].choices = [("", _("Tous les rôles")), *Role.choices]
+        self.fields["campus"].choices = [("", _("Tous les campus"))] + [
+            (campus, campus) for campus in Profile.objects.campuses()
+        ]
+
+    def clean_community(self) -> Community | None:
+        return self._communities.get(self.cleaned_data.get("community") or "")
+
+    def filter(self, queryset: ProfileQuerySet) -> ProfileQuerySet:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+        community, role = data.get("community"), data.get("role")
+        if community is not None or role:
+            queryset = queryset.with_visible_membership(self.viewer, community=community, role=role)
+        if data.get("campus"):
+            queryset = queryset.filter(campus=data["campus"])
+        if data.get("ask_me_about"):
+            queryset = queryset.filter(ask_me_about=True)
+        return queryset
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
+
+
+class CommaSeparatedTagField(TagField):
+    """taggit's field, split on commas only: "classe inversée" is one tag, not two.
+    Quotes are dropped, duplicates (whatever their case) kept once, in the typed order."""
+
+    def clean(self, value):
+        value = forms.CharField.clean(self, value)
+        names: dict[str, str] = {}
+        for part in (value or "").split(","):
+            name = " ".join(part.replace('"', " ").split())
+            if name and name.lower() not in names:
+                names[name.lower()] = name
+        tags = list(names.values())
+        too_long = [name for name in tags if len(name) > TAG_MAX_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                _("Une étiquette compte au plus %(max)d caractères : « %(tag)s… »."),
+                params={"max": TAG_MAX_LENGTH, "tag": too_long[0][:30]},
+                code="tag_too_long",
+            )
+        meaningless = [name for name in tags if not slugify(name, allow_unicode=True)]
+        if meaningless:
+            raise forms.ValidationError(
+                _("Une étiquette doit contenir au moins une lettre ou un chiffre : « %(tag)s »."),
+                params={"tag": meaningless[0]},
+                code="tag_meaningless",
+            )
+        if len(tags) > MAX_TAGS:
+            raise forms.ValidationError(
+                _("Indiquez au plus %(max)d étiquettes."), params={"max": MAX_TAGS}, code="tags"
+            )
+        return tags
+
+    def has_changed(self, initial_value, data_value) -> bool:
+        return (initial_value or "") != (data_value or "")
+
+
+phone_validator = RegexValidator(
+    r"^(?=.*\d)\+?[\d\s().\-]{4,}((\s*,)?\s*(poste|ext\.?|p\.|x)\s*\d{1,6})?$",
+    message=_("Saisissez un numéro de téléphone valide, par exemple +1 418 555-0100 poste 1234."),
+    flags=re.IGNORECASE,
+)
+
+
+def _model_field(model, name: str, **overrides) -> forms.Field:
+    """The form field a model field declares (label, length, help text), adjusted."""
+    return model._meta.get_field(name).formfield(**overrides)
+
+
+class ProfileEditForm(forms.Form):
+    """One's own profile: names on the account and everything colleagues see."""
+
+    display_name = _model_field(User, "display_name")
+    first_name = _model_field(User, "first_name")
+    last_name = _model_field(User, "last_name")
+    job_title = _model_field(Profile, "job_title")
+    unit = _model_field(Profile, "unit")
+    campus = _model_field(Profile, "campus")
+    bio = _model_field(
+        Profile,
+        "bio",
+        help_text=_("En Markdown : paragraphes, listes, liens, **gras**, *italique*."),
+    )
+    expertise = CommaSeparatedTagField(
+        label=_("Expertises"),
+        required=False,
+        max_length=3000,
+        help_text=_("Séparées par des virgules, par exemple : moodle, évaluation, vidéo."),
+    )
+    interests = CommaSeparatedTagField(
+        label=_("Intérêts"),
+        required=False,
+        max_length=3000,
+        help_text=_("Séparés par des virgules, par exemple : classe inversée, podcast."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Langues parlées"),
+        required=False,
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    phone = _model_field(
+        Profile,
+        "phone",
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    show_email = _model_field(Profile, "show_email")
+    show_phone = _model_field(Profile, "show_phone")
+    ask_me_about = _model_field(Profile, "ask_me_about")
+
+    user_field_names = ("display_name", "first_name", "last_name")
+    profile_field_names = (
+        "job_title",
+        "unit",
+        "campus",
+        "bio",
+        "phone",
+        "languages",
+        "show_email",
+        "show_phone",
+        "ask_me_about",
+    )
+
+    def __init__(self, *args, profile: Profile, **kwargs):
+        user = profile.user
+        initial = {name: getattr(user, name) for name in self.user_field_names}
+        initial |= {name: getattr(profile, name) for name in self.profile_field_names}
+        initial["expertise"] = ", ".join(sorted(profile.expertise.names(), key=str.lower))
+        initial["interests"] = ", ".join(sorted(profile.interests.names(), key=str.lower))
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean_phone(self) -> str:
+        return " ".join(self.cleaned_data["phone"].split())
+
+    def service_arguments(self) -> dict:
+        """Keyword arguments for `services.profile_update`, from valid data."""
+        data = self.cleaned_data
+        return {
+            "user_fields": {name: data[name] for name in self.user_field_names},
+            "profile_fields": {name: data[name] for name in self.profile_field_names},
+            "expertise": data["expertise"],
+            "interests": data["interests"],
+        }

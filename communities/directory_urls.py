@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import directory_views as views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("members/", views.member_directory, name="list"),
+    path("members/<slug:handle>/", views.profile_detail, name="profile"),
+    path("profile/edit/", views.profile_edit, name="profile_edit"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+]

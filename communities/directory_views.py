@@ -1,0 +1,140 @@
+"""The member directory: search and filters, profiles, one's own profile, tag pages.
+
+The directory is institution-wide: every signed-in member sees every active person's
+profile. What it says about communities (filters, a person's memberships) follows
+`Community.objects.visible_to` and `Membership.objects.visible_to`, so a private
+community never shows to someone outside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+from taggit.models import Tag
+
+from .directory_forms import DirectoryFilterForm, ProfileEditForm
+from .models import Membership, Profile
+from .services import profile_ensure, profile_update
+
+PAGE_SIZE = 24
+
+
+def _profile_cards(queryset):
+    """What a member card shows: the account (name) and the expertise tags."""
+    return queryset.select_related("user").prefetch_related("expertise")
+
+
+@require_safe
+def member_directory(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET, viewer=request.user)
+    profiles = _profile_cards(form.filter(Profile.objects.for_directory()).ordered_by_name())
+    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directory/member_list.html",
+        {"form": form, "page_obj": page, "profiles": page.object_list},
+    )
+
+
+@require_safe
+def profile_detail(request: HttpRequest, handle: str) -> HttpResponse:
+    profile = get_object_or_404(
+        Profile.objects.for_directory().prefetch_related("expertise", "interests"), handle=handle
+    )
+    memberships = (
+        Membership.objects.active()
+        .visible_to(request.user)
+        .filter(user=profile.user_id)
+        .select_related("community")
+        .order_by("community__name", "pk")
+    )
+    return render(
+        request,
+        "directory/profile_detail.html",
+        {
+            "profile": profile,
+            "person": profile.user,
+            "memberships": memberships,
+            "is_own_profile": profile.user_id == request.user.pk,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Always the signed-in person's own profile: there is no URL to edit someone else's."""
+    profile = profile_ensure(user=request.user)
+    profile.user = request.user
+    if request.method == "POST":
+        form = ProfileEditForm(request.POST, profile=profile)
+        if form.is_valid():
+            profile_update(profile=profile, **form.service_arguments())
+            messages.success(request, _("Votre profil a été enregistré."))
+            return redirect(profile)
+    else:
+        form = ProfileEditForm(profile=profile)
+    return render(request, "directory/profile_edit.html", {"form": form, "profile": profile})
+
+
+# --- Tag pages ("who knows what") ---------------------------------------------------------
+#
+# A tag page is a list of sections, each built by a function (request, tag) -> dict or None
+# and rendered by its own template under templates/directory/tag_sections/. The library
+# and the forums add their section (resources, discussions) by appending a builder here.
+
+TagSection = Callable[[HttpRequest, Tag], "dict | None"]
+
+
+def _people_section(request, tag, *, key, title, queryset, page_param, template, empty):
+    people = _profile_cards(queryset.ordered_by_name().order_by("-ask_me_about", "sort_name", "pk"))
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get(page_param))
+    return {
+        "key": key,
+        "title": title,
+        "template": template,
+        "page_obj": page,
+        "profiles": page.object_list,
+        "empty": empty,
+    }
+
+
+def experts_section(request: HttpRequest, tag: Tag) -> dict:
+    return _people_section(
+        request,
+        tag,
+        key="experts",
+        title=_("Expertes et experts"),
+        queryset=Profile.objects.for_directory().with_expertise(tag),
+        page_param="page",
+        template="directory/tag_sections/experts.html",
+        empty=_("Personne n'a encore indiqué cette expertise."),
+    )
+
+
+def interested_section(request: HttpRequest, tag: Tag) -> dict:
+    return _people_section(
+        request,
+        tag,
+        key="interested",
+        title=_("Personnes intéressées"),
+        queryset=Profile.objects.for_directory().interested_in(tag),
+        page_param="interested_page",
+        template="directory/tag_sections/interested.html",
+        empty=_("Personne n'a encore indiqué cet intérêt."),
+    )
+
+
+TAG_SECTIONS: list[TagSection] = [experts_section, interested_section]
+
+
+@require_safe
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    sections = [section for build in TAG_SECTIONS if (section := build(request, tag))]
+    return render(request, "directory/tag_detail.html", {"tag": tag, "sections": sections})

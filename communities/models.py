@@ -1,0 +1,538 @@
+"""Communities, memberships with their roles, and member profiles.
+
+Visibility rules live in the QuerySet methods below and nowhere else: views, search,
+feeds, tag pages, counts and the admin all go through `visible_to(user)` and friends.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .benefits import BENEFIT_CHOICES
+
+ADMINISTRATORS_GROUP = "Administrateurs"
+ANIMATORS_GROUP = "Animateurs"
+
+
+class Phase(models.TextChoices):
+    DECIDING = "deciding", _("Se décider")
+    PREPARING = "preparing", _("Préparer")
+    LAUNCHING = "launching", _("Lancer")
+    GROWING = "growing", _("Croître")
+    CLOSING = "closing", _("Clore")
+
+    @classmethod
+    def after(cls, phase: str) -> str | None:
+        order = list(cls.values)
+        index = order.index(phase)
+        return order[index + 1] if index + 1 < len(order) else None
+
+
+class Visibility(models.TextChoices):
+    OPEN = "open", _("Ouverte")
+    CLOSED = "closed", _("Fermée")
+    PRIVATE = "private", _("Privée")
+
+
+class Role(models.TextChoices):
+    """Roles in a community, from the source document's human resources."""
+
+    MEMBER = "member", _("Membre")
+    ANIMATOR = "animator", _("Animateur·rice")
+    COACH = "coach", _("Coach")
+    DOCUMENTALIST = "documentalist", _("Documentaliste")
+    TECHNICAL_SUPPORT = "technical_support", _("Soutien technique")
+    ADMINISTRATIVE_SUPPORT = "administrative_support", _("Soutien administratif")
+    SPONSOR = "sponsor", _("Parrain·marraine")
+
+
+def is_portal_admin(user) -> bool:
+    """Superusers and members of the "Administrateurs" group may do everything."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_portal_admin_cache", None)
+    if cached is None:
+        cached = user.groups.filter(name=ADMINISTRATORS_GROUP).exists()
+        user._portal_admin_cache = cached
+    return cached
+
+
+class CommunityQuerySet(models.QuerySet):
+    def _active_membership_of(self, user):
+        return Membership.objects.filter(
+            community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE
+        )
+
+    def visible_to(self, user) -> CommunityQuerySet:
+        """Communities a person may know exist: open and closed ones, private ones they
+        belong to. Anonymous visitors see none; administrators see all."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(
+            ~Q(visibility=Visibility.PRIVATE) | Exists(self._active_membership_of(user))
+        )
+
+    def content_visible_to(self, user) -> CommunityQuerySet:
+        """Communities whose content (forums, library, member list) a person may read:
+        open ones, and closed or private ones they are an active member of."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(Q(visibility=Visibility.OPEN) | Exists(self._active_membership_of(user)))
+
+    def of_member(self, user) -> CommunityQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Exists(self._active_membership_of(user)))
+
+    def moderated_by(self, user) -> CommunityQuerySet:
+        """Communities a person moderates: those they animate; all for administrators."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(
+            Exists(self._active_membership_of(user).filter(roles__contains=[Role.ANIMATOR]))
+        )
+
+    def visible_or_invited_to(self, user) -> CommunityQuerySet:
+        """`visible_to(user)` plus the communities the person has a pending invitation to:
+        an invitee may open a private community's home to accept or decline, and nothing
+        else (its content, lists and counts still follow `visible_to`)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        invited_or_active = Membership.objects.filter(
+            community=OuterRef("pk"),
+            user=user,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED],
+        )
+        return self.filter(~Q(visibility=Visibility.PRIVATE) | Exists(invited_or_active))
+
+    def with_pending_request_count(self) -> CommunityQuerySet:
+        return self.annotate(
+            pending_request_count=Count(
+                "memberships", filter=Q(memberships__status=Membership.Status.REQUESTED)
+            )
+        )
+
+    def with_member_count(self) -> CommunityQuerySet:
+        return self.annotate(
+            member_count=Count(
+                "memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)
+            )
+        )
+
+    def with_member_count_subquery(self) -> CommunityQuerySet:
+        """The same `member_count`, as a correlated subquery rather than a join: a count or
+        a DISTINCT over the queryset (the admin changelist runs both) then skips it."""
+        active = (
+            Membership.objects.filter(community=OuterRef("pk"), status=Membership.Status.ACTIVE)
+            .order_by()
+            .values("community")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            member_count=Coalesce(Subquery(active, output_field=models.IntegerField()), 0)
+        )
+
+    def for_listing(self) -> CommunityQuerySet:
+        return self.select_related("sponsor").with_member_count().order_by("name")
+
+
+class Community(models.Model):
+    name = models.CharField(_("nom"), max_length=150)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    summary = models.CharField(_("résumé"), max_length=300, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Markdown : titres, listes, liens.")
+    )
+    theme = models.CharField(_("thème stratégique"), max_length=150, blank=True, db_index=True)
+    visibility = models.CharField(
+        _("visibilité"), max_length=10, choices=Visibility.choices, default=Visibility.OPEN
+    )
+    phase = models.CharField(
+        _("phase"), max_length=10, choices=Phase.choices, default=Phase.DECIDING
+    )
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("parrain·marraine"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsored_communities",
+        help_text=_("La personne gestionnaire qui légitime la communauté."),
+    )
+    benefits = ArrayField(
+        models.CharField(max_length=40, choices=BENEFIT_CHOICES),
+        verbose_name=_("bénéfices visés"),
+        default=list,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("communauté")
+        verbose_name_plural = _("communautés")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["visibility", "phase"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self) -> bool:
+        return self.visibility == Visibility.OPEN
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == Visibility.PRIVATE
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def pending_requests(self) -> MembershipQuerySet:
+        return self.filter(status=Membership.Status.REQUESTED)
+
+    def pending_invitations(self) -> MembershipQuerySet:
+        return self.filter(status=Membership.Status.INVITED)
+
+    def for_member_list(self) -> MembershipQuerySet:
+        """Everything a list of people shows (name, profile link), ordered by name."""
+        return self.select_related("user__profile").order_by(
+            Lower(NullIf("user__display_name", Value(""))).asc(nulls_last=True),
+            Lower("user__last_name"),
+            Lower("user__first_name"),
+            "user__email",
+            "pk",
+        )
+
+    def with_role(self, role: str) -> MembershipQuerySet:
+        return self.filter(roles__contains=[role])
+
+    def visible_to(self, user) -> MembershipQuerySet:
+        """Memberships a person may see: those of communities whose content they may read,
+        plus the animators and sponsors of closed communities (shown on their home)."""
+        return self.filter(
+            Q(community__in=Community.objects.content_visible_to(user))
+            | Q(
+                community__in=Community.objects.visible_to(user),
+                roles__overlap=[Role.ANIMATOR, Role.SPONSOR],
+            )
+        )
+
+    def moderated_by(self, user) -> MembershipQuerySet:
+        return self.filter(community__in=Community.objects.moderated_by(user))
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invitée")
+        REQUESTED = "requested", _("Demandée")
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Quittée")
+        REFUSED = "refused", _("Refusée")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("communauté"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    roles = ArrayField(
+        models.CharField(max_length=30, choices=Role.choices),
+        verbose_name=_("rôles"),
+        default=list,
+        blank=True,
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    allocated_hours_per_month = models.PositiveSmallIntegerField(
+        _("temps alloué (heures par mois)"),
+        null=True,
+        blank=True,
+        help_text=_("Le temps que l'organisation accorde à la personne pour la communauté."),
+    )
+    request_message = models.TextField(_("message de la demande"), blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invitée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décision par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    joined_at = models.DateTimeField(_("membre depuis"), null=True, blank=True)
+    left_at = models.DateTimeField(_("quittée le"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("adhésion")
+        verbose_name_plural = _("adhésions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "community"], name="communities_membership_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status"]),
+            models.Index(fields=["user", "status"]),
+            GinIndex(fields=["roles"], name="communities_membership_roles"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.community}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def get_roles_display(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [str(labels.get(role, role)) for role in self.roles]
+
+
+class TaggedExpertise(TaggedItemBase):
+    content_object = models.ForeignKey("Profile", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("expertise")
+        verbose_name_plural = _("expertises")
+
+
+class TaggedInterest(TaggedItemBase):
+    content_object = models.ForeignKey("Profile", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("intérêt")
+        verbose_name_plural = _("intérêts")
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("Français")
+    ENGLISH = "en", _("Anglais")
+    SPANISH = "es", _("Espagnol")
+    GERMAN = "de", _("Allemand")
+    PORTUGUESE = "pt", _("Portugais")
+    ITALIAN = "it", _("Italien")
+    ARABIC = "ar", _("Arabe")
+    MANDARIN = "zh", _("Mandarin")
+    INNU = "innu", _("Innu-aimun")
+
+
+class ProfileQuerySet(models.QuerySet):
+    def for_directory(self) -> ProfileQuerySet:
+        return self.filter(user__is_active=True).select_related("user")
+
+    def in_community(self, community) -> ProfileQuerySet:
+        return self.filter(
+            user__memberships__community=community,
+            user__memberships__status=Membership.Status.ACTIVE,
+        )
+
+    def moderated_by(self, user) -> ProfileQuerySet:
+        """Profiles an animator looks after: the active members of the communities they
+        moderate, and those asking to join them (whose request they must judge). An
+        `Exists` rather than a join, so a person in two such communities appears once."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("user"),
+                    community__in=Community.objects.moderated_by(user),
+                    status__in=[Membership.Status.ACTIVE, Membership.Status.REQUESTED],
+                )
+            )
+        )
+
+    # --- Member directory (search, filters, tag pages) ---------------------------------
+
+    def ordered_by_name(self) -> ProfileQuerySet:
+        """Alphabetical by the name people see (`User.get_full_name`): display name, else
+        first and last name, else the e-mail's local part; case-insensitive."""
+        full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
+        return self.annotate(
+            sort_name=Lower(
+                Coalesce(
+                    NullIf("user__display_name", Value("")),
+                    NullIf(full_name, Value("")),
+                    "user__email",
+                    output_field=models.CharField(),
+                )
+            )
+        ).order_by("sort_name", "pk")
+
+    def search(self, q: str) -> ProfileQuerySet:
+        """Accent- and case-insensitive search over names, unit, job title and expertise.
+
+        Every word must match somewhere ("helene tremblay" finds Hélène by her first name
+        and Tremblay by her last); the e-mail address is left out on purpose, since people
+        may hide it. Tags are matched with `Exists`, so a person with two matching tags
+        still comes once, with no DISTINCT."""
+        terms = (q or "").split()[:8]
+        queryset = self
+        for term in terms:
+            queryset = queryset.filter(
+                Q(user__display_name__unaccent__icontains=term)
+                | Q(user__first_name__unaccent__icontains=term)
+                | Q(user__last_name__unaccent__icontains=term)
+                | Q(unit__unaccent__icontains=term)
+                | Q(job_title__unaccent__icontains=term)
+                | Exists(
+                    TaggedExpertise.objects.filter(
+                        content_object=OuterRef("pk"), tag__name__unaccent__icontains=term
+                    )
+                )
+            )
+        return queryset
+
+    def with_visible_membership(self, viewer, *, community=None, role: str = "") -> ProfileQuerySet:
+        """People with an active membership that `viewer` may see
+        (`MembershipQuerySet.visible_to`), optionally in `community` and/or holding `role`
+        (in that same community when both are given). A private community the viewer is
+        not in matches nobody; in a closed one only its animators and sponsors show."""
+        memberships = Membership.objects.active().visible_to(viewer).filter(user=OuterRef("user"))
+        if community is not None:
+            memberships = memberships.filter(community=community)
+        if role:
+            memberships = memberships.with_role(role)
+        return self.filter(Exists(memberships))
+
+    def with_expertise(self, tag) -> ProfileQuerySet:
+        return self.filter(
+            Exists(TaggedExpertise.objects.filter(content_object=OuterRef("pk"), tag=tag))
+        )
+
+    def interested_in(self, tag) -> ProfileQuerySet:
+        return self.filter(
+            Exists(TaggedInterest.objects.filter(content_object=OuterRef("pk"), tag=tag))
+        )
+
+    def campuses(self) -> list[str]:
+        """The distinct campuses of the directory's people, for the campus filter."""
+        return list(
+            self.for_directory()
+            .exclude(campus="")
+            .order_by("campus")
+            .values_list("campus", flat=True)
+            .distinct()
+        )
+
+
+class Profile(models.Model):
+    """What colleagues see of a person in the directory."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    handle = models.SlugField(_("identifiant public"), max_length=80, unique=True)
+    job_title = models.CharField(_("fonction"), max_length=150, blank=True)
+    unit = models.CharField(_("unité (service ou faculté)"), max_length=150, blank=True)
+    campus = models.CharField(_("campus ou lieu"), max_length=100, blank=True)
+    bio = models.TextField(_("présentation"), blank=True, help_text=_("Markdown."))
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=8, choices=Language.choices),
+        verbose_name=_("langues parlées"),
+        default=list,
+        blank=True,
+    )
+    show_email = models.BooleanField(_("afficher mon adresse e-mail"), default=True)
+    show_phone = models.BooleanField(_("afficher mon téléphone"), default=False)
+    ask_me_about = models.BooleanField(
+        _("on peut me consulter sur mes expertises"),
+        default=False,
+        help_text=_("Vos collègues verront que vous acceptez les questions sur vos expertises."),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    expertise = TaggableManager(
+        verbose_name=_("expertises"),
+        through=TaggedExpertise,
+        related_name="expert_profiles",
+        blank=True,
+        help_text=_("Séparées par des virgules, par exemple : moodle, évaluation, vidéo."),
+    )
+    interests = TaggableManager(
+        verbose_name=_("intérêts"),
+        through=TaggedInterest,
+        related_name="interested_profiles",
+        blank=True,
+        help_text=_("Séparés par des virgules."),
+    )
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("profil")
+        verbose_name_plural = _("profils")
+        indexes = [models.Index(fields=["unit"]), models.Index(fields=["campus"])]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:profile", kwargs={"handle": self.handle})
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name()
+
+    def get_languages_display(self) -> list[str]:
+        labels = dict(Language.choices)
+        return [str(labels.get(code, code)) for code in self.languages]

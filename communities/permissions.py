@@ -1,0 +1,68 @@
+"""Who may do what in a community. Views, templates, the admin and services ask here.
+
+Each check is answered from the person's membership, fetched once per request and
+community (`membership_for`), so templates can call several checks without new queries.
+"""
+
+from __future__ import annotations
+
+from .models import Community, Membership, Role, Visibility, is_portal_admin
+
+__all__ = [
+    "can_manage_members",
+    "can_moderate",
+    "can_see_community",
+    "can_see_content",
+    "is_portal_admin",
+    "membership_for",
+]
+
+
+def membership_for(user, community: Community) -> Membership | None:
+    """The person's membership in the community (any status), cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = user.__dict__.setdefault("_membership_cache", {})
+    if community.pk not in cache:
+        cache[community.pk] = Membership.objects.filter(user=user, community=community).first()
+    return cache[community.pk]
+
+
+def forget_membership(user, community: Community) -> None:
+    """Drop the cached membership after a service changed it."""
+    user.__dict__.get("_membership_cache", {}).pop(community.pk, None)
+
+
+def _is_active_member(user, community: Community) -> bool:
+    membership = membership_for(user, community)
+    return membership is not None and membership.is_active
+
+
+def can_see_community(user, community: Community) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if community.visibility != Visibility.PRIVATE or is_portal_admin(user):
+        return True
+    return _is_active_member(user, community)
+
+
+def can_see_content(user, community: Community) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if community.visibility == Visibility.OPEN or is_portal_admin(user):
+        return True
+    return _is_active_member(user, community)
+
+
+def has_role(user, community: Community, role: str) -> bool:
+    membership = membership_for(user, community)
+    return membership is not None and membership.is_active and role in membership.roles
+
+
+def can_moderate(user, community: Community) -> bool:
+    return is_portal_admin(user) or has_role(user, community, Role.ANIMATOR)
+
+
+def can_manage_members(user, community: Community) -> bool:
+    """Approve or refuse requests, invite, change roles: the animators' job."""
+    return can_moderate(user, community)

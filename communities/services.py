@@ -1,0 +1,449 @@
+"""Business actions on communities and memberships.
+
+Each function is one transaction; views, admin actions and management commands call these
+rather than writing models themselves, so e-mail, admin access and history stay consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from cdp_portal.mailing import absolute_url, send_to_people
+
+from .models import (
+    ANIMATORS_GROUP,
+    Community,
+    Membership,
+    Profile,
+    Role,
+    Visibility,
+    is_portal_admin,
+)
+from .permissions import forget_membership
+
+User = get_user_model()
+
+# Model permissions the "Animateurs" group carries into the admin. The admin mixin then
+# narrows every queryset to the communities the person animates. Later apps add theirs.
+ANIMATOR_PERMISSIONS: list[str] = [
+    "communities.view_community",
+    "communities.change_community",
+    "communities.view_membership",
+    "communities.change_membership",
+    "communities.view_profile",
+]
+
+
+# --- Profiles -----------------------------------------------------------------------
+
+
+def _unique_handle(base: str, exclude_pk: int | None = None) -> str:
+    stem = slugify(base)[:60] or "membre"
+    handle, suffix = stem, 1
+    taken = Profile.objects.exclude(pk=exclude_pk) if exclude_pk else Profile.objects.all()
+    while taken.filter(handle=handle).exists():
+        suffix += 1
+        handle = f"{stem}-{suffix}"
+    return handle
+
+
+@transaction.atomic
+def profile_ensure(*, user) -> Profile:
+    """Every person has a profile (and so a handle) from their first sign-in on."""
+    profile = Profile.objects.filter(user=user).first()
+    if profile is None:
+        base = user.display_name or f"{user.first_name} {user.last_name}".strip()
+        profile = Profile.objects.create(
+            user=user, handle=_unique_handle(base or user.email.split("@")[0])
+        )
+    return profile
+
+
+# What a person may change about themselves from /profile/edit/: never the e-mail, the
+# handle (bookmarks rely on it), flags or permissions.
+PROFILE_USER_FIELDS = frozenset({"display_name", "first_name", "last_name"})
+PROFILE_FIELDS = frozenset(
+    {
+        "job_title",
+        "unit",
+        "campus",
+        "bio",
+        "phone",
+        "languages",
+        "show_email",
+        "show_phone",
+        "ask_me_about",
+    }
+)
+
+
+def _tags_for(names: Iterable[str]) -> list:
+    """Existing tags matched case-insensitively ("Moodle" reuses "moodle"), new names as
+    strings for taggit to create. Duplicates are dropped, first spelling wins."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        name = name.strip()
+        if name and name.lower() not in wanted:
+            wanted[name.lower()] = name
+    if not wanted:
+        return []
+    existing: dict[str, Tag] = {}
+    matches = Tag.objects.annotate(lowered=Lower("name")).filter(lowered__in=list(wanted))
+    for tag in matches.order_by("pk"):
+        existing.setdefault(tag.name.lower(), tag)
+    return [existing.get(key, name) for key, name in wanted.items()]
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    profile: Profile,
+    user_fields: dict,
+    profile_fields: dict,
+    expertise: list[str],
+    interests: list[str],
+) -> Profile:
+    """Save what a person changed on their own profile: names on the account, the
+    profile's fields, and their expertise and interest tags (replaced, not added)."""
+    unknown = (set(user_fields) - PROFILE_USER_FIELDS) | (set(profile_fields) - PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable from a profile: {sorted(unknown)}")
+    user = profile.user
+    if user_fields:
+        for name, value in user_fields.items():
+            setattr(user, name, value)
+        user.save(update_fields=sorted(user_fields))
+    for name, value in profile_fields.items():
+        setattr(profile, name, value)
+    profile.save()
+    profile.expertise.set(_tags_for(expertise))
+    profile.interests.set(_tags_for(interests))
+    return profile
+
+
+# --- Accounts created on someone's behalf ---------------------------------------------
+
+
+def set_password_url(user) -> str:
+    """A one-time link to allauth's "choose a new password" page for this account."""
+    key = default_token_generator.make_token(user)
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+    )
+    return absolute_url(path)
+
+
+@transaction.atomic
+def account_invite(
+    *, email: str, display_name: str = "", invited_by=None, send_email: bool = True, **fields
+) -> tuple:
+    """Find or create the account for an address. New accounts get a verified address (the
+    inviter vouches for it) and no usable password: the invitation links to set one."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    user = User(email=email, display_name=display_name, **fields)
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    profile_ensure(user=user)
+    if send_email:
+        send_to_people(
+            "communities/email/account_invitation",
+            {"user": user, "invited_by": invited_by, "set_password_url": set_password_url(user)},
+            [email],
+        )
+    return user, True
+
+
+# --- Animator admin access ------------------------------------------------------------
+
+
+def animators_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=ANIMATORS_GROUP)
+    wanted = set(ANIMATOR_PERMISSIONS)
+    current = {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+    if current != wanted:
+        permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in (name.split(".", 1) for name in sorted(wanted))
+        ]
+        group.permissions.set(permissions)
+    return group
+
+
+def animator_access_sync(*, user) -> bool:
+    """Give admin access (staff flag, "Animateurs" group) to whoever animates a community,
+    and take it back when their last animator role goes. Returns whether they animate."""
+    animates = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, roles__contains=[Role.ANIMATOR]
+    ).exists()
+    group = animators_group()
+    in_group = user.groups.filter(pk=group.pk).exists()
+    if animates and not in_group:
+        user.groups.add(group)
+    elif not animates and in_group:
+        user.groups.remove(group)
+    keeps_staff = user.is_superuser or is_portal_admin(user)
+    staff = animates or keeps_staff
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    return animates
+
+
+# --- Memberships ----------------------------------------------------------------------
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    valid = set(Role.values)
+    cleaned = []
+    for role in roles:
+        if role not in valid:
+            raise ValidationError(_("Rôle inconnu : %(role)s") % {"role": role})
+        if role not in cleaned:
+            cleaned.append(role)
+    return cleaned or [Role.MEMBER]
+
+
+def _community_animator_emails(community: Community) -> list[str]:
+    return list(
+        Membership.objects.active()
+        .with_role(Role.ANIMATOR)
+        .filter(community=community)
+        .values_list("user__email", flat=True)
+    )
+
+
+def _activate(membership: Membership, roles: list[str] | None = None) -> None:
+    membership.status = Membership.Status.ACTIVE
+    membership.joined_at = timezone.now()
+    membership.left_at = None
+    if roles is not None:
+        membership.roles = roles
+    if not membership.roles:
+        membership.roles = [Role.MEMBER]
+
+
+@transaction.atomic
+def membership_join(*, community: Community, user, message: str = "") -> Membership:
+    """Join an open community at once, ask to join a closed one. Private communities are
+    by invitation only."""
+    if community.visibility == Visibility.PRIVATE:
+        raise PermissionDenied(_("Cette communauté est accessible sur invitation seulement."))
+    membership = (
+        Membership.objects.select_for_update().filter(community=community, user=user).first()
+    )
+    if membership is not None and membership.status in (
+        Membership.Status.ACTIVE,
+        Membership.Status.REQUESTED,
+    ):
+        return membership
+    if membership is None:
+        membership = Membership(community=community, user=user, roles=[Role.MEMBER])
+    if membership.status == Membership.Status.INVITED or community.is_open:
+        _activate(membership)
+    else:
+        membership.status = Membership.Status.REQUESTED
+        membership.request_message = message
+        membership.created_at = timezone.now()
+        send_to_people(
+            "communities/email/membership_requested",
+            {
+                "community": community,
+                "requester": user,
+                "message": message,
+                "requests_url": absolute_url(
+                    reverse("communities:requests", kwargs={"slug": community.slug})
+                ),
+            },
+            _community_animator_emails(community),
+        )
+    membership.save()
+    profile_ensure(user=user)
+    forget_membership(user, community)
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, by) -> Membership:
+    if membership.status != Membership.Status.REQUESTED:
+        raise ValidationError(_("Cette demande a déjà été traitée."))
+    _activate(membership)
+    membership.decided_by = by
+    membership.save()
+    forget_membership(membership.user, membership.community)
+    send_to_people(
+        "communities/email/membership_approved",
+        {
+            "community": membership.community,
+            "url": absolute_url(membership.community.get_absolute_url()),
+        },
+        [membership.user.email],
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_refuse(*, membership: Membership, by, reason: str = "") -> Membership:
+    if membership.status != Membership.Status.REQUESTED:
+        raise ValidationError(_("Cette demande a déjà été traitée."))
+    membership.status = Membership.Status.REFUSED
+    membership.decided_by = by
+    membership.save()
+    send_to_people(
+        "communities/email/membership_refused",
+        {"community": membership.community, "reason": reason},
+        [membership.user.email],
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    community: Community,
+    email: str,
+    by,
+    roles: Iterable[str] = (Role.MEMBER,),
+    display_name: str = "",
+) -> Membership:
+    """Invite a person by e-mail (their account is created if needed). They accept from
+    the community page; an active member only gets the new roles."""
+    roles = _clean_roles(roles)
+    # One e-mail only: the community invitation carries the set-password link.
+    user, created = account_invite(
+        email=email, display_name=display_name, invited_by=by, send_email=False
+    )
+    membership = (
+        Membership.objects.select_for_update().filter(community=community, user=user).first()
+    )
+    if membership is not None and membership.is_active:
+        return membership_set_roles(
+            membership=membership, roles=sorted(set(membership.roles) | set(roles)), by=by
+        )
+    if membership is None:
+        membership = Membership(community=community, user=user)
+    if membership.status == Membership.Status.REQUESTED:
+        # Inviting someone who asked is saying yes.
+        _activate(membership, roles)
+        membership.decided_by = by
+    else:
+        membership.status = Membership.Status.INVITED
+        membership.roles = roles
+        membership.invited_by = by
+        membership.created_at = timezone.now()
+    membership.save()
+    forget_membership(user, community)
+    animator_access_sync(user=user)
+    send_to_people(
+        "communities/email/membership_invited",
+        {
+            "community": community,
+            "invited_by": by,
+            "new_account": created,
+            "url": absolute_url(community.get_absolute_url()),
+            "set_password_url": set_password_url(user) if created else "",
+        },
+        [user.email],
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_accept_invitation(*, membership: Membership) -> Membership:
+    if membership.status != Membership.Status.INVITED:
+        raise ValidationError(_("Aucune invitation en attente."))
+    _activate(membership)
+    membership.save()
+    forget_membership(membership.user, membership.community)
+    animator_access_sync(user=membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_decline_invitation(*, membership: Membership) -> Membership:
+    if membership.status != Membership.Status.INVITED:
+        raise ValidationError(_("Aucune invitation en attente."))
+    membership.status = Membership.Status.LEFT
+    membership.left_at = timezone.now()
+    membership.save()
+    forget_membership(membership.user, membership.community)
+    return membership
+
+
+def _is_last_animator(membership: Membership) -> bool:
+    return (
+        Role.ANIMATOR in membership.roles
+        and not Membership.objects.active()
+        .with_role(Role.ANIMATOR)
+        .filter(community=membership.community)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> Membership:
+    """Leave a community. The last animator must hand over first, so that requests and
+    moderation never go unanswered."""
+    if not membership.is_active:
+        raise ValidationError(_("Vous n'êtes pas membre de cette communauté."))
+    if _is_last_animator(membership):
+        raise ValidationError(
+            _(
+                "Vous êtes la dernière personne à animer cette communauté : confiez "
+                "d'abord ce rôle à quelqu'un d'autre."
+            )
+        )
+    membership.status = Membership.Status.LEFT
+    membership.left_at = timezone.now()
+    membership.save()
+    forget_membership(membership.user, membership.community)
+    animator_access_sync(user=membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_set_roles(*, membership: Membership, roles: Iterable[str], by=None) -> Membership:
+    """Change someone's roles; the animator role brings (or takes away) scoped admin
+    access. A community keeps at least one animator once it has had one."""
+    roles = _clean_roles(roles)
+    if Role.ANIMATOR not in roles and _is_last_animator(membership):
+        raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
+    membership.roles = roles
+    membership.save(update_fields=["roles", "updated_at"])
+    forget_membership(membership.user, membership.community)
+    animator_access_sync(user=membership.user)
+    if Role.SPONSOR in roles and membership.community.sponsor_id is None:
+        membership.community.sponsor = membership.user
+        membership.community.save(update_fields=["sponsor", "updated_at"])
+    return membership
+
+
+def membership_roles_check(*, membership: Membership, roles: Iterable[str]) -> list[str]:
+    """The roles `membership_set_roles` would set, or the ValidationError it would raise,
+    without writing anything: forms call it to show the problem next to the field."""
+    roles = _clean_roles(roles)
+    if Role.ANIMATOR not in roles and _is_last_animator(membership):
+        raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
+    return roles

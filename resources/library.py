@@ -1,0 +1,188 @@
+"""The library page's search: results, total and facet counts for one person and one set
+of filters, in a fixed number of queries whatever the size of the library.
+
+Each facet is counted on the visible, searched resources filtered by every *other*
+facet, so choosing a type still shows how many resources the other types have. The
+type, language and community facets and the total come from ONE query (GROUPING SETS
+with a filtered count per facet), the tags from a second: large result sets are read
+twice, not five times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+
+from .models import Kind, Resource, ResourceLanguage, ResourceQuerySet, TaggedResource
+from .search import INSTITUTION_WIDE, SearchText, corrected_query
+
+TAG_FACET_SIZE = 20
+FACETS = ("kind", "language", "community", "tag")
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    weight: int = 0  # 1..5 for the tag cloud
+
+
+@dataclass
+class Library:
+    results: ResourceQuerySet
+    total: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # The corrected words also searched, when a word was unknown. Not for display: the
+    # vocabulary includes words of resources the person may not see.
+    correction: str = ""
+
+
+def _filtered(base: ResourceQuerySet, filters: dict[str, str], skip: str | None = None):
+    qs = base
+    if filters.get("kind") and skip != "kind":
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("language") and skip != "language":
+        qs = qs.filter(language=filters["language"])
+    if filters.get("community") and skip != "community":
+        qs = qs.in_scope(filters["community"])
+    if filters.get("tag") and skip != "tag":
+        qs = qs.tagged(filters["tag"])
+    return qs
+
+
+def _conditions(filters: dict[str, str]) -> dict[str, tuple[str, list]]:
+    """SQL over the grouped subquery's columns for each active filter."""
+    conditions: dict[str, tuple[str, list]] = {}
+    if filters.get("kind"):
+        conditions["kind"] = ("b.f_kind = %s", [filters["kind"]])
+    if filters.get("language"):
+        conditions["language"] = ("b.f_language = %s", [filters["language"]])
+    if filters.get("community") == INSTITUTION_WIDE:
+        conditions["community"] = ("b.f_community IS NULL", [])
+    elif filters.get("community"):
+        conditions["community"] = ("b.f_slug = %s", [filters["community"]])
+    if filters.get("tag"):
+        conditions["tag"] = ("b.f_tagged", [])
+    return conditions
+
+
+def _count_filter(conditions: dict[str, tuple[str, list]], skip: str | None):
+    parts = [(sql, params) for name, (sql, params) in conditions.items() if name != skip]
+    if not parts:
+        return "COUNT(*)", []
+    where = " AND ".join(sql for sql, _ in parts)
+    return f"COUNT(*) FILTER (WHERE {where})", [p for _, params in parts for p in params]
+
+
+def _grouped_counts(base: ResourceQuerySet, filters: dict[str, str]):
+    """(total, kind counts, language counts, community counts) in one query."""
+    tagged = Value(True)
+    if filters.get("tag"):
+        # `id IN (…)`: one hashed subplan, not a lookup per row.
+        tagged = ExpressionWrapper(
+            Q(
+                pk__in=TaggedResource.objects.filter(tag__slug=filters["tag"]).values(
+                    "content_object_id"
+                )
+            ),
+            output_field=BooleanField(),
+        )
+    inner = base.order_by().annotate(
+        f_kind=F("kind"),
+        f_language=F("language"),
+        f_community=F("community_id"),
+        f_slug=F("community__slug"),
+        f_name=F("community__name"),
+        f_tagged=tagged,
+    )
+    inner_sql, inner_params = inner.values(
+        "f_kind", "f_language", "f_community", "f_slug", "f_name", "f_tagged"
+    ).query.sql_with_params()
+    conditions = _conditions(filters)
+    counts, count_params = [], []
+    for skip in ("kind", "language", "community", None):
+        sql, params = _count_filter(conditions, skip)
+        counts.append(sql)
+        count_params += params
+    query = f"""
+        SELECT GROUPING(b.f_kind), GROUPING(b.f_language), GROUPING(b.f_community),
+               b.f_kind, b.f_language, b.f_slug, b.f_name, {", ".join(counts)}
+        FROM ({inner_sql}) AS b
+        GROUP BY GROUPING SETS (
+            (b.f_kind), (b.f_language), (b.f_community, b.f_slug, b.f_name), ()
+        )
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*count_params, *inner_params])
+        rows = cursor.fetchall()
+    total, kinds, languages, communities = 0, [], [], []
+    for g_kind, g_language, g_community, kind, language, slug, name, *n in rows:
+        n_kind, n_language, n_community, n_all = n
+        if g_kind and g_language and g_community:
+            total = n_all
+        elif not g_kind and n_kind:
+            kinds.append((kind, n_kind))
+        elif not g_language and n_language:
+            languages.append((language, n_language))
+        elif not g_community and n_community:
+            communities.append((slug or INSTITUTION_WIDE, name, n_community))
+    return total, kinds, languages, communities
+
+
+def _weights(counts: list[int]) -> list[int]:
+    if not counts:
+        return []
+    low, high = min(counts), max(counts)
+    spread = max(high - low, 1)
+    return [1 + round(4 * (c - low) / spread) for c in counts]
+
+
+def library_search(
+    user,
+    *,
+    q: str = "",
+    kind: str = "",
+    tag: str = "",
+    community: str = "",
+    language: str = "",
+    sort: str = "",
+) -> Library:
+    """Results (lazy, sorted, with what a list shows), the total and the four facets
+    (evaluated: two queries, three when a query needs its spelling checked)."""
+    filters = {"kind": kind, "tag": tag, "community": community, "language": language}
+    text = SearchText(q)
+    correction = corrected_query(text) if text else ""
+    base = Resource.objects.visible_to(user).matching(text, correction=correction)
+    results = (
+        _filtered(base, filters).ranked(text, correction=correction).sorted_by(sort).for_listing()
+    )
+    total, kinds, languages, communities = _grouped_counts(base, filters)
+    tags = sorted(
+        _filtered(base, filters, skip="tag").tag_counts(TAG_FACET_SIZE), key=lambda t: t[1]
+    )
+    kind_labels = dict(Kind.choices)
+    language_labels = dict(ResourceLanguage.choices)
+    by_count = {"key": lambda item: (-item[-1], str(item[1]))}
+    facets = {
+        "kind": [
+            FacetValue(value, str(kind_labels.get(value, value)), n, value == kind)
+            for value, n in sorted(kinds, **by_count)
+        ],
+        "language": [
+            FacetValue(value, str(language_labels.get(value, value)), n, value == language)
+            for value, n in sorted(languages, **by_count)
+        ],
+        "community": [
+            FacetValue(value, name or "", n, value == community)
+            for value, name, n in sorted(communities, key=lambda c: (-c[2], c[1] or ""))
+        ],
+        "tag": [
+            FacetValue(slug, name, n, slug == tag, weight)
+            for (slug, name, n), weight in zip(tags, _weights([t[2] for t in tags]), strict=True)
+        ],
+    }
+    return Library(results=results, total=total, facets=facets, correction=correction)

@@ -1,0 +1,410 @@
+"""The tagged resource library: resources, their tags, bookmarks and edit history.
+
+Who sees a resource is decided in one place, `ResourceQuerySet.visible_to(user)`; the
+list, search, facet counts, detail, download, feeds, bookmarks and tag pages all start
+there. Writes go through `resources.services`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from communities.models import Community, is_portal_admin
+
+from .search import (
+    INSTITUTION_WIDE,
+    SearchText,
+    Unaccent,
+    corrected_query,
+    headline_expression,
+    normalised_title,
+    rank_expression,
+    search_filter,
+)
+
+
+class Kind(models.TextChoices):
+    DOCUMENT = "document", _("Document")
+    LINK = "link", _("Lien")
+    TOOL = "tool", _("Outil")
+    METHOD = "method", _("Méthode")
+    PROCESS = "process", _("Processus")
+    CASE_STUDY = "case_study", _("Étude de cas")
+    TESTIMONIAL = "testimonial", _("Témoignage")
+    FAQ = "faq", _("FAQ")
+    SCENARIO = "scenario", _("Scénario")
+    BEST_PRACTICE = "best_practice", _("Meilleure pratique")
+    PRESENTATION = "presentation", _("Présentation")
+    TRAINING = "training", _("Formation")
+
+
+class ResourceLanguage(models.TextChoices):
+    FRENCH = "fr", _("Français")
+    ENGLISH = "en", _("Anglais")
+
+
+class Sort(models.TextChoices):
+    RELEVANCE = "relevance", _("Pertinence")
+    RECENT = "recent", _("Plus récentes")
+    POPULAR = "popular", _("Plus consultées")
+
+
+def upload_to(instance: Resource, filename: str) -> str:
+    """`resources/2026/05/<random>/<name>`: the random folder makes a stored file's path
+    unguessable, so it is only ever reached through the download view's checks."""
+    name = PurePath(filename).name[-120:]
+    return timezone.now().strftime(f"resources/%Y/%m/{uuid.uuid4().hex}/{name}")
+
+
+POPULARITY = F("view_count") + F("download_count")
+
+
+class ResourceQuerySet(models.QuerySet):
+    # --- Visibility: the one rule -------------------------------------------------------
+
+    def visible_to(self, user) -> ResourceQuerySet:
+        """Resources a person may see: those of communities whose content they may read,
+        and institution-wide ones. Hidden resources only for their author, the community's
+        animators and administrators. Anonymous visitors see none."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        readable = Community.objects.content_visible_to(user).values("pk")
+        moderated = Community.objects.moderated_by(user).values("pk")
+        return self.filter(
+            Q(community__isnull=True) | Q(community__in=readable),
+            Q(is_hidden=False) | Q(author=user) | Q(community__in=moderated),
+        )
+
+    # --- Search and filters ---------------------------------------------------------------
+
+    def matching(self, q: str, *, correction: str | None = None) -> ResourceQuerySet:
+        """Full-text match (French or English stemming, accents ignored, misspelt words
+        corrected) or a title close to the words typed (trigram word similarity). No
+        ranking: for counts. `correction` is `corrected_query(q)` when the caller has it
+        already (it costs a query)."""
+        text = SearchText(q)
+        if not text:
+            return self
+        if correction is None:
+            correction = corrected_query(text)
+        return self.alias(title_norm=normalised_title()).filter(search_filter(text, correction))
+
+    def ranked(self, q: str, *, correction: str = "") -> ResourceQuerySet:
+        """A relevance `rank` and a highlighted `headline` (raw: pass it through
+        `resources.search.safe_headline` before showing it). PostgreSQL computes the
+        headline only for the rows of the page (it is not a sort key)."""
+        text = SearchText(q)
+        if not text:
+            return self
+        return self.annotate(
+            rank=rank_expression(text, correction),
+            headline=headline_expression(text, correction),
+        )
+
+    def search(self, q: str) -> ResourceQuerySet:
+        correction = corrected_query(SearchText(q)) if SearchText(q) else ""
+        return self.matching(q, correction=correction).ranked(q, correction=correction)
+
+    def tagged(self, slug: str) -> ResourceQuerySet:
+        return self.filter(
+            models.Exists(
+                TaggedResource.objects.filter(content_object=models.OuterRef("pk"), tag__slug=slug)
+            )
+        )
+
+    def in_scope(self, community_slug: str) -> ResourceQuerySet:
+        if community_slug == INSTITUTION_WIDE:
+            return self.filter(community__isnull=True)
+        return self.filter(community__slug=community_slug)
+
+    def sorted_by(self, sort: str) -> ResourceQuerySet:
+        if sort == Sort.RELEVANCE and "rank" in self.query.annotations:
+            return self.order_by("-rank", "-created_at", "-pk")
+        if sort == Sort.POPULAR:
+            return self.order_by(POPULARITY.desc(), "-pk")
+        return self.order_by("-created_at", "-pk")
+
+    def for_listing(self) -> ResourceQuerySet:
+        """What a list of resources shows: community, author, tags."""
+        return self.select_related("community", "author__profile").prefetch_related("tags")
+
+    # --- Facets: one query each, on whatever this queryset already filters --------------
+
+    def kind_counts(self) -> list[tuple[str, str, int]]:
+        labels = dict(Kind.choices)
+        rows = self.order_by().values_list("kind").annotate(n=Count("pk")).order_by("-n", "kind")
+        return [(value, labels.get(value, value), n) for value, n in rows]
+
+    def language_counts(self) -> list[tuple[str, str, int]]:
+        labels = dict(ResourceLanguage.choices)
+        rows = (
+            self.order_by()
+            .values_list("language")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "language")
+        )
+        return [(value, labels.get(value, value), n) for value, n in rows]
+
+    def community_counts(self) -> list[tuple[str, str | None, int]]:
+        """(slug, name, count); institution-wide resources have the slug INSTITUTION_WIDE
+        and no name."""
+        rows = (
+            self.order_by()
+            .values_list("community__slug", "community__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "community__name")
+        )
+        return [(slug or INSTITUTION_WIDE, name, n) for slug, name, n in rows]
+
+    def tag_counts(self, limit: int = 20) -> list[tuple[str, str, int]]:
+        """(slug, name, count) of the most used tags among these resources."""
+        rows = (
+            TaggedResource.objects.filter(content_object__in=self.order_by().values("pk"))
+            .values_list("tag__slug", "tag__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "tag__name")[:limit]
+        )
+        return list(rows)
+
+
+class Resource(models.Model):
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, blank=True)
+    summary = models.CharField(
+        _("résumé"), max_length=300, help_text=_("Une ou deux phrases, montrées dans les listes.")
+    )
+    body = models.TextField(
+        _("description"), blank=True, help_text=_("Markdown : titres, listes, liens.")
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.DOCUMENT)
+    file = models.FileField(_("fichier"), upload_to=upload_to, max_length=255, blank=True)
+    file_name = models.CharField(_("nom du fichier"), max_length=255, blank=True)
+    file_content_type = models.CharField(_("type de contenu"), max_length=120, blank=True)
+    file_size = models.PositiveBigIntegerField(_("taille du fichier"), null=True, blank=True)
+    url = models.URLField(
+        _("adresse web"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("communauté"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resources",
+        help_text=_("Vide : la ressource est offerte à toute l'institution."),
+    )
+    language = models.CharField(
+        _("langue"),
+        max_length=2,
+        choices=ResourceLanguage.choices,
+        default=ResourceLanguage.FRENCH,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur·rice"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resources",
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+    featured = models.BooleanField(_("à la une"), default=False)
+    is_hidden = models.BooleanField(
+        _("masquée"),
+        default=False,
+        help_text=_("Une ressource masquée par la modération n'est plus montrée aux membres."),
+    )
+    view_count = models.PositiveIntegerField(_("consultations"), default=0)
+    download_count = models.PositiveIntegerField(_("téléchargements"), default=0)
+    # Kept current by resources.services.reindex (denormalised for search).
+    tag_names = models.TextField(_("étiquettes (texte)"), blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_head = SearchVectorField(null=True, editable=False)
+
+    tags = TaggableManager(
+        verbose_name=_("étiquettes"),
+        through="TaggedResource",
+        related_name="resources",
+        blank=True,
+        help_text=_("Séparées par des virgules, par exemple : forum, webct, témoignages."),
+    )
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ressource")
+        verbose_name_plural = _("ressources")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(F("created_at").desc(), F("id").desc(), name="resources_recent"),
+            models.Index(POPULARITY.desc(), F("id").desc(), name="resources_popular"),
+            models.Index(fields=["community", "-created_at"], name="resources_community"),
+            # Covers the visibility rule and the facet columns: counting a whole visible
+            # library is an index-only scan.
+            models.Index(
+                fields=["community", "is_hidden"],
+                include=["author", "kind", "language"],
+                name="resources_visibility",
+            ),
+            models.Index(fields=["kind", "-created_at"], name="resources_kind"),
+            models.Index(fields=["language", "-created_at"], name="resources_language"),
+            models.Index(
+                fields=["-created_at"], condition=Q(featured=True), name="resources_featured"
+            ),
+            models.Index(
+                fields=["community"], condition=Q(is_hidden=True), name="resources_hidden"
+            ),
+            GinIndex(fields=["search_vector"], name="resources_search"),
+            GinIndex(
+                OpClass(Unaccent(Lower("title")), name="gin_trgm_ops"), name="resources_title_trgm"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(file="") | Q(url=""),
+                name="resources_file_or_url",
+                violation_error_message=_("Donnez un fichier ou une adresse web, pas les deux."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        if self.slug:
+            return reverse("resources:detail_slug", kwargs={"pk": self.pk, "slug": self.slug})
+        return reverse("resources:detail", kwargs={"pk": self.pk})
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def is_institution_wide(self) -> bool:
+        return self.community_id is None
+
+    @property
+    def popularity(self) -> int:
+        return self.view_count + self.download_count
+
+
+class TaggedResource(TaggedItemBase):
+    """The resource side of the shared taggit vocabulary (profiles use the same tags)."""
+
+    content_object = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("étiquette de ressource")
+        verbose_name_plural = _("étiquettes de ressources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="resources_taggedresource_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["tag", "content_object"], name="resources_tag_lookup")]
+
+
+class BookmarkQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BookmarkQuerySet:
+        """A person's own bookmarks of resources they may still see."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user, resource__in=Resource.objects.visible_to(user).values("pk"))
+
+
+class Bookmark(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="resource_bookmarks",
+    )
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("ressource"), on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    created_at = models.DateTimeField(_("ajouté le"), default=timezone.now)
+
+    objects = BookmarkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("favori")
+        verbose_name_plural = _("favoris")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="resources_bookmark_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="resources_bookmark_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.resource}"
+
+
+class ResourceRevision(models.Model):
+    """A version of a resource as saved by someone (written by create and update)."""
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("ressource"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modifiée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+    title = models.CharField(_("titre"), max_length=200)
+    summary = models.CharField(_("résumé"), max_length=300, blank=True)
+    body = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("adresse web"), max_length=500, blank=True)
+    file_name = models.CharField(_("nom du fichier"), max_length=255, blank=True)
+    tag_names = models.TextField(_("étiquettes"), blank=True)
+
+    class Meta:
+        verbose_name = _("version de ressource")
+        verbose_name_plural = _("versions de ressources")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["resource", "-created_at"], name="resources_revision_resource")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SearchTerm(models.Model):
+    """Every word of the library's searchable text (accents and case removed), for
+    spelling correction: a query word that is not here is replaced by its nearest
+    neighbour by trigram similarity (see resources.search.corrected_query). Filled by
+    resources.services.reindex; a word no longer used costs nothing and stays."""
+
+    word = models.CharField(max_length=60, primary_key=True)
+
+    class Meta:
+        verbose_name = _("mot du vocabulaire")
+        verbose_name_plural = _("vocabulaire de recherche")
+        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="resources_term_trgm")]
+
+    def __str__(self) -> str:
+        return self.word

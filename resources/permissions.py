@@ -1,0 +1,66 @@
+"""Who may do what with a resource. Views, templates, the admin and services ask here.
+
+Seeing a resource is not decided here but by `Resource.objects.visible_to(user)`: views
+fetch through it, so an invisible resource is a 404 before any of these checks run.
+Roles come from `communities.permissions` (one membership query per community and
+request, cached on the user).
+"""
+
+from __future__ import annotations
+
+from communities.models import Community, Role, is_portal_admin
+from communities.permissions import can_moderate, has_role, membership_for
+
+from .models import Resource
+
+CURATOR_ROLES = (Role.DOCUMENTALIST, Role.ANIMATOR)
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def _curates(user, community: Community | None) -> bool:
+    """Documentalists and animators curate their community's library."""
+    if community is None:
+        return False
+    return any(has_role(user, community, role) for role in CURATOR_ROLES)
+
+
+def can_add_to(user, community: Community | None) -> bool:
+    """Active members add to their community; anyone signed in adds institution-wide."""
+    if not _signed_in(user):
+        return False
+    if community is None or is_portal_admin(user):
+        return True
+    membership = membership_for(user, community)
+    return membership is not None and membership.is_active
+
+
+def can_edit(user, resource: Resource) -> bool:
+    """Its author, the community's documentalists and animators, administrators."""
+    if not _signed_in(user):
+        return False
+    if is_portal_admin(user) or (resource.author_id and resource.author_id == user.pk):
+        return True
+    return _curates(user, resource.community)
+
+
+def can_feature(user, resource: Resource) -> bool:
+    """Put a resource "à la une": the community's curators; administrators for all."""
+    if not _signed_in(user):
+        return False
+    return is_portal_admin(user) or _curates(user, resource.community)
+
+
+def can_moderate_resource(user, resource: Resource) -> bool:
+    """Hide or show again: the community's animators; administrators for all."""
+    if not _signed_in(user):
+        return False
+    if resource.community is None:
+        return is_portal_admin(user)
+    return can_moderate(user, resource.community)
+
+
+def can_see_history(user, resource: Resource) -> bool:
+    return can_edit(user, resource)

@@ -1,0 +1,198 @@
+"""Full-text and typo-tolerant search over the library (PostgreSQL).
+
+The migration `resources/0001_initial` creates two text search configurations, `cdp_fr`
+and `cdp_en` (French and English stemming after `unaccent`), and `cdp_unaccent(text)`, an
+IMMUTABLE wrapper around `unaccent` usable in an index. A resource's `search_vector`
+holds the lexemes of both configurations, weighted title A > summary B > tags C > body D;
+a query is parsed in both configurations and OR-ed, so "pedagogies actives" finds
+"Pédagogie active" and "workshops" finds "workshop". Typos are tolerated twice over:
+titles are matched by trigram word similarity (`%>`, GIN trigram index on
+`cdp_unaccent(lower(title))`), and each query word the library has never used is
+replaced by its nearest known word (`resources_searchterm`, trigram `%`), the corrected
+query being OR-ed with what was typed ("forom webct" finds "forum WebCT").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import nh3
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
+from django.db import connection
+from django.db.models import Case, F, Func, Q, TextField, Value, When
+from django.db.models.functions import Concat, Lower, Substr
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+FRENCH_CONFIG = "cdp_fr"
+ENGLISH_CONFIG = "cdp_en"
+# The community facet's value for resources that belong to no community. slugify() never
+# produces a leading underscore, so no community slug can collide with it.
+INSTITUTION_WIDE = "_institution"
+MAX_QUERY_LENGTH = 200
+# Only this much of a body is indexed (tsvector has a 1 MB limit; a summary matters more).
+INDEXED_BODY_CHARS = 100_000
+
+# Markers ts_headline puts around matches; escaped output then turns them into <mark>.
+_START, _STOP = "\x01", "\x02"
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_MARKDOWN_NOISE = re.compile(r"(^|\s)(#{1,6}|[-*+>]|\d+\.)\s+|[*_`]{1,3}|\[|\]\([^)]*\)")
+
+
+class Unaccent(Func):
+    """`cdp_unaccent(text)`: IMMUTABLE (unlike `unaccent`), so it can back an index."""
+
+    function = "cdp_unaccent"
+    output_field = TextField()
+
+
+class SearchText(str):
+    """What a person typed, trimmed and bounded; falsy when there is nothing to search."""
+
+    def __new__(cls, raw: str | None) -> SearchText:
+        text = " ".join(_CONTROL_CHARS.sub(" ", raw or "").split())
+        return super().__new__(cls, text[:MAX_QUERY_LENGTH])
+
+
+_WORD = re.compile(r"\w+")
+MIN_CORRECTED_LENGTH = 4
+# For each query word: itself when the library knows it, else its nearest known word.
+_CORRECTION_SQL = """
+SELECT q.w, CASE
+    WHEN EXISTS (SELECT 1 FROM resources_searchterm t WHERE t.word = q.w) THEN q.w
+    ELSE (SELECT t.word FROM resources_searchterm t WHERE t.word %% q.w
+          ORDER BY similarity(t.word, q.w) DESC, t.word LIMIT 1)
+END
+FROM unnest(%s::text[]) AS q(w)
+"""
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, as `cdp_unaccent(lower(...))` does."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def corrected_query(text: str) -> str:
+    """The query with its unknown words replaced by the nearest known ones; "" when
+    nothing needed correcting (or nothing could be). One query."""
+    words = _WORD.findall(fold(text))
+    candidates = sorted({w for w in words if MIN_CORRECTED_LENGTH <= len(w) <= 60})
+    if not candidates:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(_CORRECTION_SQL, [candidates])
+        best = {word: match for word, match in cursor.fetchall() if match}
+    corrected = [best.get(word, word) for word in words]
+    return " ".join(corrected) if corrected != words else ""
+
+
+def normalised_title():
+    return Unaccent(Lower("title"))
+
+
+class _Concat(Func):
+    """tsvector || tsvector || ..."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = SearchVectorField()
+
+
+def _head_parts() -> list:
+    return [
+        SearchVector(field, config=config, weight=weight)
+        for field, weight in (("title", "A"), ("summary", "B"), ("tag_names", "C"))
+        for config in (FRENCH_CONFIG, ENGLISH_CONFIG)
+    ]
+
+
+def search_vector_expression():
+    """What a search matches: title A, summary B, tags C in both configurations, and the
+    body D in the resource's own language (used by reindex)."""
+    body = Substr("body", 1, INDEXED_BODY_CHARS)
+    body_vector = Case(
+        When(language="en", then=SearchVector(body, config=ENGLISH_CONFIG, weight="D")),
+        default=SearchVector(body, config=FRENCH_CONFIG, weight="D"),
+        output_field=SearchVectorField(),
+    )
+    return _Concat(*_head_parts(), body_vector)
+
+
+def search_head_expression():
+    """What relevance is computed on: title, summary and tags only. Small enough to stay
+    in the table row, so ranking thousands of matches never reads the body's lexemes
+    (a body-only match ranks by its title's closeness to the query, then by date)."""
+    return _Concat(*_head_parts())
+
+
+def search_query(text: str, correction: str = "") -> SearchQuery:
+    """What was typed (web search syntax: "exact phrase", -excluded, or), in French and
+    in English, OR the corrected words when there are some."""
+    query = SearchQuery(text, config=FRENCH_CONFIG, search_type="websearch") | SearchQuery(
+        text, config=ENGLISH_CONFIG, search_type="websearch"
+    )
+    if correction:
+        query = (
+            query
+            | SearchQuery(correction, config=FRENCH_CONFIG, search_type="plain")
+            | SearchQuery(correction, config=ENGLISH_CONFIG, search_type="plain")
+        )
+    return query
+
+
+def search_filter(text: str, correction: str = "") -> Q:
+    """Needs the `title_norm` alias (see ResourceQuerySet.matching)."""
+    return Q(search_vector=search_query(text, correction)) | Q(
+        title_norm__trigram_word_similar=Unaccent(Lower(Value(text)))
+    )
+
+
+def rank_expression(text: str, correction: str = ""):
+    # ts_rank on the small head vector (title A, summary B, tags C): cheap enough for
+    # thousands of matches. A body-only or typo-only match ranks 0 and comes after, by
+    # date. (Title trigram similarity would cost ~8 µs a row through cdp_unaccent.)
+    return SearchRank(F("search_head"), search_query(text, correction))
+
+
+def _headline(text: str, correction: str, config: str):
+    query = SearchQuery(text, config=config, search_type="websearch")
+    if correction:
+        query = query | SearchQuery(correction, config=config, search_type="plain")
+    return SearchHeadline(
+        Concat("summary", Value(" — "), Substr("body", 1, 20_000), output_field=TextField()),
+        query,
+        config=config,
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=30,
+        min_words=12,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+def headline_expression(text: str, correction: str = ""):
+    """A short extract with the matched words marked, in the resource's own language."""
+    return Case(
+        When(language="en", then=_headline(text, correction, ENGLISH_CONFIG)),
+        default=_headline(text, correction, FRENCH_CONFIG),
+        output_field=TextField(),
+    )
+
+
+def safe_headline(raw: str | None) -> SafeString:
+    """The headline as HTML: everything escaped, then the match markers turned into
+    <mark> and the result passed through nh3 so a stray marker cannot unbalance tags."""
+    if not raw:
+        return mark_safe("")
+    text = _MARKDOWN_NOISE.sub(lambda m: m.group(1) or "", raw)
+    html = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(nh3.clean(html, tags={"mark"}, attributes={}))  # sanitised just above

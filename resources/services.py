@@ -1,0 +1,275 @@
+"""Business actions on the library. Each is one transaction; views, the admin, seeds and
+commands call these rather than writing resources themselves, so the search index, the
+edit history and the counters stay consistent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from communities.models import Community
+
+from .models import Bookmark, Resource, ResourceRevision, TaggedResource
+from .permissions import can_add_to, can_edit, can_feature, can_moderate_resource
+from .search import (
+    INDEXED_BODY_CHARS,
+    MIN_CORRECTED_LENGTH,
+    search_head_expression,
+    search_vector_expression,
+)
+from .uploads import inspect_upload
+
+MAX_TAGS = 12
+MAX_TAG_LENGTH = 50
+# Path segments after /resources/<id>/ that are views, not slugs.
+RESERVED_SLUGS = frozenset({"edit", "download", "feature", "bookmark", "moderate"})
+
+
+def resource_slug(title: str) -> str:
+    slug = slugify(title)[:80].strip("-")
+    if slug in RESERVED_SLUGS:
+        slug = f"{slug}-ressource"
+    return slug
+
+
+def clean_tag_names(names: Iterable[str]) -> list[str]:
+    """Trimmed, lower-case, without duplicates: the vocabulary is shared with profiles."""
+    cleaned: list[str] = []
+    for raw in names:
+        name = " ".join(str(raw).split()).lower()
+        if not name:
+            continue
+        if len(name) > MAX_TAG_LENGTH:
+            raise ValidationError(
+                _("L'étiquette « %(tag)s » est trop longue (%(max)d caractères au plus).")
+                % {"tag": name[:MAX_TAG_LENGTH] + "…", "max": MAX_TAG_LENGTH},
+                code="tag_length",
+            )
+        if name not in cleaned:
+            cleaned.append(name)
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError(
+            _("%(max)d étiquettes au plus.") % {"max": MAX_TAGS}, code="tag_count"
+        )
+    return cleaned
+
+
+def _check_file_or_url(*, file, url: str, keeps_file: bool) -> None:
+    if url and (file is not None or keeps_file):
+        raise ValidationError(
+            _("Donnez un fichier ou une adresse web, pas les deux."), code="file_and_url"
+        )
+
+
+def _attach_file(resource: Resource, upload: UploadedFile) -> None:
+    info = inspect_upload(upload)
+    resource.file.save(info.name, upload, save=False)
+    resource.file_name = info.name
+    resource.file_content_type = info.kind.content_type
+    resource.file_size = info.size
+
+
+def _detach_file(resource: Resource) -> None:
+    # The stored file stays (revisions name it; nothing is deleted), only the link goes.
+    resource.file = ""
+    resource.file_name = ""
+    resource.file_content_type = ""
+    resource.file_size = None
+
+
+def _write_revision(resource: Resource, editor) -> ResourceRevision:
+    return ResourceRevision.objects.create(
+        resource=resource,
+        editor=editor,
+        created_at=resource.updated_at,
+        title=resource.title,
+        summary=resource.summary,
+        body=resource.body,
+        url=resource.url,
+        file_name=resource.file_name,
+        tag_names=resource.tag_names,
+    )
+
+
+def reindex(*, resources: Iterable[Resource] | None = None, queryset=None) -> int:
+    """Recompute `tag_names` and `search_vector` in two set-based UPDATEs.
+
+    Pass resources (objects or ids), a queryset, or nothing for the whole library."""
+    if queryset is None:
+        queryset = Resource.objects.all()
+        if resources is not None:
+            ids = [getattr(r, "pk", r) for r in resources]
+            queryset = queryset.filter(pk__in=ids)
+    names = (
+        TaggedResource.objects.filter(content_object=OuterRef("pk"))
+        .order_by()
+        .values("content_object")
+        .annotate(names=StringAgg("tag__name", ", ", order_by="tag__name"))
+        .values("names")
+    )
+    queryset.update(tag_names=Coalesce(Subquery(names), Value("")))
+    updated = queryset.update(
+        search_vector=search_vector_expression(), search_head=search_head_expression()
+    )
+    _learn_words(queryset)
+    return updated
+
+
+# Every word of the searchable text, folded like the query words (see search.fold).
+_LEARN_WORDS_SQL = """
+INSERT INTO resources_searchterm (word)
+SELECT DISTINCT w
+FROM resources_resource r
+CROSS JOIN LATERAL regexp_split_to_table(
+    cdp_unaccent(lower(concat_ws(' ', r.title, r.summary, r.tag_names, left(r.body, %s)))),
+    '[^[:alnum:]]+'
+) AS w
+WHERE r.id IN ({ids}) AND length(w) BETWEEN %s AND 60
+ON CONFLICT (word) DO NOTHING
+"""
+
+
+def _learn_words(queryset) -> None:
+    ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LEARN_WORDS_SQL.format(ids=ids_sql),
+            [INDEXED_BODY_CHARS, *ids_params, MIN_CORRECTED_LENGTH],
+        )
+
+
+@transaction.atomic
+def resource_create(
+    *,
+    author,
+    title: str,
+    summary: str,
+    kind: str,
+    language: str,
+    community: Community | None = None,
+    body: str = "",
+    url: str = "",
+    file: UploadedFile | None = None,
+    tags: Iterable[str] = (),
+    featured: bool = False,
+    created_at=None,
+) -> Resource:
+    if not can_add_to(author, community):
+        raise PermissionDenied(_("Vous ne pouvez pas ajouter de ressource à cette communauté."))
+    _check_file_or_url(file=file, url=url, keeps_file=False)
+    now = created_at or timezone.now()
+    resource = Resource(
+        title=title.strip(),
+        slug=resource_slug(title),
+        summary=summary.strip(),
+        body=body,
+        kind=kind,
+        language=language,
+        community=community,
+        url=url,
+        author=author,
+        featured=featured,
+        created_at=now,
+        updated_at=now,
+    )
+    if file is not None:
+        _attach_file(resource, file)
+    resource.full_clean(exclude=["file", "search_vector", "tag_names"])
+    resource.save()
+    resource.tags.set(clean_tag_names(tags))
+    reindex(resources=[resource])
+    resource.refresh_from_db(fields=["tag_names"])
+    _write_revision(resource, author)
+    return resource
+
+
+@transaction.atomic
+def resource_update(
+    *,
+    resource: Resource,
+    editor,
+    title: str,
+    summary: str,
+    kind: str,
+    language: str,
+    community: Community | None,
+    body: str = "",
+    url: str = "",
+    file: UploadedFile | None = None,
+    remove_file: bool = False,
+    tags: Iterable[str] = (),
+) -> Resource:
+    """Save a new version and record it in the history (who, when, what)."""
+    if not can_edit(editor, resource):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier cette ressource."))
+    if community != resource.community and not can_add_to(editor, community):
+        raise PermissionDenied(_("Vous ne pouvez pas déplacer la ressource dans cette communauté."))
+    keeps_file = bool(resource.file) and not remove_file and file is None
+    _check_file_or_url(file=file, url=url, keeps_file=keeps_file)
+    resource.title = title.strip()
+    resource.slug = resource_slug(title)
+    resource.summary = summary.strip()
+    resource.body = body
+    resource.kind = kind
+    resource.language = language
+    resource.community = community
+    resource.url = url
+    if remove_file or file is not None:
+        _detach_file(resource)
+    if file is not None:
+        _attach_file(resource, file)
+    resource.updated_at = timezone.now()
+    resource.full_clean(exclude=["file", "search_vector", "tag_names"])
+    resource.save()
+    resource.tags.set(clean_tag_names(tags))
+    reindex(resources=[resource])
+    resource.refresh_from_db(fields=["tag_names"])
+    _write_revision(resource, editor)
+    return resource
+
+
+@transaction.atomic
+def resource_set_featured(*, resource: Resource, by, featured: bool) -> Resource:
+    if not can_feature(by, resource):
+        raise PermissionDenied(_("Vous ne pouvez pas mettre cette ressource à la une."))
+    Resource.objects.filter(pk=resource.pk).update(featured=featured)
+    resource.featured = featured
+    return resource
+
+
+@transaction.atomic
+def resource_set_hidden(*, resource: Resource, by, hidden: bool) -> Resource:
+    """Moderation hides a resource (never deletes it); showing it again is the same call."""
+    if not can_moderate_resource(by, resource):
+        raise PermissionDenied(_("Vous ne pouvez pas modérer cette ressource."))
+    Resource.objects.filter(pk=resource.pk).update(is_hidden=hidden)
+    resource.is_hidden = hidden
+    return resource
+
+
+@transaction.atomic
+def bookmark_toggle(*, user, resource: Resource) -> bool:
+    """Add the resource to the person's library, or take it out; returns whether it is
+    bookmarked now. The caller fetched the resource through `visible_to(user)`."""
+    deleted, _details = Bookmark.objects.filter(user=user, resource=resource).delete()
+    if deleted:
+        return False
+    Bookmark.objects.get_or_create(user=user, resource=resource)
+    return True
+
+
+def resource_record_view(*, resource: Resource) -> None:
+    Resource.objects.filter(pk=resource.pk).update(view_count=F("view_count") + 1)
+
+
+def resource_record_download(*, resource: Resource) -> None:
+    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)

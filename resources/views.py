@@ -1,0 +1,304 @@
+"""Library pages: the list and search, a resource, adding and editing, downloads,
+bookmarks ("my library"), and the curators' and moderators' toggles.
+
+Thin views: every resource is fetched through `Resource.objects.visible_to(user)` (an
+invisible resource is a 404), who may do what comes from `resources.permissions`, and
+every write goes through `resources.services`.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from communities.models import Community
+
+from . import services
+from .forms import LibraryFilterForm, ResourceForm, ToggleForm
+from .library import library_search
+from .models import Bookmark, Resource
+from .permissions import can_edit, can_feature, can_moderate_resource, can_see_history
+from .search import safe_headline
+from .uploads import KINDS
+
+RESOURCES_PER_PAGE = 20
+BOOKMARKS_PER_PAGE = 20
+FEATURED_ON_HOME = 4
+REVISIONS_SHOWN = 20
+SERVED_CONTENT_TYPES = frozenset(kind.content_type for kind in KINDS.values())
+
+
+def _visible_resource(request: HttpRequest, pk: int) -> Resource:
+    return get_object_or_404(
+        Resource.objects.visible_to(request.user).select_related("community", "author__profile"),
+        pk=pk,
+    )
+
+
+def _bookmarked_ids(user, resources) -> set[int]:
+    ids = [r.pk for r in resources]
+    if not ids:
+        return set()
+    return set(
+        Bookmark.objects.filter(user=user, resource__in=ids).values_list("resource_id", flat=True)
+    )
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- Library: list, search, facets ---------------------------------------------------
+
+
+@require_safe
+def resource_list(request: HttpRequest) -> HttpResponse:
+    form = LibraryFilterForm(request.GET or None)
+    filters = {name: form.value(name) for name in form.FILTERS}
+    query = form.value("q")
+    library = library_search(request.user, q=query, sort=form.chosen_sort, **filters)
+    paginator = Paginator(library.results, RESOURCES_PER_PAGE)
+    paginator.count = library.total  # counted with the facets, in the same query
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for resource in page.object_list:
+        resource.snippet = safe_headline(getattr(resource, "headline", None))
+    featured = []
+    if not form.is_filtered and page.number == 1:
+        featured = list(
+            Resource.objects.visible_to(request.user)
+            .filter(featured=True, is_hidden=False)
+            .select_related("community")
+            .order_by("-created_at", "-pk")[:FEATURED_ON_HOME]
+        )
+    return render(
+        request,
+        "resources/resource_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "resources": page.object_list,
+            "facets": library.facets,
+            "featured": featured,
+            "bookmarked": _bookmarked_ids(request.user, page.object_list),
+            "sort": form.chosen_sort,
+            "sort_choices": form.fields["sort"].choices,
+            "searching": bool(query),
+            "query": query,
+            "filters": filters,
+        },
+    )
+
+
+# --- One resource ---------------------------------------------------------------------
+
+
+@require_safe
+def resource_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    resource = _visible_resource(request, pk)
+    if slug is not None and slug != resource.slug:
+        return redirect(resource, permanent=True)
+    services.resource_record_view(resource=resource)
+    user = request.user
+    shows_history = can_see_history(user, resource)
+    context = {
+        "resource": resource,
+        "tags": list(resource.tags.order_by("name")),
+        "bookmarked": Bookmark.objects.filter(user=user, resource=resource).exists(),
+        "can_edit": can_edit(user, resource),
+        "can_feature": can_feature(user, resource),
+        "can_moderate": can_moderate_resource(user, resource),
+        "revisions": (
+            list(resource.revisions.select_related("editor")[:REVISIONS_SHOWN])
+            if shows_history
+            else None
+        ),
+    }
+    return render(request, "resources/resource_detail.html", context)
+
+
+@require_safe
+def resource_download(request: HttpRequest, pk: int) -> FileResponse:
+    resource = _visible_resource(request, pk)
+    if not resource.file:
+        raise Http404
+    try:
+        handle = resource.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    services.resource_record_download(resource=resource)
+    content_type = resource.file_content_type
+    if content_type not in SERVED_CONTENT_TYPES:
+        content_type = "application/octet-stream"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=resource.file_name or PurePath(resource.file.name).name,
+        content_type=content_type,
+    )
+    # Never rendered by the browser, whatever the file turns out to be.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+# --- Adding and editing -----------------------------------------------------------------
+
+
+def _render_form(request, form, *, resource=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "resources/resource_form.html",
+        {"form": form, "resource": resource},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def resource_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = ResourceForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            try:
+                resource = services.resource_create(author=user, **form.service_arguments())
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("La ressource a été ajoutée à la bibliothèque."))
+                return redirect(resource)
+        return _render_form(request, form, status=400 if form.errors else 200)
+    initial = {}
+    slug = request.GET.get("community")
+    if slug:
+        community = Community.objects.of_member(user).filter(slug=slug).first()
+        if community is not None:
+            initial["community"] = community.pk
+    return _render_form(request, ResourceForm(user=user, initial=initial))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _visible_resource(request, pk)
+    user = request.user
+    if not can_edit(user, resource):
+        raise PermissionDenied
+    if request.method == "POST":
+        # The form validates a copy: `resource` keeps its saved state for the service.
+        form = ResourceForm(request.POST, request.FILES, instance=copy.copy(resource), user=user)
+        if form.is_valid():
+            try:
+                services.resource_update(
+                    resource=resource,
+                    editor=user,
+                    remove_file=form.cleaned_data.get("remove_file", False),
+                    **form.service_arguments(),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("La ressource a été enregistrée."))
+                return redirect(resource)
+        return _render_form(request, form, resource=resource, status=400)
+    form = ResourceForm(instance=copy.copy(resource), user=user)
+    return _render_form(request, form, resource=resource)
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("Cette action n'est pas permise.")
+
+
+# --- Toggles: featured, hidden, bookmark ------------------------------------------------
+
+
+@require_POST
+def resource_feature(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _visible_resource(request, pk)
+    if not can_feature(request.user, resource):
+        raise PermissionDenied
+    form = ToggleForm(request.POST)
+    if form.is_valid():
+        featured = form.cleaned_data["on"]
+        services.resource_set_featured(resource=resource, by=request.user, featured=featured)
+        messages.success(
+            request,
+            _("La ressource est à la une.") if featured else _("La ressource n'est plus à la une."),
+        )
+    return redirect(_next_url(request, resource.get_absolute_url()))
+
+
+@require_POST
+def resource_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _visible_resource(request, pk)
+    if not can_moderate_resource(request.user, resource):
+        raise PermissionDenied
+    form = ToggleForm(request.POST)
+    if form.is_valid():
+        hidden = form.cleaned_data["on"]
+        services.resource_set_hidden(resource=resource, by=request.user, hidden=hidden)
+        messages.success(
+            request,
+            _("La ressource est masquée aux membres.")
+            if hidden
+            else _("La ressource est de nouveau visible."),
+        )
+    return redirect(_next_url(request, resource.get_absolute_url()))
+
+
+@require_POST
+def resource_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _visible_resource(request, pk)
+    bookmarked = services.bookmark_toggle(user=request.user, resource=resource)
+    if request.htmx:
+        return render(
+            request,
+            "resources/bookmark_button.html",
+            {"resource": resource, "bookmarked": bookmarked, "next": request.POST.get("next")},
+        )
+    messages.success(
+        request,
+        _("Ajoutée à votre bibliothèque.") if bookmarked else _("Retirée de votre bibliothèque."),
+    )
+    return redirect(_next_url(request, resource.get_absolute_url()))
+
+
+# --- My library ---------------------------------------------------------------------------
+
+
+@require_safe
+def bookmark_list(request: HttpRequest) -> HttpResponse:
+    bookmarks = (
+        Bookmark.objects.visible_to(request.user)
+        .select_related("resource__community", "resource__author__profile")
+        .prefetch_related("resource__tags")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(bookmarks, BOOKMARKS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return render(
+        request,
+        "resources/bookmark_list.html",
+        {
+            "page_obj": page,
+            "resources": [bookmark.resource for bookmark in page.object_list],
+            "bookmarked": {bookmark.resource_id for bookmark in page.object_list},
+        },
+    )

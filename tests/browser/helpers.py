@@ -1,0 +1,55 @@
+"""Helpers shared by the browser journeys."""
+
+import re
+from email import message_from_bytes, policy
+from functools import cache
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+
+@cache
+def _axe() -> Axe:
+    return Axe()
+
+
+def axe_check(page: Page, context=None) -> None:
+    """Run axe-core on the page as it stands; fail listing every violation found."""
+    results = _axe().run(page, context=context)
+    violations = results.response["violations"]
+    if not violations:
+        return
+    lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}: {node['failureSummary']}".replace("\n", " / "))
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+def login(page: Page, live_server, email: str, password: str) -> None:
+    """Sign in through the (French) login form as a person would; wait for the dashboard."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator("main form")
+    form.get_by_label("Courriel").fill(email)
+    form.get_by_label(re.compile(r"^Mot de passe\s*:?$")).fill(password)
+    form.get_by_role("button", name="Connexion").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
+
+
+def latest_email(mail_dir: Path):
+    """The newest message the OneFilePerMessageBackend wrote (file names sort by time)."""
+    files = sorted(mail_dir.glob("*.eml"))
+    assert files, f"no e-mail written in {mail_dir}"
+    return message_from_bytes(files[-1].read_bytes(), policy=policy.default)
+
+
+def email_link(message, pattern: str) -> str:
+    """The path of the first link in the message's text body matching ``pattern``."""
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(rf"https?://[^/\s]+({pattern})", body)
+    assert match, f"no link matching {pattern!r} in:\n{body}"
+    return match.group(1)

@@ -1,0 +1,836 @@
+"""Community pages and membership flows, under the five kinds of visitor."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+
+from cdp_portal.accounts.models import User
+from cdp_portal.markdown import render_markdown
+from communities.models import ANIMATORS_GROUP, Membership, Role
+from tests.factories import CommunityFactory, ProfileFactory, UserFactory, make_member
+
+pytestmark = pytest.mark.django_db
+
+VISITORS = ["outsider", "member", "animator", "admin"]
+
+
+def url(name, community=None, **kwargs):
+    if community is not None:
+        kwargs["slug"] = community.slug
+    return reverse(f"communities:{name}", kwargs=kwargs)
+
+
+def visitor(world, kind, visibility):
+    """The person of a kind for a community: its member or animator, the outsider, the
+    administrator."""
+    if kind in ("member", "animator"):
+        return world[f"{visibility}_{kind}"]
+    return world[kind]
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def membership(user, community):
+    return Membership.objects.get(user=user, community=community)
+
+
+def body(response):
+    return response.content.decode()
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+# --- Anonymous visitors and method checks ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "extra"),
+    [
+        ("list", "get", {}),
+        ("detail", "get", {}),
+        ("members", "get", {}),
+        ("join", "post", {}),
+        ("leave", "post", {}),
+        ("invitation", "post", {}),
+        ("requests", "get", {}),
+        ("invite", "get", {}),
+        ("roles", "post", {"membership_id": 1}),
+    ],
+)
+def test_anonymous_visitors_are_sent_to_the_login_page(
+    client, community_world, name, method, extra
+):
+    target = (
+        reverse("communities:list")
+        if name == "list"
+        else url(name, community_world["open"], **extra)
+    )
+    response = getattr(client, method)(target)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("name", ["join", "leave", "invitation"])
+def test_membership_actions_refuse_get(client, community_world, name):
+    signed_in(client, community_world["outsider"])
+    assert client.get(url(name, community_world["open"])).status_code == 405
+    assert not Membership.objects.filter(
+        user=community_world["outsider"], status=Membership.Status.ACTIVE
+    ).exists()
+
+
+def test_roles_change_refuses_get(client, community_world):
+    community = community_world["open"]
+    signed_in(client, community_world["open_animator"])
+    target = url(
+        "roles",
+        community,
+        membership_id=membership(community_world["open_member"], community).pk,
+    )
+    assert client.get(target).status_code == 405
+
+
+# --- List -------------------------------------------------------------------------
+
+
+def listed_slugs(response):
+    return {community.slug for community in response.context["communities"]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("outsider", {"cdp-open", "cdp-closed"}),
+        ("private_member", {"cdp-open", "cdp-closed", "cdp-private"}),
+        ("closed_animator", {"cdp-open", "cdp-closed"}),
+        ("admin", {"cdp-open", "cdp-closed", "cdp-private"}),
+    ],
+)
+def test_the_list_shows_what_each_person_may_see(client, community_world, kind, expected):
+    signed_in(client, community_world[kind])
+    response = client.get(url("list"))
+    assert response.status_code == 200
+    assert listed_slugs(response) == expected
+    assert response.context["page_obj"].paginator.count == len(expected)
+    text = body(response)
+    assert f"{len(expected)} communautés" in text
+    assert ("Communauté private" in text) == ("cdp-private" in expected)
+
+
+def test_a_private_community_leaks_neither_its_theme_nor_its_visibility(client, community_world):
+    private = community_world["private"]
+    private.theme = "Thème secret des RH"
+    private.save()
+    signed_in(client, community_world["outsider"])
+    response = client.get(url("list"))
+    assert "Thème secret des RH" not in body(response)
+    form = response.context["form"]
+    assert "private" not in dict(form.fields["visibility"].choices)
+    # The same filter, tampered with, finds nothing and says the value is not valid.
+    response = client.get(url("list"), {"theme": "Thème secret des RH", "visibility": "private"})
+    assert response.status_code == 200
+    assert listed_slugs(response) == {"cdp-open", "cdp-closed"}
+    assert response.context["form"].errors.keys() == {"theme", "visibility"}
+
+    signed_in(client, community_world["private_member"])
+    form = client.get(url("list")).context["form"]
+    assert "Thème secret des RH" in dict(form.fields["theme"].choices)
+    assert "private" in dict(form.fields["visibility"].choices)
+
+
+def test_the_list_filters(client, community_world):
+    CommunityFactory(name="Pédagogie active", phase="deciding", theme="Innover")
+    CommunityFactory(name="Soutien informatique", summary="Outils et pédagogie", theme="Outils")
+    outsider = community_world["outsider"]
+    signed_in(client, outsider)
+
+    def names(params):
+        return {c.name for c in client.get(url("list"), params).context["communities"]}
+
+    assert names({"phase": "deciding"}) == {"Pédagogie active"}
+    assert names({"theme": "Innover"}) == {"Pédagogie active"}
+    assert names({"q": "SOUTIEN"}) == {"Soutien informatique"}
+    response = client.get(url("list"), {"q": "pédagogie"})
+    assert {c.name for c in response.context["communities"]} == {
+        "Pédagogie active",
+        "Soutien informatique",
+    }
+    assert listed_slugs(client.get(url("list"), {"visibility": "closed"})) == {"cdp-closed"}
+
+    signed_in(client, community_world["closed_member"])
+    assert listed_slugs(client.get(url("list"), {"mine": "on"})) == {"cdp-closed"}
+
+
+def test_bad_filter_values_are_reported_not_fatal(client, community_world):
+    signed_in(client, community_world["outsider"])
+    response = client.get(url("list"), {"phase": "nope", "visibility": "closed", "page": "x"})
+    assert response.status_code == 200
+    assert "phase" in response.context["form"].errors
+    assert listed_slugs(response) == {"cdp-closed"}  # the valid filter still applies
+    assert "n'ont pas été appliqués" in body(response)
+
+
+def test_each_card_says_my_status(client, community_world):
+    person = UserFactory()
+    make_member(community_world["closed"], user=person, status="requested")
+    make_member(community_world["private"], user=person, status="invited")
+    extra = CommunityFactory(name="Autre communauté")
+    make_member(extra, user=person)
+    signed_in(client, person)
+    response = client.get(url("list"))
+    states = {c.slug: c.my_state for c in response.context["communities"]}
+    # Invited to a private community is not seeing it in the list.
+    assert states == {"cdp-closed": "requested", "cdp-open": "none", extra.slug: "member"}
+    text = body(response)
+    assert "Demande envoyée" in text
+    assert 'class="badge badge--mine"' in text
+
+
+def test_the_list_is_paginated_and_pages_keep_the_filters(client, community_world):
+    for number in range(30):
+        CommunityFactory(name=f"Zeta {number:02d}", phase="launching")
+    signed_in(client, community_world["outsider"])
+    response = client.get(url("list"), {"phase": "launching"})
+    assert len(response.context["communities"]) == 24
+    assert response.context["page_obj"].paginator.count == 30
+    assert "?phase=launching&amp;page=2" in body(response)
+    second = client.get(url("list"), {"phase": "launching", "page": 2})
+    assert len(second.context["communities"]) == 6
+    assert 'aria-current="page"' in body(second)
+
+
+def test_the_list_runs_a_fixed_number_of_queries(
+    client, community_world, django_assert_num_queries
+):
+    person = community_world["closed_member"]
+    for number in range(12):
+        community = CommunityFactory(name=f"Liste {number}", theme=f"Thème {number % 4}")
+        make_member(community)
+        make_member(community, user=person, status="requested" if number % 2 else "active")
+    signed_in(client, person)
+    # session, user, Administrateurs group, filter choices, count, page, my memberships
+    with django_assert_num_queries(7):
+        response = client.get(url("list"))
+    assert len(response.context["communities"]) == 14
+
+
+# --- Community home ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("visibility", ["open", "closed", "private"])
+@pytest.mark.parametrize("kind", VISITORS)
+def test_the_home_is_hidden_only_from_non_members_of_private_communities(
+    client, community_world, visibility, kind
+):
+    signed_in(client, visitor(community_world, kind, visibility))
+    response = client.get(url("detail", community_world[visibility]))
+    hidden = visibility == "private" and kind == "outsider"
+    assert response.status_code == (404 if hidden else 200)
+    if not hidden:
+        assert community_world[visibility].name in body(response)
+
+
+def test_an_invitee_may_open_a_private_home_to_answer(client, community_world):
+    invitee = UserFactory()
+    make_member(community_world["private"], user=invitee, status="invited")
+    signed_in(client, invitee)
+    response = client.get(url("detail", community_world["private"]))
+    assert response.status_code == 200
+    text = body(response)
+    assert "Accepter l'invitation" in text
+    # Not the content: no plain member listed, no members link.
+    assert community_world["private_member"].get_full_name() not in text
+    assert client.get(url("members", community_world["private"])).status_code == 404
+
+
+def test_the_home_shows_the_charter(client, community_world):
+    community = community_world["closed"]
+    sponsor = UserFactory(display_name="Josée Parrain")
+    ProfileFactory(user=sponsor, handle="josee-parrain")
+    community.sponsor = sponsor
+    community.benefits = ["productivity", "less_isolation"]
+    community.theme = "Enseigner avec les technologies"
+    community.phase = "preparing"
+    community.save()
+    signed_in(client, community_world["outsider"])
+    text = body(client.get(url("detail", community)))
+    assert "Gains de productivité" in text
+    assert "Réduction de l&#x27;isolement" in text
+    assert "Enseigner avec les technologies" in text
+    assert "Préparer" in text
+    assert "Fermée" in text
+    assert '<a href="/members/josee-parrain/">Josée Parrain</a>' in text
+    assert "<time datetime=" in text
+
+
+def test_roles_shown_depend_on_who_may_read_the_content(client, community_world):
+    community = community_world["closed"]
+    coach = make_member(community, roles=("member", "coach"))
+    animator = community_world["closed_animator"]
+    signed_in(client, community_world["outsider"])
+    text = body(client.get(url("detail", community)))
+    assert animator.get_full_name() in text
+    assert f'href="{animator.profile.get_absolute_url()}"' in text
+    assert coach.get_full_name() not in text
+
+    signed_in(client, community_world["closed_member"])
+    text = body(client.get(url("detail", community)))
+    assert coach.get_full_name() in text
+    assert "Coach" in text
+
+
+def test_the_buttons_follow_my_membership(client, community_world):
+    world = community_world
+    signed_in(client, world["outsider"])
+    text = body(client.get(url("detail", world["open"])))
+    assert f'action="{url("join", world["open"])}"' in text
+    assert "Rejoindre la communauté" in text
+    text = body(client.get(url("detail", world["closed"])))
+    assert "Demander à rejoindre" in text
+    assert 'name="message"' in text
+
+    signed_in(client, world["closed_member"])
+    text = body(client.get(url("detail", world["closed"])))
+    assert f'action="{url("leave", world["closed"])}"' in text
+    assert url("requests", world["closed"]) not in text
+
+    signed_in(client, world["admin"])
+    text = body(client.get(url("detail", world["private"])))
+    assert "sur invitation seulement" in text
+    assert url("join", world["private"]) not in text
+
+
+def test_animators_see_pending_requests_and_the_invite_link(client, community_world):
+    community = community_world["closed"]
+    for _ in range(3):
+        make_member(community, status="requested")
+    signed_in(client, community_world["closed_animator"])
+    text = body(client.get(url("detail", community)))
+    assert "3 demandes d'adhésion en attente" in text
+    assert url("invite", community) in text
+
+
+def test_markdown_in_the_description_is_rendered_and_sanitised(client, community_world):
+    community = community_world["open"]
+    community.description = (
+        "# Notre charte\n\n**Gras** et [lien](https://exemple.org)\n\n"
+        '<script>alert("x")</script>\n\n<img src=x onerror=alert(1)>\n\n'
+        "[piège](javascript:alert(1)) ![image](https://tiers.example/pixel.png)"
+    )
+    community.save()
+    signed_in(client, community_world["outsider"])
+    text = body(client.get(url("detail", community)))
+    assert "<h3>Notre charte</h3>" in text  # demoted below the page's own headings
+    assert "<strong>Gras</strong>" in text
+    assert '<a href="https://exemple.org" rel="noopener noreferrer nofollow">lien</a>' in text
+    assert "<script>alert" not in text
+    assert "&lt;script&gt;" in text
+    assert "<img" not in text
+    assert 'href="javascript:' not in text
+    assert 'src="https://tiers.example' not in text
+
+
+def test_render_markdown_keeps_only_the_allow_list():
+    html = render_markdown(
+        '<a href="x" onclick="y">z</a> *ok*\n\n| a |\n|:-|\n| b |\n\n'
+        '[t](http://e.org "t\\" x=\\"y")'
+    )
+    assert '<a href="x"' not in html  # raw HTML stays text
+    assert "&lt;a href" in html
+    assert "<em>ok</em>" in html
+    assert "<table>" in html and "style=" not in html  # no inline style (strict CSP)
+    assert 'title="t&quot; x=&quot;y"' in html  # a title cannot open a new attribute
+    assert 'href="data:' not in render_markdown("[c](data:text/html,x)")
+    assert render_markdown("") == "" and render_markdown(None) == ""
+    assert render_markdown("###### six", shift_headings=3).startswith("<h6>")
+
+
+def test_the_home_runs_a_fixed_number_of_queries(
+    client, community_world, django_assert_num_queries
+):
+    community = community_world["open"]
+    for role in ("coach", "documentalist", "sponsor", "animator", "technical_support"):
+        make_member(community, roles=("member", role))
+    for _ in range(5):
+        make_member(community)
+        make_member(community, status="requested")
+    signed_in(client, community_world["open_animator"])
+    # session, user, community, my membership, Administrateurs group, role holders,
+    # pending requests count
+    with django_assert_num_queries(7):
+        response = client.get(url("detail", community))
+    assert response.status_code == 200
+    assert "5 demandes d'adhésion en attente" in body(response)
+
+
+# --- Members page -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("visibility", ["open", "closed", "private"])
+@pytest.mark.parametrize("kind", VISITORS)
+def test_the_members_page_is_for_those_who_read_the_content(
+    client, community_world, visibility, kind
+):
+    signed_in(client, visitor(community_world, kind, visibility))
+    response = client.get(url("members", community_world[visibility]))
+    if kind == "outsider" and visibility == "private":
+        assert response.status_code == 404
+    elif kind == "outsider" and visibility == "closed":
+        assert response.status_code == 403
+        text = body(response)
+        assert "Demander à rejoindre" in text
+        assert community_world["closed_member"].get_full_name() not in text
+    else:
+        assert response.status_code == 200
+        member = community_world[f"{visibility}_member"]
+        assert member.get_full_name() in body(response)
+        assert f'href="{member.profile.get_absolute_url()}"' in body(response)
+
+
+def test_animators_see_allocated_time_and_role_forms(client, community_world):
+    community = community_world["open"]
+    member = community_world["open_member"]
+    Membership.objects.filter(user=member, community=community).update(allocated_hours_per_month=6)
+    target = url("roles", community, membership_id=membership(member, community).pk)
+    signed_in(client, community_world["open_member"])
+    text = body(client.get(url("members", community)))
+    assert "6 h par mois" not in text
+    assert target not in text
+
+    for kind in ("open_animator", "admin"):
+        signed_in(client, community_world[kind])
+        text = body(client.get(url("members", community)))
+        assert "6 h par mois" in text
+        assert f'action="{target}"' in text
+        # Each row's checkboxes have their own ids.
+        assert len(re.findall(r'id="roles-\d+-roles_0"', text)) == 2
+
+
+def test_the_members_page_filters_by_role(client, community_world):
+    community = community_world["open"]
+    coach = make_member(community, roles=("member", "coach"))
+    signed_in(client, community_world["open_member"])
+    response = client.get(url("members", community), {"role": "coach"})
+    assert [m.user for m, _form in response.context["rows"]] == [coach]
+    response = client.get(url("members", community), {"role": "overlord"})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 3
+
+
+def test_the_members_page_runs_a_fixed_number_of_queries(
+    client, community_world, django_assert_num_queries
+):
+    community = community_world["open"]
+    for number in range(12):
+        make_member(community, roles=("member", "coach") if number % 3 else ("member",))
+    make_member(community, status="requested")
+    signed_in(client, community_world["open_animator"])
+    # session, user, community, my membership, Administrateurs group, count, page
+    with django_assert_num_queries(7):
+        response = client.get(url("members", community))
+    assert len(response.context["rows"]) == 14
+
+
+# --- Join, leave, invitations -----------------------------------------------------
+
+
+def test_joining_an_open_community_is_immediate(client, community_world):
+    outsider = community_world["outsider"]
+    signed_in(client, outsider)
+    response = client.post(url("join", community_world["open"]), follow=True)
+    assert membership(outsider, community_world["open"]).is_active
+    assert "Bienvenue dans la communauté Communauté open." in messages_of(response)
+    assert f'action="{url("leave", community_world["open"])}"' in body(response)
+
+
+def test_asking_to_join_a_closed_community_tells_the_animators(
+    client, community_world, django_capture_on_commit_callbacks
+):
+    outsider = community_world["outsider"]
+    community = community_world["closed"]
+    signed_in(client, outsider)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("join", community), {"message": "Je suis CP en FSE."})
+    assert response.status_code == 302
+    asked = membership(outsider, community)
+    assert asked.status == Membership.Status.REQUESTED
+    assert asked.request_message == "Je suis CP en FSE."
+    assert [m.to for m in mail.outbox] == [[community_world["closed_animator"].email]]
+    assert "Je suis CP en FSE." in mail.outbox[0].body
+    # Asking again neither duplicates nor re-sends.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("join", community), follow=True)
+    assert len(mail.outbox) == 1
+    assert "Votre adhésion est déjà enregistrée." in messages_of(response)
+    assert "attend la réponse de l'animation" in body(response)
+
+
+def test_a_too_long_join_message_is_kept_and_explained(client, community_world):
+    signed_in(client, community_world["outsider"])
+    message = "Bonjour " * 300
+    response = client.post(url("join", community_world["closed"]), {"message": message})
+    assert response.status_code == 400
+    assert message.strip() in body(response)
+    assert "errorlist" in body(response)
+    assert not Membership.objects.filter(
+        user=community_world["outsider"], community=community_world["closed"]
+    ).exists()
+
+
+def test_joining_a_private_community_is_refused(client, community_world):
+    signed_in(client, community_world["outsider"])
+    assert client.post(url("join", community_world["private"])).status_code == 404
+    admin = community_world["admin"]
+    signed_in(client, admin)
+    response = client.post(url("join", community_world["private"]), follow=True)
+    assert response.status_code == 200
+    assert "Cette communauté est accessible sur invitation seulement." in messages_of(response)
+    assert (
+        not Membership.objects.filter(user__in=[admin, community_world["outsider"]])
+        .filter(community=community_world["private"])
+        .exists()
+    )
+
+
+def test_leaving(client, community_world):
+    member = community_world["closed_member"]
+    signed_in(client, member)
+    response = client.post(url("leave", community_world["closed"]), follow=True)
+    assert membership(member, community_world["closed"]).status == Membership.Status.LEFT
+    assert "Vous avez quitté la communauté Communauté closed." in messages_of(response)
+    # Leaving twice is a message, not an error.
+    response = client.post(url("leave", community_world["closed"]), follow=True)
+    assert "Vous n'êtes pas membre de cette communauté." in messages_of(response)
+
+
+def test_leaving_a_private_community_goes_back_to_the_list(client, community_world):
+    signed_in(client, community_world["private_member"])
+    response = client.post(url("leave", community_world["private"]))
+    assert response["Location"] == url("list")
+
+
+def test_the_last_animator_cannot_leave(client, community_world):
+    animator = community_world["open_animator"]
+    signed_in(client, animator)
+    response = client.post(url("leave", community_world["open"]), follow=True)
+    assert response.status_code == 200
+    assert any("dernière personne à animer" in m for m in messages_of(response))
+    assert membership(animator, community_world["open"]).is_active
+    animator.refresh_from_db()
+    assert animator.is_staff
+
+
+@pytest.mark.parametrize(
+    ("decision", "status"),
+    [("accept", Membership.Status.ACTIVE), ("decline", Membership.Status.LEFT)],
+)
+def test_answering_an_invitation(client, community_world, decision, status):
+    invitee = UserFactory()
+    community = community_world["private"]
+    make_member(community, user=invitee, status="invited", roles=("member", "animator"))
+    signed_in(client, invitee)
+    response = client.post(url("invitation", community), {"decision": decision})
+    assert membership(invitee, community).status == status
+    invitee.refresh_from_db()
+    assert invitee.is_staff == (decision == "accept")  # the animator role brings admin access
+    expected = url("detail", community) if decision == "accept" else url("list")
+    assert response["Location"] == expected
+
+
+def test_bad_invitation_answers_are_messages(client, community_world):
+    invitee = UserFactory()
+    community = community_world["closed"]
+    make_member(community, user=invitee, status="invited")
+    signed_in(client, invitee)
+    response = client.post(url("invitation", community), {"decision": "maybe"}, follow=True)
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in " ".join(messages_of(response))
+    assert membership(invitee, community).status == Membership.Status.INVITED
+
+    signed_in(client, community_world["outsider"])
+    response = client.post(url("invitation", community), {"decision": "accept"}, follow=True)
+    assert "Aucune invitation en attente." in messages_of(response)
+    assert client.post(url("invitation", community_world["private"])).status_code == 404
+
+
+# --- Requests ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("visibility", ["open", "closed", "private"])
+@pytest.mark.parametrize("kind", VISITORS)
+def test_the_requests_page_is_for_animators(client, community_world, visibility, kind):
+    signed_in(client, visitor(community_world, kind, visibility))
+    response = client.get(url("requests", community_world[visibility]))
+    if kind == "outsider" and visibility == "private":
+        assert response.status_code == 404
+    elif kind in ("outsider", "member"):
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+
+
+def test_an_animator_of_another_community_may_not_handle_requests(client, community_world):
+    signed_in(client, community_world["open_animator"])
+    assert client.get(url("requests", community_world["closed"])).status_code == 403
+    assert client.get(url("invite", community_world["closed"])).status_code == 403
+
+
+def test_approving_and_refusing_requests(
+    client, community_world, django_capture_on_commit_callbacks
+):
+    community = community_world["closed"]
+    approved = make_member(community, status="requested")
+    refused = make_member(community, status="requested")
+    Membership.objects.filter(user=approved).update(request_message="Je veux <b>aider</b>")
+    animator = community_world["closed_animator"]
+    signed_in(client, animator)
+    text = body(client.get(url("requests", community)))
+    assert "Je veux &lt;b&gt;aider&lt;/b&gt;" in text
+    assert approved.get_full_name() in text and refused.get_full_name() in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("requests", community),
+            {"membership": membership(approved, community).pk, "decision": "approve"},
+        )
+        client.post(
+            url("requests", community),
+            {
+                "membership": membership(refused, community).pk,
+                "decision": "refuse",
+                "reason": "Réservée au personnel de la FSE",
+            },
+        )
+    assert membership(approved, community).is_active
+    assert membership(approved, community).decided_by == animator
+    assert membership(refused, community).status == Membership.Status.REFUSED
+    assert {tuple(m.to) for m in mail.outbox} == {(approved.email,), (refused.email,)}
+    assert any("Réservée au personnel de la FSE" in m.body for m in mail.outbox)
+
+    # A request already handled (double submit, another animator) is a message.
+    response = client.post(
+        url("requests", community),
+        {"membership": membership(approved, community).pk, "decision": "refuse"},
+        follow=True,
+    )
+    assert "Cette demande a déjà été traitée." in messages_of(response)
+    assert membership(approved, community).is_active
+    assert "Aucune demande en attente." in body(response)
+
+
+def test_a_request_of_another_community_cannot_be_decided_here(client, community_world):
+    elsewhere = CommunityFactory(visibility="closed")
+    asking = make_member(elsewhere, status="requested")
+    signed_in(client, community_world["closed_animator"])
+    client.post(
+        url("requests", community_world["closed"]),
+        {"membership": membership(asking, elsewhere).pk, "decision": "approve"},
+    )
+    assert membership(asking, elsewhere).status == Membership.Status.REQUESTED
+
+
+def test_a_bad_decision_re_renders_with_the_reason(client, community_world):
+    community = community_world["closed"]
+    asking = make_member(community, status="requested")
+    signed_in(client, community_world["closed_animator"])
+    response = client.post(
+        url("requests", community),
+        {
+            "membership": membership(asking, community).pk,
+            "decision": "ignore",
+            "reason": "Motif gardé",
+        },
+    )
+    assert response.status_code == 400
+    assert "Motif gardé" in body(response)
+    assert membership(asking, community).status == Membership.Status.REQUESTED
+
+
+def test_members_may_not_decide_requests(client, community_world):
+    community = community_world["closed"]
+    asking = make_member(community, status="requested")
+    signed_in(client, community_world["closed_member"])
+    response = client.post(
+        url("requests", community),
+        {"membership": membership(asking, community).pk, "decision": "approve"},
+    )
+    assert response.status_code == 403
+    assert membership(asking, community).status == Membership.Status.REQUESTED
+
+
+# --- Invite -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("visibility", ["open", "closed", "private"])
+@pytest.mark.parametrize("kind", VISITORS)
+def test_the_invite_page_is_for_animators(client, community_world, visibility, kind):
+    signed_in(client, visitor(community_world, kind, visibility))
+    response = client.get(url("invite", community_world[visibility]))
+    if kind == "outsider" and visibility == "private":
+        assert response.status_code == 404
+    elif kind in ("outsider", "member"):
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        assert 'name="email"' in body(response)
+
+
+def test_inviting_a_new_person(client, community_world, django_capture_on_commit_callbacks):
+    community = community_world["private"]
+    signed_in(client, community_world["private_animator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("invite", community),
+            {
+                "email": "Nouvelle.Personne@Example.org",
+                "display_name": "Nouvelle Personne",
+                "roles": ["member", "documentalist"],
+            },
+            follow=True,
+        )
+    assert "Invitation envoyée à nouvelle.personne@example.org." in messages_of(response)
+    invited = User.objects.get(email="nouvelle.personne@example.org")
+    assert invited.display_name == "Nouvelle Personne"
+    assert not invited.has_usable_password()
+    invitation = membership(invited, community)
+    assert invitation.status == Membership.Status.INVITED
+    assert invitation.roles == ["member", "documentalist"]
+    assert [m.to for m in mail.outbox] == [["nouvelle.personne@example.org"]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert community.get_absolute_url() in mail.outbox[0].body
+
+
+def test_inviting_an_active_member_adds_the_roles(client, community_world):
+    community = community_world["open"]
+    member = community_world["open_member"]
+    signed_in(client, community_world["admin"])
+    response = client.post(
+        url("invite", community), {"email": member.email, "roles": ["coach"]}, follow=True
+    )
+    assert membership(member, community).roles == ["coach", "member"]
+    assert any("ses rôles sont à jour" in m for m in messages_of(response))
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"email": "pas-une-adresse", "display_name": "Gardé", "roles": ["coach"]}, "email"),
+        ({"email": "ok@example.org", "display_name": "Gardé", "roles": []}, "roles"),
+        ({"email": "ok@example.org", "display_name": "Gardé", "roles": ["overlord"]}, "roles"),
+    ],
+)
+def test_a_bad_invitation_re_renders_with_the_values(client, community_world, data, error):
+    signed_in(client, community_world["open_animator"])
+    response = client.post(url("invite", community_world["open"]), data)
+    assert response.status_code == 400
+    assert error in response.context["form"].errors
+    assert 'value="Gardé"' in body(response)
+    assert not User.objects.filter(email__in=["pas-une-adresse", "ok@example.org"]).exists()
+
+
+def test_invitations_respect_the_institution_domains(client, community_world, settings):
+    settings.PORTAL_ALLOWED_EMAIL_DOMAINS = ["universite.example"]
+    signed_in(client, community_world["open_animator"])
+    response = client.post(
+        url("invite", community_world["open"]), {"email": "x@ailleurs.example", "roles": ["member"]}
+    )
+    assert response.status_code == 400
+    assert "@universite.example" in body(response)
+    # An existing account is invited whatever its address.
+    response = client.post(
+        url("invite", community_world["open"]),
+        {"email": community_world["outsider"].email, "roles": ["member"]},
+    )
+    assert response.status_code == 302
+
+
+# --- Roles ------------------------------------------------------------------------
+
+
+def roles_url(world, visibility, person):
+    community = world[visibility]
+    return url("roles", community, membership_id=membership(person, community).pk)
+
+
+def test_giving_and_removing_the_animator_role_moves_admin_access(client, community_world):
+    member = community_world["open_member"]
+    target = roles_url(community_world, "open", member)
+    signed_in(client, community_world["open_animator"])
+    response = client.post(target, {"roles": ["member", "animator"]}, follow=True)
+    assert any("sont à jour" in m for m in messages_of(response))
+    member.refresh_from_db()
+    assert member.is_staff
+    assert member.groups.filter(name=ANIMATORS_GROUP).exists()
+
+    client.post(target, {"roles": ["member"]})
+    member.refresh_from_db()
+    assert not member.is_staff
+    assert not member.groups.filter(pk=Group.objects.get(name=ANIMATORS_GROUP).pk).exists()
+
+
+def test_the_last_animator_role_cannot_be_removed(client, community_world):
+    animator = community_world["closed_animator"]
+    signed_in(client, community_world["admin"])
+    response = client.post(
+        roles_url(community_world, "closed", animator), {"roles": ["member"]}, follow=True
+    )
+    assert response.status_code == 200
+    assert any("au moins une personne à l'animation" in m for m in messages_of(response))
+    assert Role.ANIMATOR in membership(animator, community_world["closed"]).roles
+
+
+def test_role_changes_go_back_to_the_members_page_with_its_filters(client, community_world):
+    target = roles_url(community_world, "open", community_world["open_member"])
+    signed_in(client, community_world["open_animator"])
+    back = url("members", community_world["open"]) + "?role=member&page=1"
+    response = client.post(target, {"roles": ["member", "coach"], "next": back})
+    assert response["Location"] == back
+    response = client.post(target, {"roles": ["member"], "next": "https://evil.example/"})
+    assert response["Location"] == url("members", community_world["open"])
+
+
+def test_an_empty_role_selection_is_a_message(client, community_world):
+    member = community_world["open_member"]
+    signed_in(client, community_world["open_animator"])
+    response = client.post(roles_url(community_world, "open", member), {}, follow=True)
+    assert any("Choisissez au moins un rôle." in m for m in messages_of(response))
+    assert membership(member, community_world["open"]).roles == ["member"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "visibility", "status"),
+    [
+        ("open_member", "open", 403),
+        ("outsider", "open", 403),
+        ("outsider", "private", 404),
+        ("closed_animator", "open", 403),
+    ],
+)
+def test_only_animators_change_roles(client, community_world, kind, visibility, status):
+    member = community_world[f"{visibility}_member"]
+    signed_in(client, community_world[kind])
+    response = client.post(
+        roles_url(community_world, visibility, member), {"roles": ["member", "animator"]}
+    )
+    assert response.status_code == status
+    assert membership(member, community_world[visibility]).roles == ["member"]
+
+
+def test_a_membership_of_another_community_is_not_found(client, community_world):
+    signed_in(client, community_world["open_animator"])
+    other = membership(community_world["closed_member"], community_world["closed"])
+    response = client.post(
+        url("roles", community_world["open"], membership_id=other.pk), {"roles": ["animator"]}
+    )
+    assert response.status_code == 404
+    assert membership(community_world["closed_member"], community_world["closed"]).roles == [
+        "member"
+    ]

@@ -1,0 +1,51 @@
+import pytest
+
+from tests.factories import SuperUserFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.LANGUAGE_CODE = "fr"
+    # Factories hash a password for every account: keep that cheap in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return SuperUserFactory(email="root@example.org")
+
+
+@pytest.fixture
+def auth_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def community_world(db):
+    """One community of each visibility, with an animator and a member in each, and an
+    outsider who belongs to none: the five kinds of visitor for permission tests."""
+    from tests.factories import CommunityFactory, UserFactory, make_member
+
+    world = {}
+    for visibility in ("open", "closed", "private"):
+        community = CommunityFactory(
+            name=f"Communauté {visibility}", slug=f"cdp-{visibility}", visibility=visibility
+        )
+        world[visibility] = community
+        world[f"{visibility}_animator"] = make_member(community, roles=("animator",))
+        world[f"{visibility}_member"] = make_member(community)
+    world["outsider"] = make_member(world["open"], user=UserFactory(), status="left")
+    world["admin"] = SuperUserFactory(email="admin-world@example.org")
+    return world

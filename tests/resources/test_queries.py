@@ -1,0 +1,81 @@
+"""Main library pages run a fixed number of queries whatever the amount of data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from resources.models import Bookmark
+from tests.resources.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def more_resources(world, n):
+    for i in range(n):
+        resource = ResourceFactory(
+            title=f"Ressource supplémentaire {i}",
+            community=world["open"] if i % 2 else None,
+            tags=[f"sujet-{i}", "outil"],
+            featured=i % 3 == 0,
+        )
+        Bookmark.objects.create(user=world["open_member"], resource=resource)
+
+
+def count_queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "ressource outil"}, {"q": "ressource", "kind": "document", "tag": "outil"}],
+)
+def test_the_list_does_not_grow_with_the_data(client, world, params):
+    client = login(client, world["open_member"])
+    url = reverse("resources:list")
+    before = count_queries(client, url, params)
+    more_resources(world, 30)
+    assert count_queries(client, url, params) == before
+
+
+def test_list_query_count(client, world, django_assert_num_queries):
+    more_resources(world, 5)
+    client = login(client, world["open_member"])
+    # session, user, is-admin (groups), counts and 3 facets, tag facet, page, tags,
+    # bookmarks, featured
+    with django_assert_num_queries(9):
+        client.get(reverse("resources:list"))
+
+
+def test_search_query_count(client, world, django_assert_num_queries):
+    more_resources(world, 5)
+    client = login(client, world["open_member"])
+    # as the list, without the "featured" panel, with the spelling correction
+    with django_assert_num_queries(9):
+        client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
+
+
+def test_detail_query_count(client, world, django_assert_num_queries):
+    resource = world["open_resource"]
+    client = login(client, world["open_animator"])
+    # session, user, resource, view count, is-admin, membership, tags, bookmark, revisions
+    with django_assert_num_queries(9):
+        response = client.get(resource.get_absolute_url())
+    assert response.context["can_edit"]
+
+
+def test_bookmarks_query_count(client, world, django_assert_num_queries):
+    more_resources(world, 5)
+    client = login(client, world["open_member"])
+    # session, user, is-admin, count, page, tags
+    with django_assert_num_queries(6):
+        response = client.get(reverse("resources:bookmarks"))
+    assert len(response.context["resources"]) == 5

@@ -1,0 +1,167 @@
+"""The library's search: French and English stemming, accents ignored, typos on titles,
+and the visibility rule applied to results and facet counts."""
+
+import pytest
+
+from resources.library import library_search
+from resources.models import Resource
+from resources.search import safe_headline
+from tests.resources.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(queryset):
+    return {resource.title for resource in queryset}
+
+
+def search(user, q, **filters):
+    return titles(library_search(user, q=q, sort="relevance", **filters).results)
+
+
+@pytest.fixture
+def library(community_world):
+    w = community_world
+    ResourceFactory(
+        title="Études de cas en pédagogie active",
+        summary="Des enseignantes racontent leurs expériences.",
+        tags=["études-de-cas", "témoignages"],
+    )
+    ResourceFactory(
+        title="Running online workshops",
+        summary="How we run remote training sessions.",
+        language="en",
+        kind="training",
+    )
+    ResourceFactory(
+        title="Animer un forum WebCT",
+        summary="Méthode pour lancer les échanges.",
+        tags=["forum", "webct"],
+        community=w["open"],
+        kind="method",
+    )
+    ResourceFactory(
+        title="Guide secret du comité",
+        summary="Pédagogie active réservée au comité privé.",
+        tags=["témoignages", "confidentiel"],
+        community=w["private"],
+    )
+    ResourceFactory(
+        title="Procédure fermée",
+        summary="Pédagogie active pour la communauté fermée.",
+        community=w["closed"],
+        kind="process",
+    )
+    return w
+
+
+def test_a_query_without_accents_finds_the_accented_title(library):
+    assert "Études de cas en pédagogie active" in search(library["outsider"], "etudes pedagogie")
+
+
+def test_a_plural_finds_the_singular_and_back(library):
+    user = library["outsider"]
+    assert "Études de cas en pédagogie active" in search(user, "étude de cas")
+    assert "Animer un forum WebCT" in search(user, "forums")
+
+
+def test_english_stemming(library):
+    assert "Running online workshops" in search(library["outsider"], "workshop run")
+
+
+def test_a_misspelt_title_finds_its_resource(library):
+    found = search(library["outsider"], "pedagogei activ")
+    assert "Études de cas en pédagogie active" in found
+
+
+def test_misspelt_words_are_corrected_from_the_library_vocabulary(library):
+    user = library["outsider"]
+    assert "Animer un forum WebCT" in search(user, "forom webct")
+    assert library_search(user, q="forom webct").correction == "forum webct"
+    assert library_search(user, q="forum webct").correction == ""
+    # A private resource's words are known, but its resource is still not found.
+    assert "Guide secret du comité" not in search(user, "comitte secrett")
+
+
+def test_tags_are_searched(library):
+    assert "Études de cas en pédagogie active" in search(library["outsider"], "témoignages")
+
+
+def test_a_private_resource_is_never_found_by_a_non_member(library):
+    for visitor in ("outsider", "open_member", "closed_member", "open_animator"):
+        found = search(library[visitor], "comité privé")
+        assert "Guide secret du comité" not in found, visitor
+    assert "Guide secret du comité" in search(library["private_member"], "comité privé")
+    assert "Guide secret du comité" in search(library["admin"], "comité privé")
+
+
+def test_a_closed_community_resource_is_for_its_members(library):
+    assert "Procédure fermée" not in search(library["outsider"], "procédure")
+    assert "Procédure fermée" in search(library["closed_member"], "procédure")
+
+
+def test_facet_counts_exclude_what_the_person_cannot_see(library):
+    outsider = library_search(library["outsider"], q="pédagogie active")
+    assert {f.value for f in outsider.facets["community"]} == {"_institution"}
+    tags = {f.label: f.count for f in outsider.facets["tag"]}
+    assert tags == {"études-de-cas": 1, "témoignages": 1}
+    assert sum(f.count for f in outsider.facets["kind"]) == 1
+
+    member = library_search(library["private_member"], q="pédagogie active")
+    tags = {f.label: f.count for f in member.facets["tag"]}
+    assert tags["témoignages"] == 2
+    assert "confidentiel" in tags
+    assert {f.value for f in member.facets["community"]} == {"_institution", "cdp-private"}
+
+
+def test_facets_count_the_other_facets_choices(library):
+    result = library_search(library["admin"], kind="method")
+    assert titles(result.results) == {"Animer un forum WebCT"}
+    kinds = {f.value: f.count for f in result.facets["kind"]}
+    # The kind facet ignores the kind filter so the other choices stay visible.
+    assert kinds["document"] == 2 and kinds["method"] == 1
+    assert [f.selected for f in result.facets["kind"] if f.value == "method"] == [True]
+    assert {f.label for f in result.facets["tag"]} == {"forum", "webct"}
+
+
+def test_filters_combine(library):
+    admin = library["admin"]
+    assert search(admin, "", language="en") == {"Running online workshops"}
+    assert search(admin, "", tag="webct") == {"Animer un forum WebCT"}
+    assert search(admin, "", community="cdp-open") == {"Animer un forum WebCT"}
+    assert search(admin, "", community="_institution") == {
+        "Études de cas en pédagogie active",
+        "Running online workshops",
+    }
+
+
+def test_relevance_puts_the_title_match_first(library):
+    results = list(library_search(library["admin"], q="pédagogie active", sort="relevance").results)
+    assert results[0].title == "Études de cas en pédagogie active"
+    assert results[0].rank >= results[-1].rank
+
+
+def test_headline_marks_the_words_and_escapes_the_rest(community_world):
+    ResourceFactory(
+        title="Sécurité",
+        summary="Attention <script>alert(1)</script> à la pédagogie",
+    )
+    resource = Resource.objects.search("pédagogie").get()
+    html = safe_headline(resource.headline)
+    assert "<mark>pédagogie</mark>" in html
+    assert "<script>" not in html
+
+
+def test_queries_of_stop_words_or_symbols_do_not_fail(library):
+    user = library["outsider"]
+    for q in ("le la les", "!!! &&& |||", "'\"", "-", "a" * 500, "\x00", "<script>"):
+        list(library_search(user, q=q).results)
+
+
+def test_hidden_resources_are_for_moderators_and_the_author(community_world):
+    w = community_world
+    hidden = ResourceFactory(title="Ressource masquée", community=w["open"], is_hidden=True)
+    assert not Resource.objects.visible_to(w["open_member"]).filter(pk=hidden.pk).exists()
+    assert Resource.objects.visible_to(w["open_animator"]).filter(pk=hidden.pk).exists()
+    assert Resource.objects.visible_to(w["admin"]).filter(pk=hidden.pk).exists()
+    assert Resource.objects.visible_to(hidden.author).filter(pk=hidden.pk).exists()
