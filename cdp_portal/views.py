@@ -8,6 +8,8 @@ from django.views.decorators.http import require_safe
 from communities.benefits import BENEFIT_GROUPS
 from communities.models import Community, Membership
 
+from .page_sections import DASHBOARD_PANELS
+
 
 @login_not_required
 @require_safe
@@ -19,7 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "home/landing.html",
             {"benefit_groups": BENEFIT_GROUPS},
         )
-    return render(request, "home/dashboard.html", dashboard_context(request.user))
+    context = dashboard_context(request.user)
+    context["panels"] = DASHBOARD_PANELS.build(request)
+    return render(request, "home/dashboard.html", context)
 
 
 DASHBOARD_LIST_SIZE = 10

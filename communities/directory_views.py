@@ -8,8 +8,6 @@ community never shows to someone outside it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from taggit.models import Tag
+
+from cdp_portal.page_sections import TAG_SECTIONS
 
 from .directory_forms import DirectoryFilterForm, ProfileEditForm
 from .models import Membership, Profile
@@ -84,11 +84,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 # --- Tag pages ("who knows what") ---------------------------------------------------------
 #
-# A tag page is a list of sections, each built by a function (request, tag) -> dict or None
-# and rendered by its own template under templates/directory/tag_sections/. The library
-# and the forums add their section (resources, discussions) by appending a builder here.
-
-TagSection = Callable[[HttpRequest, Tag], "dict | None"]
+# A tag page is a list of sections from cdp_portal.page_sections.TAG_SECTIONS. The people
+# sections below are registered in CommunitiesConfig.ready(); the library and the forums
+# register theirs (resources, discussions) the same way.
 
 
 def _people_section(request, tag, *, key, title, queryset, page_param, template, empty):
@@ -130,11 +128,8 @@ def interested_section(request: HttpRequest, tag: Tag) -> dict:
     )
 
 
-TAG_SECTIONS: list[TagSection] = [experts_section, interested_section]
-
-
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    sections = [section for build in TAG_SECTIONS if (section := build(request, tag))]
+    sections = TAG_SECTIONS.build(request, tag)
     return render(request, "directory/tag_detail.html", {"tag": tag, "sections": sections})

@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cdp_portal.page_sections import COMMUNITY_SECTIONS
+
 from . import services
 from .benefits import BENEFITS_BY_KEY
 from .forms import (
@@ -160,6 +162,7 @@ def _render_home(
             if manages
             else None
         ),
+        "sections": COMMUNITY_SECTIONS.build(request, community) if sees_content else [],
     }
     return render(request, "communities/community_detail.html", context, status=status)
 
