@@ -97,6 +97,7 @@ def _people_section(request, tag, *, key, title, queryset, page_param, template,
         "title": title,
         "template": template,
         "page_obj": page,
+        "page_param": page_param,
         "profiles": page.object_list,
         "empty": empty,
     }

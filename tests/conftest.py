@@ -4,8 +4,10 @@ from tests.factories import SuperUserFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "fr"
+    # Uploaded files go to a temporary folder, never var/media.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     # Factories hash a password for every account: keep that cheap in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -29,3 +29,12 @@ def elided_page_range(page: Page, on_each_side: int = 2, on_ends: int = 1) -> li
             page.number, on_each_side=on_each_side, on_ends=on_ends
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number: int, page_param: str = "page") -> str:
+    """`?…` for page `number` of a list paginated by `page_param`, keeping the other
+    parameters: a page showing several paginated sections pages each on its own."""
+    query = context["request"].GET.copy()
+    query[page_param or "page"] = number
+    return "?" + query.urlencode()

@@ -11,6 +11,7 @@ from cdp_portal.accounts.models import User
 from cdp_portal.markdown import render_markdown
 from communities.models import ANIMATORS_GROUP, Membership, Role
 from tests.factories import CommunityFactory, ProfileFactory, UserFactory, make_member
+from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -359,16 +360,18 @@ def test_the_home_runs_a_fixed_number_of_queries(
     community = community_world["open"]
     for role in ("coach", "documentalist", "sponsor", "animator", "technical_support"):
         make_member(community, roles=("member", role))
-    for _ in range(5):
+    for n in range(5):
         make_member(community)
         make_member(community, status="requested")
+        ResourceFactory(community=community, title=f"Guide {n}", tags=["guide", f"t{n}"])
     signed_in(client, community_world["open_animator"])
     # session, user, community, my membership, Administrateurs group, role holders,
-    # pending requests count
-    with django_assert_num_queries(7):
+    # pending requests count; sections: recent resources and their tags
+    with django_assert_num_queries(9):
         response = client.get(url("detail", community))
     assert response.status_code == 200
     assert "5 demandes d'adhésion en attente" in body(response)
+    assert "Guide 4" in body(response)
 
 
 # --- Members page -----------------------------------------------------------------

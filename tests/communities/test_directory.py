@@ -13,6 +13,7 @@ from taggit.models import Tag
 from communities.models import Profile
 from communities.services import profile_ensure, profile_update
 from tests.factories import CommunityFactory, ProfileFactory, UserFactory, make_member
+from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -640,7 +641,9 @@ def test_tag_page_lists_experts_then_interested_people(client, tag_world):
     assert interested == [world["private_animator"]]
     body = response.content.decode()
     assert body.index("Expertes et experts") < body.index("Personnes intéressées")
-    assert [s["key"] for s in response.context["sections"]] == ["experts", "interested"]
+    keys = [s["key"] for s in response.context["sections"]]
+    # People who know first, the apps' sections (library, discussions) next, the curious last.
+    assert keys[0] == "experts" and keys[-1] == "interested" and "resources" in keys
 
 
 @pytest.mark.parametrize("visitor", ["outsider", "open_member", "closed_animator"])
@@ -686,16 +689,27 @@ def test_tag_page_paginates_experts_and_interested_people_separately(client, use
     assert len(section(third, "interested")["profiles"]) == 1
 
 
-def test_accented_tags_never_break_a_page(client, user):
-    """taggit keeps accents in slugs ("évaluation"), which the tag URL may not route:
-    such a tag is then shown unlinked rather than breaking the page."""
+def test_accented_tags_are_linked_to_their_tag_page(client, user):
+    """taggit keeps accents in slugs ("évaluation", "études-de-cas"): the tag URL routes
+    them, every list links them, and the tag page finds its people."""
     profile = person("Accents", tags=["évaluation"], interests=["études de cas"])
+    assert Tag.objects.get(name="évaluation").slug == "évaluation"
+    expertise_url = reverse("directory:tag", kwargs={"slug": "évaluation"})
+    interest_url = reverse("directory:tag", kwargs={"slug": "études-de-cas"})
+    assert expertise_url == "/tags/%C3%A9valuation/"
     client.force_login(user)
     body = client.get(profile.get_absolute_url()).content.decode()
-    assert "évaluation" in body
-    assert "études de cas" in body
+    assert f'<a class="tag" href="{expertise_url}">évaluation</a>' in body
+    assert f'<a class="tag" href="{interest_url}">études de cas</a>' in body
     listing = search(client, q="accents").content.decode()
-    assert "évaluation" in listing
+    assert f'href="{expertise_url}"' in listing
+    # The browser's percent-encoded path and the raw one both reach the page.
+    for url in (expertise_url, "/tags/évaluation/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert [p.user for p in section(response, "experts")["profiles"]] == [profile.user]
+    response = client.get(interest_url)
+    assert [p.user for p in section(response, "interested")["profiles"]] == [profile.user]
 
 
 # --- Fixed number of queries --------------------------------------------------------------
@@ -738,9 +752,13 @@ def test_tag_page_query_count_is_fixed(client, community_world, django_assert_nu
     _crowd(size, community_world["open"])
     for n in range(size):
         person(f"Curieuse {n}", interests=["commun"])
+        ResourceFactory(community=community_world["open"], title=f"Fiche {n}", tags=["commun"])
     client.force_login(community_world["open_member"])
-    # session, user, tag, then count, page and tags for experts and for interested people
-    with django_assert_num_queries(9):
+    # session, user, tag, then count, page and tags for experts, for resources (plus the
+    # is-admin check of their visibility) and for interested people
+    with django_assert_num_queries(13):
         response = client.get(reverse("directory:tag", kwargs={"slug": "commun"}))
     assert len(section(response, "experts")["profiles"]) == size
     assert len(section(response, "interested")["profiles"]) == size
+    assert len(section(response, "resources")["resources"]) == min(size, 10)
+    assert section(response, "resources")["page_obj"].paginator.count == size

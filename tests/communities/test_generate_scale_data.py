@@ -20,7 +20,7 @@ from communities.models import (
 
 pytestmark = pytest.mark.django_db
 
-SMALL = ["--communities", "3", "--members", "50"]
+SMALL = ["--communities", "3", "--members", "50", "--resources", "30"]
 
 
 def generate(*args) -> str:
@@ -138,7 +138,7 @@ def test_rerun_skips_what_exists_and_extends_to_larger_numbers(debug):
     assert snapshot() == before
     assert "Done in" in output
 
-    generate("--communities", "4", "--members", "60")
+    generate("--communities", "4", "--members", "60", "--resources", "30")
     assert Community.objects.filter(slug__startswith="scale-").count() == 4
     assert scale_people().count() == 60
     after = snapshot()
@@ -149,7 +149,9 @@ def test_rerun_skips_what_exists_and_extends_to_larger_numbers(debug):
 
 
 def test_password_option_gives_one_shared_password(debug):
-    generate("--communities", "1", "--members", "3", "--password", "charge-2026")
+    generate(
+        "--communities", "1", "--members", "3", "--resources", "0", "--password", "charge-2026"
+    )
     passwords = set(scale_people().values_list("password", flat=True))
     assert len(passwords) == 1
     assert scale_people().first().check_password("charge-2026")
@@ -160,7 +162,7 @@ def test_refuses_production_settings_without_force(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG=0"):
         generate(*SMALL)
     assert not scale_people().exists()
-    generate("--communities", "1", "--members", "2", "--force")
+    generate("--communities", "1", "--members", "2", "--resources", "0", "--force")
     assert scale_people().count() == 2
 
 
@@ -169,3 +171,16 @@ def test_rejects_negative_numbers(debug):
         generate("--members", "-1")
     with pytest.raises(CommandError, match="--batch-size"):
         generate("--batch-size", "0")
+
+
+def test_the_library_is_filled_up_to_the_number_asked_and_not_beyond(debug):
+    from resources.models import Resource
+
+    generate(*SMALL)
+    assert Resource.objects.count() == 30
+    assert Resource.objects.filter(community__slug__startswith="scale-").exists()
+    assert Resource.objects.exclude(search_vector=None).count() == 30
+    generate(*SMALL)
+    assert Resource.objects.count() == 30
+    generate(*SMALL[:-1], "45")
+    assert Resource.objects.count() == 45

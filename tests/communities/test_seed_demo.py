@@ -29,7 +29,7 @@ DEMO_EMAILS = ("admin@demo.example", "animation@demo.example", "membre@demo.exam
 
 
 @pytest.fixture(scope="class")
-def demo_institution(django_db_setup, django_db_blocker):
+def demo_institution(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seeded once for the class, inside a transaction rolled back at its end; each test
     runs in a savepoint of it (pytest-django's `db`), so what a test changes is undone.
     Tests that need an empty database stay outside the class."""
@@ -37,7 +37,8 @@ def demo_institution(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            with override_settings(DEBUG=True):
+            media = tmp_path_factory.mktemp("media")
+            with override_settings(DEBUG=True, MEDIA_ROOT=str(media)):
                 call_command("seed_demo", stdout=io.StringIO())
             yield
         finally:
@@ -157,6 +158,18 @@ class TestDemoInstitution:
             assert community.benefits and set(community.benefits) <= set(BENEFITS_BY_KEY)
             assert community.sponsor is not None
             assert community.memberships.active().with_role(Role.ANIMATOR).exists()
+
+    def test_a_library_of_about_150_tagged_resources_in_both_languages(self):
+        from resources.models import Resource
+
+        resources = Resource.objects.all()
+        assert resources.count() == 150
+        assert set(resources.values_list("language", flat=True)) == {"fr", "en"}
+        assert resources.filter(community=None).exists()
+        assert resources.filter(community__visibility=Visibility.PRIVATE).exists()
+        assert resources.exclude(file="").exists()
+        assert not resources.filter(tags=None).exists()
+        assert resources.filter(tags__slug="études-de-cas").exists()
 
     def test_forty_people_with_full_profiles(self):
         profiles = Profile.objects.filter(user__email__endswith="@demo.example").select_related(

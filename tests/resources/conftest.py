@@ -5,12 +5,6 @@ from tests.factories import make_member
 from tests.resources.factories import ResourceFactory
 
 
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    """Uploaded files go to a temporary folder, never var/media."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.fixture
 def world(community_world):
     """community_world plus a documentalist in the open community and one resource per

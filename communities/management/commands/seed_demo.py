@@ -41,6 +41,7 @@ from communities.services import (
     profile_ensure,
     profile_update,
 )
+from resources.demo_data import seed_demo_resources
 
 # Kept here too: older scripts and tests import them from the command.
 DEMO_PASSWORD = demo_data.DEMO_PASSWORD
@@ -241,6 +242,9 @@ class Command(BaseCommand):
         seeder = DemoSeeder()
         with transaction.atomic():
             seeder.run()
+            resources = seed_demo_resources()
+            if resources:
+                seeder.created["resources"] += resources
         if seeder.created:
             summary = ", ".join(f"{count} {what}" for what, count in seeder.created.items())
             self.stdout.write(self.style.SUCCESS(f"Demo institution ready: created {summary}."))
