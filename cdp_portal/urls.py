@@ -8,6 +8,7 @@ from . import views
 
 admin.site.site_header = "Portail des communautés de pratique"
 admin.site.site_title = "Portail CdP"
+admin.site.login = views.admin_login
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,7 +1,13 @@
+from urllib.parse import quote
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -65,3 +71,19 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
+    """Replaces the admin's own login form, which would bypass allauth's rate limits,
+    e-mail verification and two-factor authentication: everyone signs in at
+    /accounts/login/. A signed-in person without admin access gets a 403, not a loop."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    target = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    target = target or reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{REDIRECT_FIELD_NAME}={quote(target)}")
