@@ -1,6 +1,8 @@
 """Helpers shared by the browser journeys."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from functools import cache
 from pathlib import Path
@@ -8,6 +10,8 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import TIMEOUT_MS
 
 
 @cache
@@ -53,3 +57,15 @@ def email_link(message, pattern: str) -> str:
     match = re.search(rf"https?://[^/\s]+({pattern})", body)
     assert match, f"no link matching {pattern!r} in:\n{body}"
     return match.group(1)
+
+
+@contextmanager
+def another_browser(page: Page, live_server) -> Iterator[Page]:
+    """A second person at another computer: a fresh context (no cookies) of the same
+    browser, set up like the ``page`` fixture's (French, relative URLs, same timeout)."""
+    context = page.context.browser.new_context(locale="fr-FR", base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
