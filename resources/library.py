@@ -10,16 +10,25 @@ twice, not five times.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+
+from communities.models import Community, is_portal_admin
 
 from .models import Kind, Resource, ResourceLanguage, ResourceQuerySet, TaggedResource
 from .search import INSTITUTION_WIDE, SearchText, corrected_query
 
 TAG_FACET_SIZE = 20
 FACETS = ("kind", "language", "community", "tag")
+# Facet counts are reused for this long, or until the library changes (see
+# `library_changed`). With several server processes, set REDIS_URL so that they share
+# the cache and the change counter; each process's own memory otherwise.
+FACET_CACHE_SECONDS = 120
+_VERSION_KEY = "resources:library-version"
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,50 @@ def _grouped_counts(base: ResourceQuerySet, filters: dict[str, str]):
     return total, kinds, languages, communities
 
 
+# --- Facet cache ----------------------------------------------------------------------------
+#
+# The total and the facets are the expensive part of a search (they read every matching
+# resource); paging through results, coming back to the library or refining a search
+# repeats them. They are cached per visibility: the key holds the communities whose
+# content the person reads and moderates (so a new membership or a visibility change is a
+# new key), the person for their own hidden resources, the words and the filters, and a
+# library version that every write increments.
+
+
+def library_changed() -> None:
+    """Called by the services after any write that can change counts."""
+
+    def bump() -> None:
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:
+            cache.set(_VERSION_KEY, 1, None)
+
+    transaction.on_commit(bump)
+
+
+def _visibility_signature(user) -> str:
+    if is_portal_admin(user):
+        return "admin"
+    readable = Community.objects.content_visible_to(user).order_by("pk").values_list("pk")
+    moderated = Community.objects.moderated_by(user).order_by("pk").values_list("pk")
+    ids = ",".join(str(pk) for (pk,) in readable) + "|" + ",".join(str(pk) for (pk,) in moderated)
+    return f"{user.pk}:{ids}"
+
+
+def _facet_cache_key(user, text: SearchText, correction: str, filters: dict[str, str]) -> str:
+    version = cache.get_or_set(_VERSION_KEY, 0, None)
+    parts = [
+        str(version),
+        _visibility_signature(user),
+        str(text),
+        correction,
+        *(f"{name}={filters[name]}" for name in sorted(filters)),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"resources:facets:{digest}"
+
+
 def _weights(counts: list[int]) -> list[int]:
     if not counts:
         return []
@@ -152,7 +205,9 @@ def library_search(
     sort: str = "",
 ) -> Library:
     """Results (lazy, sorted, with what a list shows), the total and the four facets
-    (evaluated: two queries, three when a query needs its spelling checked)."""
+    (evaluated, or taken from the facet cache: the visibility signature costs two small
+    queries, the counts two more when not cached, the spelling check one when there
+    are words)."""
     filters = {"kind": kind, "tag": tag, "community": community, "language": language}
     text = SearchText(q)
     correction = corrected_query(text) if text else ""
@@ -160,10 +215,18 @@ def library_search(
     results = (
         _filtered(base, filters).ranked(text, correction=correction).sorted_by(sort).for_listing()
     )
-    total, kinds, languages, communities = _grouped_counts(base, filters)
-    tags = sorted(
-        _filtered(base, filters, skip="tag").tag_counts(TAG_FACET_SIZE), key=lambda t: t[1]
-    )
+    key = _facet_cache_key(user, text, correction, filters)
+    counted = cache.get(key)
+    if counted is None:
+        counted = (
+            *_grouped_counts(base, filters),
+            sorted(
+                _filtered(base, filters, skip="tag").tag_counts(TAG_FACET_SIZE),
+                key=lambda t: t[1],
+            ),
+        )
+        cache.set(key, counted, FACET_CACHE_SECONDS)
+    total, kinds, languages, communities, tags = counted
     kind_labels = dict(Kind.choices)
     language_labels = dict(ResourceLanguage.choices)
     by_count = {"key": lambda item: (-item[-1], str(item[1]))}

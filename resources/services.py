@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community
 
+from .library import library_changed
 from .models import Bookmark, Resource, ResourceRevision, TaggedResource
 from .permissions import can_add_to, can_edit, can_feature, can_moderate_resource
 from .search import (
@@ -121,6 +122,7 @@ def reindex(*, resources: Iterable[Resource] | None = None, queryset=None) -> in
         search_vector=search_vector_expression(), search_head=search_head_expression()
     )
     _learn_words(queryset)
+    library_changed()
     return updated
 
 
@@ -253,6 +255,7 @@ def resource_set_hidden(*, resource: Resource, by, hidden: bool) -> Resource:
         raise PermissionDenied(_("Vous ne pouvez pas modérer cette ressource."))
     Resource.objects.filter(pk=resource.pk).update(is_hidden=hidden)
     resource.is_hidden = hidden
+    library_changed()
     return resource
 
 

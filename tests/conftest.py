@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import SuperUserFactory, UserFactory
 
@@ -8,6 +9,8 @@ def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "fr"
     # Uploaded files go to a temporary folder, never var/media.
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Cached counts, rate limits… never carry over from one test to the next.
+    cache.clear()
     # Factories hash a password for every account: keep that cheap in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,11 +1,14 @@
 """Main library pages run a fixed number of queries whatever the amount of data."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from resources import services
 from resources.models import Bookmark
+from tests.factories import make_member
 from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +31,7 @@ def more_resources(world, n):
 
 
 def count_queries(client, url, params=None):
+    cache.clear()  # the facet cache would hide the counting queries
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
     assert response.status_code == 200
@@ -49,8 +53,11 @@ def test_the_list_does_not_grow_with_the_data(client, world, params):
 def test_list_query_count(client, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(client, world["open_member"])
-    # session, user, is-admin (groups), counts and 3 facets, tag facet, page, tags,
-    # bookmarks, featured
+    # session, user, is-admin (groups), readable and moderated communities (the facet
+    # cache key), counts and 3 facets, tag facet, page, tags, bookmarks, featured
+    with django_assert_num_queries(11):
+        client.get(reverse("resources:list"))
+    # Again: the counts and facets come from the cache.
     with django_assert_num_queries(9):
         client.get(reverse("resources:list"))
 
@@ -59,8 +66,34 @@ def test_search_query_count(client, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(client, world["open_member"])
     # as the list, without the "featured" panel, with the spelling correction
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
+    with django_assert_num_queries(9):
+        client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil", "page": 1})
+
+
+def _total(client, **params):
+    return client.get(reverse("resources:list"), params).context["page_obj"].paginator.count
+
+
+def test_cached_counts_follow_every_change_of_the_library(
+    client, world, django_capture_on_commit_callbacks
+):
+    client = login(client, world["open_member"])
+    before = _total(client, q="ressource")
+    with django_capture_on_commit_callbacks(execute=True):
+        extra = ResourceFactory(title="Ressource nouvelle", community=world["open"])
+    assert _total(client, q="ressource") == before + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resource_set_hidden(resource=extra, by=world["admin"], hidden=True)
+    assert _total(client, q="ressource") == before
+
+
+def test_cached_counts_follow_the_visitor_memberships(client, world):
+    outsider = login(client, world["outsider"])
+    before = _total(outsider)
+    make_member(world["closed"], user=world["outsider"])
+    assert _total(outsider) == before + 1  # the closed community's resource, at once
 
 
 def test_detail_query_count(client, world, django_assert_num_queries):
