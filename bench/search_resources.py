@@ -103,7 +103,11 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def measure(user, runs: int) -> list[tuple[str, float, float, float, float, int]]:
+def measure(user, runs: int) -> list[tuple]:
+    """Per case: the ORM part and the whole view with an empty facet cache ("cold": a
+    search nobody made since the library last changed), then the view once more
+    ("warm": paging, refining, coming back)."""
+    from django.core.cache import cache
     from django.core.paginator import Paginator
 
     from resources.forms import LibraryFilterForm
@@ -113,10 +117,11 @@ def measure(user, runs: int) -> list[tuple[str, float, float, float, float, int]
     client.force_login(user)
     rows = []
     for label, params in CASES:
-        orm_times, view_times = [], []
+        orm_times, cold_times, warm_times = [], [], []
         for attempt in range(runs + 2):
             # Fresh user object each time: no per-request cache carried over.
             user = type(user).objects.get(pk=user.pk)
+            cache.clear()
             started = time.perf_counter()
             form = LibraryFilterForm(params or None)
             library = library_search(
@@ -128,22 +133,29 @@ def measure(user, runs: int) -> list[tuple[str, float, float, float, float, int]
             page = Paginator(library.results, 20).get_page(params.get("page"))
             list(page.object_list)
             orm = (time.perf_counter() - started) * 1000
+            cache.clear()
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
                 response = client.get("/resources/", params)
-            view = (time.perf_counter() - started) * 1000
+            cold = (time.perf_counter() - started) * 1000
             assert response.status_code == 200, response.status_code
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as warm_queries:
+                client.get("/resources/", params)
+            warm = (time.perf_counter() - started) * 1000
             if attempt >= 2:  # two warm-up rounds
                 orm_times.append(orm)
-                view_times.append(view)
+                cold_times.append(cold)
+                warm_times.append(warm)
         rows.append(
             (
                 label,
                 statistics.median(orm_times),
-                percentile(orm_times, 0.95),
-                statistics.median(view_times),
-                percentile(view_times, 0.95),
+                statistics.median(cold_times),
+                percentile(cold_times, 0.95),
+                statistics.median(warm_times),
                 len(queries.captured_queries),
+                len(warm_queries.captured_queries),
             )
         )
     return rows
@@ -173,24 +185,26 @@ def main() -> None:
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     total = Resource.objects.count()
     print(f"{total} resources; {args.runs} runs per case (after 2 warm-ups); times in ms")
-    all_views = []
+    colds, warms = [], []
     for name, user in (("member", member), ("admin", admin)):
         if user is None:
             continue
         visible = Resource.objects.visible_to(user).count()
         print(f"\n{name} ({user.email}) sees {visible} resources")
-        header = ("case", "orm med", "orm p95", "view med", "view p95", "SQL")
-        print("{:38} {:>8} {:>8} {:>9} {:>9} {:>4}".format(*header))
-        for label, orm_med, orm_p95, view_med, view_p95, queries in measure(user, args.runs):
-            all_views.append(view_med)
+        header = ("case", "orm cold", "cold med", "cold p95", "warm med", "SQL")
+        print("{:38} {:>8} {:>8} {:>8} {:>8} {:>6}".format(*header))
+        for label, orm, cold, cold_p95, warm, sql_cold, sql_warm in measure(user, args.runs):
+            colds.append(cold)
+            warms.append(warm)
             print(
-                f"{label:38} {orm_med:8.1f} {orm_p95:8.1f} {view_med:9.1f} {view_p95:9.1f}"
-                f" {queries:4d}"
+                f"{label:38} {orm:8.1f} {cold:8.1f} {cold_p95:8.1f} {warm:8.1f}"
+                f" {sql_cold:3d}/{sql_warm:<2d}"
             )
-    if all_views:
+    if colds:
         print(
-            f"\nview medians: median {statistics.median(all_views):.1f} ms, "
-            f"worst {max(all_views):.1f} ms"
+            f"\nview medians, cold cache: median {statistics.median(colds):.1f} ms, "
+            f"worst {max(colds):.1f} ms; warm: median {statistics.median(warms):.1f} ms, "
+            f"worst {max(warms):.1f} ms"
         )
 
 

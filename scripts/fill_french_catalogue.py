@@ -2,7 +2,8 @@
 
 `makemessages` leaves msgstr empty; an empty msgstr falls back to the msgid at run time,
 but a complete catalogue lets `msgfmt --statistics` and the tests prove nothing is missing.
-Also drops the fuzzy flag on entries whose msgid is French by construction.
+Every entry is rewritten, fuzzy ones included: a fuzzy guess from makemessages holds the
+text of another msgid, while the right French text is always the msgid itself.
 """
 
 import sys
@@ -21,14 +22,16 @@ def main() -> int:
         if entry.obsolete:
             continue
         if entry.msgid_plural:
-            if not any(entry.msgstr_plural.values()):
-                entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+            wanted = {0: entry.msgid, 1: entry.msgid_plural}
+            if entry.msgstr_plural != wanted:
+                entry.msgstr_plural = wanted
                 filled += 1
-        elif not entry.msgstr:
+        elif entry.msgstr != entry.msgid:
             entry.msgstr = entry.msgid
             filled += 1
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = None
     catalogue.save(str(path))
     print(f"fr: {filled} entries filled from their French msgid")
     return 0
