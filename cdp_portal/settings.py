@@ -227,6 +227,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Forums: background tasks, posting rate limit, notification count ---------------------
+# E-mail notifications go through django-tasks: run at once ("immediate", the default for
+# local use and tests) or stored and run by `manage.py db_worker` ("database").
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+PORTAL_TASKS_BACKEND = env("PORTAL_TASKS_BACKEND", default="immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[PORTAL_TASKS_BACKEND]
+    }
+}
+# Posts and topics a member may write per period: "10/10m" (s, m, h or d).
+PORTAL_POST_RATE_LIMIT = env("PORTAL_POST_RATE_LIMIT", default="10/10m")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("forums.context_processors.notifications")
+
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

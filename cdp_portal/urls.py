@@ -18,6 +18,8 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("", include("communities.directory_urls")),
     path("resources/", include("resources.urls")),
+    # Forums: /forums/, /topics/<id>/, /posts/<id>/…, /notifications/.
+    path("", include("forums.urls")),
     path("admin/", admin.site.urls),
 ]
 

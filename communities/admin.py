@@ -447,3 +447,6 @@ class ProfileAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request, *args):
         # Every account gets its profile on first sign-in (services.profile_ensure).
         return False
+
+
+from .readiness import admin as readiness_admin  # noqa: E402,F401

@@ -536,3 +536,6 @@ class Profile(models.Model):
     def get_languages_display(self) -> list[str]:
         labels = dict(Language.choices)
         return [str(labels.get(code, code)) for code in self.languages]
+
+
+from .readiness.models import *  # noqa: E402, F403

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .readiness import views as readiness_views
 
 app_name = "communities"
 
@@ -14,4 +15,20 @@ urlpatterns = [
     path("<slug:slug>/requests/", views.membership_requests, name="requests"),
     path("<slug:slug>/invite/", views.member_invite, name="invite"),
     path("<slug:slug>/members/<int:membership_id>/roles/", views.member_roles, name="roles"),
+    path("<slug:slug>/readiness/", readiness_views.readiness, name="readiness"),
+    path(
+        "<slug:slug>/readiness/items/<int:item_id>/",
+        readiness_views.readiness_item,
+        name="readiness_item",
+    ),
+    path(
+        "<slug:slug>/readiness/dossier/",
+        readiness_views.readiness_dossier,
+        name="readiness_dossier",
+    ),
+    path(
+        "<slug:slug>/readiness/decision/",
+        readiness_views.readiness_decision,
+        name="readiness_decision",
+    ),
 ]

@@ -11,6 +11,7 @@ from cdp_portal.accounts.models import User
 from cdp_portal.markdown import render_markdown
 from communities.models import ANIMATORS_GROUP, Membership, Role
 from tests.factories import CommunityFactory, ProfileFactory, UserFactory, make_member
+from tests.forums.factories import calls_forum, general_forum, make_topic
 from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,8 +218,9 @@ def test_the_list_runs_a_fixed_number_of_queries(
         make_member(community)
         make_member(community, user=person, status="requested" if number % 2 else "active")
     signed_in(client, person)
-    # session, user, Administrateurs group, filter choices, count, page, my memberships
-    with django_assert_num_queries(7):
+    # session, user, Administrateurs group, filter choices, count, page, my memberships,
+    # unread notifications (header)
+    with django_assert_num_queries(8):
         response = client.get(url("list"))
     assert len(response.context["communities"]) == 14
 
@@ -364,14 +366,21 @@ def test_the_home_runs_a_fixed_number_of_queries(
         make_member(community)
         make_member(community, status="requested")
         ResourceFactory(community=community, title=f"Guide {n}", tags=["guide", f"t{n}"])
+        author = make_member(community)
+        make_topic(general_forum(community), author, title=f"Sujet {n}", tags=[f"t{n}"])
+        make_topic(
+            calls_forum(community), author, title=f"Appel {n}", tags=["aide"], is_call_for_help=True
+        )
     signed_in(client, community_world["open_animator"])
     # session, user, community, my membership, Administrateurs group, role holders,
-    # pending requests count; sections: recent resources and their tags
-    with django_assert_num_queries(9):
+    # pending requests count, unread notifications (header); sections: open calls for
+    # help, forums, recent discussions (and their tags), recent resources (and their tags)
+    with django_assert_num_queries(15):
         response = client.get(url("detail", community))
     assert response.status_code == 200
     assert "5 demandes d'adhésion en attente" in body(response)
     assert "Guide 4" in body(response)
+    assert "Sujet 4" in body(response) and "Appel 4" in body(response)
 
 
 # --- Members page -----------------------------------------------------------------
@@ -436,8 +445,9 @@ def test_the_members_page_runs_a_fixed_number_of_queries(
         make_member(community, roles=("member", "coach") if number % 3 else ("member",))
     make_member(community, status="requested")
     signed_in(client, community_world["open_animator"])
-    # session, user, community, my membership, Administrateurs group, count, page
-    with django_assert_num_queries(7):
+    # session, user, community, my membership, Administrateurs group, count, page,
+    # unread notifications (header)
+    with django_assert_num_queries(8):
         response = client.get(url("members", community))
     assert len(response.context["rows"]) == 14
 

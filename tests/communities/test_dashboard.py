@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from tests.communities.readiness_factories import checklist_of, deciding_community, set_item
 from tests.factories import CommunityFactory, UserFactory, make_member
+from tests.forums.factories import calls_forum, general_forum, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -97,10 +99,24 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
         make_member(community, status="requested")
         invitation_to = CommunityFactory(name=f"Invitation {number}", visibility="private")
         make_member(invitation_to, user=animator, status="invited")
+        asker = make_member(community)
+        make_topic(calls_forum(community), asker, tags=["moodle"], is_call_for_help=True)
+        make_topic(general_forum(community), asker, title=f"Sujet {number}")
+    animator.profile.expertise.add("moodle")
+    preparing = deciding_community(name="En préparation")
+    make_member(preparing, user=animator, roles=("animator",))
+    checklist_of(preparing)
+    set_item(preparing, "facilitating-environment", owner=animator)
     client.force_login(animator)
-    # session, user, Administrateurs group, my memberships, my invitations, requests
-    with django_assert_num_queries(6):
+    # session, user, Administrateurs group, my memberships, my invitations, requests,
+    # unread notifications (header); panels: calls for help I can answer, recent activity
+    # in my forums, my checklist tasks
+    with django_assert_num_queries(10):
         response = client.get("/")
-    assert len(response.context["my_memberships"]) == 9
+    assert len(response.context["my_memberships"]) == 10
     assert len(response.context["my_invitations"]) == 8
     assert len(response.context["communities_with_requests"]) == 8
+    panels = {panel["key"]: panel for panel in response.context["panels"]}
+    assert len(panels["calls-for-me"]["topics"]) > 0
+    assert len(panels["recent-discussions"]["topics"]) > 0
+    assert len(panels["readiness-tasks"]["tasks"]) == 1

@@ -13,6 +13,7 @@ from taggit.models import Tag
 from communities.models import Profile
 from communities.services import profile_ensure, profile_update
 from tests.factories import CommunityFactory, ProfileFactory, UserFactory, make_member
+from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -725,8 +726,9 @@ def _crowd(size, community):
 def test_directory_query_count_is_fixed(client, community_world, django_assert_num_queries, size):
     _crowd(size, community_world["open"])
     client.force_login(community_world["open_member"])
-    # session, user, community choices, is-admin check, campus choices, count, page, tags
-    with django_assert_num_queries(8):
+    # session, user, community choices, is-admin check, campus choices, count, page, tags,
+    # unread notifications (header)
+    with django_assert_num_queries(9):
         response = client.get(LIST_URL, {"q": "foule", "community": community_world["open"].pk})
     assert len(listed(response)) == size
 
@@ -741,8 +743,9 @@ def test_profile_query_count_is_fixed(client, community_world, django_assert_num
     for _n in range(size):
         make_member(CommunityFactory(), user=subject, roles=("member", "coach"))
     client.force_login(world["closed_member"])
-    # session, user, profile with account, expertise, interests, is-admin check, memberships
-    with django_assert_num_queries(7):
+    # session, user, profile with account, expertise, interests, is-admin check,
+    # memberships, unread notifications (header)
+    with django_assert_num_queries(8):
         response = client.get(profile_url(subject))
     assert len(response.context["memberships"]) == size + 1
 
@@ -753,12 +756,20 @@ def test_tag_page_query_count_is_fixed(client, community_world, django_assert_nu
     for n in range(size):
         person(f"Curieuse {n}", interests=["commun"])
         ResourceFactory(community=community_world["open"], title=f"Fiche {n}", tags=["commun"])
+        make_topic(
+            general_forum(community_world["open"]),
+            community_world["open_animator"],
+            title=f"Sujet {n}",
+            tags=["commun"],
+        )
     client.force_login(community_world["open_member"])
-    # session, user, tag, then count, page and tags for experts, for resources (plus the
-    # is-admin check of their visibility) and for interested people
-    with django_assert_num_queries(13):
+    # session, user, tag, unread notifications (header), then count, page and tags for
+    # experts, for resources (plus the is-admin check of their visibility) and for
+    # interested people; count and page (tags joined) for discussions
+    with django_assert_num_queries(16):
         response = client.get(reverse("directory:tag", kwargs={"slug": "commun"}))
     assert len(section(response, "experts")["profiles"]) == size
     assert len(section(response, "interested")["profiles"]) == size
     assert len(section(response, "resources")["resources"]) == min(size, 10)
     assert section(response, "resources")["page_obj"].paginator.count == size
+    assert section(response, "discussions")["page_obj"].paginator.count == size

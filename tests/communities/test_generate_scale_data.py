@@ -20,7 +20,7 @@ from communities.models import (
 
 pytestmark = pytest.mark.django_db
 
-SMALL = ["--communities", "3", "--members", "50", "--resources", "30"]
+SMALL = ["--communities", "3", "--members", "50", "--resources", "30", "--posts", "200"]
 
 
 def generate(*args) -> str:
@@ -138,7 +138,7 @@ def test_rerun_skips_what_exists_and_extends_to_larger_numbers(debug):
     assert snapshot() == before
     assert "Done in" in output
 
-    generate("--communities", "4", "--members", "60", "--resources", "30")
+    generate("--communities", "4", "--members", "60", "--resources", "30", "--posts", "200")
     assert Community.objects.filter(slug__startswith="scale-").count() == 4
     assert scale_people().count() == 60
     after = snapshot()
@@ -150,7 +150,16 @@ def test_rerun_skips_what_exists_and_extends_to_larger_numbers(debug):
 
 def test_password_option_gives_one_shared_password(debug):
     generate(
-        "--communities", "1", "--members", "3", "--resources", "0", "--password", "charge-2026"
+        "--communities",
+        "1",
+        "--members",
+        "3",
+        "--resources",
+        "0",
+        "--posts",
+        "0",
+        "--password",
+        "charge-2026",
     )
     passwords = set(scale_people().values_list("password", flat=True))
     assert len(passwords) == 1
@@ -162,7 +171,7 @@ def test_refuses_production_settings_without_force(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG=0"):
         generate(*SMALL)
     assert not scale_people().exists()
-    generate("--communities", "1", "--members", "2", "--resources", "0", "--force")
+    generate("--communities", "1", "--members", "2", "--resources", "0", "--posts", "0", "--force")
     assert scale_people().count() == 2
 
 
@@ -182,5 +191,18 @@ def test_the_library_is_filled_up_to_the_number_asked_and_not_beyond(debug):
     assert Resource.objects.exclude(search_vector=None).count() == 30
     generate(*SMALL)
     assert Resource.objects.count() == 30
-    generate(*SMALL[:-1], "45")
+    generate(*SMALL[:5], "45", *SMALL[6:])
     assert Resource.objects.count() == 45
+
+
+def test_the_forums_are_filled_with_consistent_counters(debug):
+    from forums.models import Post, Topic
+
+    generate(*SMALL)
+    assert Post.objects.count() == 200
+    for topic in Topic.objects.all():
+        # The opening post is not a reply; hidden posts count in post_count only.
+        assert topic.posts.filter(is_hidden=False).count() == topic.reply_count + 1
+        assert topic.posts.count() == topic.post_count
+    generate(*SMALL)
+    assert Post.objects.count() == 200

@@ -54,11 +54,12 @@ def test_list_query_count(client, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(client, world["open_member"])
     # session, user, is-admin (groups), readable and moderated communities (the facet
-    # cache key), counts and 3 facets, tag facet, page, tags, bookmarks, featured
-    with django_assert_num_queries(11):
+    # cache key), counts and 3 facets, tag facet, page, tags, bookmarks, featured,
+    # unread notifications (header)
+    with django_assert_num_queries(12):
         client.get(reverse("resources:list"))
     # Again: the counts and facets come from the cache.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(reverse("resources:list"))
 
 
@@ -66,9 +67,9 @@ def test_search_query_count(client, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(client, world["open_member"])
     # as the list, without the "featured" panel, with the spelling correction
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil", "page": 1})
 
 
@@ -99,8 +100,9 @@ def test_cached_counts_follow_the_visitor_memberships(client, world):
 def test_detail_query_count(client, world, django_assert_num_queries):
     resource = world["open_resource"]
     client = login(client, world["open_animator"])
-    # session, user, resource, view count, is-admin, membership, tags, bookmark, revisions
-    with django_assert_num_queries(9):
+    # session, user, resource, view count, is-admin, membership, tags, bookmark, revisions,
+    # unread notifications (header)
+    with django_assert_num_queries(10):
         response = client.get(resource.get_absolute_url())
     assert response.context["can_edit"]
 
@@ -108,7 +110,7 @@ def test_detail_query_count(client, world, django_assert_num_queries):
 def test_bookmarks_query_count(client, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(client, world["open_member"])
-    # session, user, is-admin, count, page, tags
-    with django_assert_num_queries(6):
+    # session, user, is-admin, count, page, tags, unread notifications (header)
+    with django_assert_num_queries(7):
         response = client.get(reverse("resources:bookmarks"))
     assert len(response.context["resources"]) == 5

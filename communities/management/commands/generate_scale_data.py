@@ -12,8 +12,8 @@ their memberships are left alone).
 Written straight to the tables rather than through the services, for speed, but with the
 same result: verified addresses, a profile per person, at least one animator per
 community with their admin access (the "Animateurs" group and the staff flag), a sponsor
-where one holds the role. One function per kind of data: later data (resources, forums,
-posts) add theirs to `STEPS` at the end of this module.
+where one holds the role. Then the library (resources.scale_data) and the forums
+(forums.scale_data). One function per kind of data, listed in `STEPS`.
 """
 
 from __future__ import annotations
@@ -182,6 +182,7 @@ class Plan:
     memberships_per_member: int
     batch_size: int
     resources: int
+    posts: int
     password_hash: str
     now: object = field(default_factory=timezone.now)
 
@@ -486,6 +487,16 @@ def create_resources(plan: Plan, data: Generated) -> int:
     return generate_resources(count=missing, seed=plan.seed) if missing else 0
 
 
+def create_posts(plan: Plan, data: Generated) -> int:
+    """Fill the forums up to `plan.posts` posts, in new topics (hot ones with hundreds of
+    replies among ordinary ones); a re-run adds only what lacks."""
+    from forums.models import Post
+    from forums.scale_data import generate_forums
+
+    missing = max(0, plan.posts - Post.objects.count())
+    return generate_forums(posts=missing, seed=plan.seed) if missing else 0
+
+
 # (label, function(plan, data) -> number of rows written), in order.
 STEPS = [
     ("communities", create_communities),
@@ -498,14 +509,16 @@ STEPS = [
     ("sponsors set", ensure_sponsors),
     ("animators with admin", grant_animator_access),
     ("resources", create_resources),
+    ("forum posts", create_posts),
 ]
 
 
 class Command(BaseCommand):
     help = (
-        "Generates synthetic communities, people, profiles and memberships at institutional "
-        "scale for benchmarks (deterministic with --seed; re-running skips or extends what "
-        "exists). Refuses to run with DJANGO_DEBUG=0 unless --force is given."
+        "Generates synthetic communities, people, profiles, memberships, resources and "
+        "forum posts at institutional scale for benchmarks (deterministic with --seed; "
+        "re-running skips or extends what exists). Refuses to run with DJANGO_DEBUG=0 "
+        "unless --force is given."
     )
 
     def add_arguments(self, parser):
@@ -517,6 +530,12 @@ class Command(BaseCommand):
             type=int,
             default=50_000,
             help="fill the library up to this many resources (default: 50000)",
+        )
+        parser.add_argument(
+            "--posts",
+            type=int,
+            default=500_000,
+            help="fill the forums up to this many posts (default: 500000)",
         )
         parser.add_argument("--seed", type=int, default=42, help="default: 42")
         parser.add_argument(
@@ -540,7 +559,14 @@ class Command(BaseCommand):
                 "generate_scale_data fills the database with synthetic people: it refuses to "
                 "run with DJANGO_DEBUG=0. Pass --force if you really mean it."
             )
-        for name in ("communities", "members", "memberships_per_member", "resources", "batch_size"):
+        for name in (
+            "communities",
+            "members",
+            "memberships_per_member",
+            "resources",
+            "posts",
+            "batch_size",
+        ):
             if options[name] < (1 if name == "batch_size" else 0):
                 raise CommandError(f"--{name.replace('_', '-')} must be a positive number.")
         started = time.perf_counter()
@@ -550,6 +576,7 @@ class Command(BaseCommand):
             members=options["members"],
             memberships_per_member=options["memberships_per_member"],
             resources=options["resources"],
+            posts=options["posts"],
             batch_size=options["batch_size"],
             # Hashed once for everybody: hashing 10,000 passwords would take minutes.
             password_hash=make_password(options["password"]),

@@ -33,6 +33,7 @@ from django.utils import timezone
 from cdp_portal.accounts.services import user_ensure_verified
 from communities import demo_data
 from communities.models import Community, Membership, Role
+from communities.readiness.demo_data import seed_demo_readiness
 from communities.services import (
     animator_access_sync,
     membership_accept_invitation,
@@ -41,6 +42,7 @@ from communities.services import (
     profile_ensure,
     profile_update,
 )
+from forums.demo_data import seed_demo_forums
 from resources.demo_data import seed_demo_resources
 
 # Kept here too: older scripts and tests import them from the command.
@@ -245,6 +247,13 @@ class Command(BaseCommand):
             resources = seed_demo_resources()
             if resources:
                 seeder.created["resources"] += resources
+            topics = seed_demo_forums()
+            if topics:
+                seeder.created["topics"] += topics
+            # Last: its checklists read the forums and the library seeded above.
+            for what, count in seed_demo_readiness().items():
+                if count:
+                    seeder.created[what] += count
         if seeder.created:
             summary = ", ".join(f"{count} {what}" for what, count in seeder.created.items())
             self.stdout.write(self.style.SUCCESS(f"Demo institution ready: created {summary}."))

@@ -1,0 +1,141 @@
+"""Forms for every input of the forums. Each re-renders with what the person typed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from resources.services import clean_tag_names
+
+from .models import Forum
+from .services import MAX_BODY_LENGTH
+
+BODY_HELP = _(
+    "Markdown : **gras**, *italique*, listes, liens, > citations. "
+    "Mentionnez une personne avec @identifiant."
+)
+
+
+def _body_field(label=None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Message"),
+        max_length=MAX_BODY_LENGTH,
+        strip=True,
+        help_text=BODY_HELP,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Écrivez votre message.")},
+    )
+
+
+class TagsField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 600)
+        kwargs.setdefault(
+            "help_text", _("Séparées par des virgules, par exemple : moodle, évaluation.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return clean_tag_names(value.split(",")) if value else []
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=200,
+        error_messages={"required": _("Donnez un titre au sujet.")},
+    )
+    body = _body_field()
+    tags = TagsField(label=_("Étiquettes"))
+    is_call_for_help = forms.BooleanField(
+        label=_("C'est un appel à tous : prévenir les membres dont l'expertise correspond"),
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_call_for_help") and not cleaned.get("tags"):
+            self.add_error(
+                "tags",
+                _("Un appel à tous a besoin d'étiquettes : elles désignent les expertises "
+                  "recherchées."),
+            )  # fmt: skip
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    body = _body_field(_("Votre réponse"))
+
+
+class PostEditForm(forms.Form):
+    body = _body_field()
+
+
+class TagEditForm(forms.Form):
+    tags = TagsField(label=_("Étiquettes"))
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Pourquoi signaler ce message ?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Dites à l'animation ce qui pose problème.")},
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Raison du masquage"),
+        max_length=300,
+        help_text=_("L'auteur·rice la verra ; elle est aussi consignée au journal."),
+        error_messages={"required": _("Donnez la raison du masquage.")},
+    )
+
+
+class ReasonForm(forms.Form):
+    """An optional reason for the moderation log (lock, pin, unhide…)."""
+
+    reason = forms.CharField(label=_("Raison (facultative)"), max_length=300, required=False)
+
+
+TOPIC_ACTIONS = {"lock", "unlock", "pin", "unpin"}
+
+
+class TopicModerationForm(ReasonForm):
+    action = forms.ChoiceField(choices=[(a, a) for a in sorted(TOPIC_ACTIONS)])
+
+
+class MoveForm(ReasonForm):
+    forum = forms.ModelChoiceField(
+        label=_("Vers le forum"),
+        queryset=Forum.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choisissez un forum de la même communauté.")},
+    )
+
+    def __init__(self, *args, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].queryset = (
+            Forum.objects.filter(community_id=topic.forum.community_id)
+            .exclude(pk=topic.forum_id)
+            .order_by("position", "pk")
+        )
+
+
+class FlagResolveForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("resolve", _("Traité")), ("dismiss", _("Rejeté"))],
+        error_messages={"invalid_choice": _("Choisissez « traité » ou « rejeté ».")},
+    )
+    note = forms.CharField(label=_("Note (facultative)"), max_length=500, required=False)
+    hide_post = forms.BooleanField(label=_("Masquer aussi le message"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("hide_post") and not (cleaned.get("note") or "").strip():
+            raise ValidationError(_("Pour masquer le message, donnez la raison dans la note."))
+        return cleaned

@@ -1,0 +1,671 @@
+"""Discussion forums: forums per community, topics, posts, their history and moderation.
+
+Who sees what is decided in the QuerySet methods below (`visible_to(user)` and friends),
+built on `Community.objects.content_visible_to(user)`: the forum pages, the notification
+centre, the dashboard, the community home and tag pages all start there. Writes go
+through `forums.services`, which keep the denormalised counters (reply count, last
+activity, topic count) consistent in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from communities.models import Community, is_portal_admin
+
+# The forums every community gets when it is created (slug, name, description).
+DEFAULT_FORUMS = (
+    ("general", "Général", "Les échanges de la communauté."),
+    (
+        "appels-a-tous",
+        "Appels à tous",
+        "Demandez de l'aide : les membres dont l'expertise correspond sont prévenus.",
+    ),
+)
+
+
+def _readable_communities(user):
+    return Community.objects.content_visible_to(user).values("pk")
+
+
+def _moderated_communities(user):
+    return Community.objects.moderated_by(user).values("pk")
+
+
+# --- Forums ------------------------------------------------------------------------------
+
+
+class ForumQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ForumQuerySet:
+        """Forums whose content a person may read (see `Community.content_visible_to`)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(community__in=_readable_communities(user))
+
+    def of_member(self, user) -> ForumQuerySet:
+        """Forums of the communities a person is an active member of ("my forums")."""
+        return self.filter(community__in=Community.objects.of_member(user).values("pk"))
+
+    def for_listing(self) -> ForumQuerySet:
+        return self.select_related("community").order_by("community__name", "position", "pk")
+
+
+class Forum(models.Model):
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("communauté"),
+        on_delete=models.CASCADE,
+        related_name="forums",
+    )
+    name = models.CharField(_("nom"), max_length=120)
+    slug = models.SlugField(_("identifiant"), max_length=80)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    # Kept current by forums.services.
+    topic_count = models.PositiveIntegerField(_("sujets"), default=0, editable=False)
+    last_activity_at = models.DateTimeField(
+        _("dernière activité"), null=True, blank=True, editable=False
+    )
+
+    objects = ForumQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "slug"], name="forums_forum_unique_slug"),
+        ]
+        indexes = [models.Index(fields=["community", "position"], name="forums_forum_position")]
+
+    def __str__(self) -> str:
+        return f"{self.community} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "forums:forum", kwargs={"community_slug": self.community.slug, "slug": self.slug}
+        )
+
+
+# --- Topics ------------------------------------------------------------------------------
+
+
+class TaggedTopic(TaggedItemBase):
+    """The topic side of the portal's shared taggit vocabulary."""
+
+    content_object = models.ForeignKey(
+        "Topic", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("étiquette de sujet")
+        verbose_name_plural = _("étiquettes de sujets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="forums_taggedtopic_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["tag", "content_object"], name="forums_tag_lookup")]
+
+
+class TopicQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TopicQuerySet:
+        """Topics a person may read: those of forums whose community content they may read.
+        Anonymous visitors see none; administrators see all."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(forum__community__in=_readable_communities(user))
+
+    def moderated_by(self, user) -> TopicQuerySet:
+        return self.filter(forum__community__in=_moderated_communities(user))
+
+    def tagged(self, tag) -> TopicQuerySet:
+        tagged = TaggedTopic.objects.filter(content_object=OuterRef("pk"), tag=tag)
+        return self.filter(Exists(tagged))
+
+    def open_calls(self) -> TopicQuerySet:
+        """Calls for help not solved yet."""
+        return self.filter(is_call_for_help=True, solved_at__isnull=True)
+
+    def for_listing(self) -> TopicQuerySet:
+        """What a list of topics shows: author, last poster, forum and community."""
+        return self.select_related(
+            "author__profile", "last_post__author__profile", "forum__community"
+        )
+
+    def in_list_order(self) -> TopicQuerySet:
+        """Pinned first, then by last activity (the forum page's order)."""
+        return self.order_by("-is_pinned", "-last_activity_at", "-pk")
+
+    def with_read_state(self, user) -> TopicQuerySet:
+        """`last_read_position`: the last post the person has seen (None: never opened)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.annotate(last_read_position=models.Value(None, models.IntegerField()))
+        return self.annotate(
+            last_read_position=models.Subquery(
+                TopicReadState.objects.filter(topic=OuterRef("pk"), user=user).values(
+                    "last_read_position"
+                )[:1]
+            )
+        )
+
+
+class Topic(models.Model):
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="topics"
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur·rice"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="forum_topics",
+    )
+    tags = TaggableManager(
+        verbose_name=_("étiquettes"),
+        through=TaggedTopic,
+        related_name="forum_topics",
+        blank=True,
+        help_text=_("Séparées par des virgules, par exemple : moodle, évaluation."),
+    )
+    is_pinned = models.BooleanField(_("épinglé"), default=False)
+    is_locked = models.BooleanField(
+        _("verrouillé"),
+        default=False,
+        help_text=_("Un sujet verrouillé n'accepte plus de réponse, sauf de l'animation."),
+    )
+    is_call_for_help = models.BooleanField(
+        _("appel à tous"),
+        default=False,
+        help_text=_("Les membres dont l'expertise correspond aux étiquettes sont prévenus."),
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    # Kept current by forums.services (from the posts that are not hidden).
+    last_activity_at = models.DateTimeField(_("dernière activité"), default=timezone.now)
+    reply_count = models.PositiveIntegerField(_("réponses"), default=0)
+    post_count = models.PositiveIntegerField(
+        _("messages (masqués compris)"), default=0, editable=False
+    )
+    last_post = models.ForeignKey(
+        "Post",
+        verbose_name=_("dernier message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    solved_at = models.DateTimeField(_("résolu le"), null=True, blank=True)
+    accepted_post = models.ForeignKey(
+        "Post",
+        verbose_name=_("réponse acceptée"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_answer_at = models.DateTimeField(_("première réponse le"), null=True, blank=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sujet")
+        verbose_name_plural = _("sujets")
+        ordering = ["-last_activity_at", "-pk"]
+        indexes = [
+            # The forum page: pinned first, then by last activity.
+            models.Index(
+                F("forum"),
+                F("is_pinned").desc(),
+                F("last_activity_at").desc(),
+                F("id").desc(),
+                name="forums_topic_list",
+            ),
+            # Recent discussions across forums (community home, dashboard, tag pages).
+            models.Index(F("last_activity_at").desc(), F("id").desc(), name="forums_topic_recent"),
+            models.Index(
+                F("forum"),
+                F("created_at").desc(),
+                condition=Q(is_call_for_help=True, solved_at__isnull=True),
+                name="forums_topic_open_calls",
+            ),
+            models.Index(fields=["author", "-created_at"], name="forums_topic_author"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        if self.slug:
+            return reverse("forums:topic_slug", kwargs={"pk": self.pk, "slug": self.slug})
+        return reverse("forums:topic", kwargs={"pk": self.pk})
+
+    @property
+    def is_solved(self) -> bool:
+        return self.solved_at is not None
+
+    @property
+    def community(self) -> Community:
+        return self.forum.community
+
+    @property
+    def community_id(self) -> int:
+        return self.forum.community_id
+
+
+# --- Posts -------------------------------------------------------------------------------
+
+
+class PostQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PostQuerySet:
+        """Posts of the topics a person may read, hidden ones included: a hidden post
+        shows as a placeholder (see `readable_by` for the posts whose text they may read)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(topic__forum__community__in=_readable_communities(user))
+
+    def readable_by(self, user) -> PostQuerySet:
+        """Posts whose text a person may read: not hidden, or theirs, or moderated by them."""
+        visible = self.visible_to(user)
+        if not getattr(user, "is_authenticated", False) or is_portal_admin(user):
+            return visible
+        return visible.filter(
+            Q(is_hidden=False)
+            | Q(author=user)
+            | Q(topic__forum__community__in=_moderated_communities(user))
+        )
+
+    def moderated_by(self, user) -> PostQuerySet:
+        return self.filter(topic__forum__community__in=_moderated_communities(user))
+
+    def in_topic_order(self) -> PostQuerySet:
+        return self.order_by("position", "pk")
+
+
+class Post(models.Model):
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("sujet"), on_delete=models.CASCADE, related_name="posts"
+    )
+    # 1 for the topic's opening post, then in the order of writing; never reused.
+    position = models.PositiveIntegerField(_("numéro"), default=1, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur·rice"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="forum_posts",
+    )
+    body = models.TextField(_("message"), help_text=_("Markdown : listes, liens, citations."))
+    body_html = models.TextField(_("message (HTML)"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("écrit le"), default=timezone.now)
+    edited_at = models.DateTimeField(_("modifié le"), null=True, blank=True)
+    is_hidden = models.BooleanField(_("masqué"), default=False)
+    hidden_reason = models.CharField(_("raison du masquage"), max_length=300, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("masqué par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hidden_at = models.DateTimeField(_("masqué le"), null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["topic", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "position"], name="forums_post_position"),
+        ]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="forums_post_author"),
+            models.Index(
+                fields=["topic", "-created_at"],
+                condition=Q(is_hidden=False),
+                name="forums_post_visible",
+            ),
+            models.Index(fields=["-hidden_at"], condition=Q(is_hidden=True), name="forums_hidden"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.position}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forums:post", kwargs={"pk": self.pk})
+
+    @property
+    def is_opening(self) -> bool:
+        return self.position == 1
+
+
+class PostRevision(models.Model):
+    """A post's previous text, written each time its author edits it."""
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("message"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modifié par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    body = models.TextField(_("texte précédent"))
+    created_at = models.DateTimeField(_("modifié le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("version de message")
+        verbose_name_plural = _("versions de messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["post", "-created_at"], name="forums_revision_post")]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Reading, watching, notifications ------------------------------------------------
+
+
+class TopicReadState(models.Model):
+    """How far a person has read a topic: the unread markers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_read_states"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="read_states")
+    last_read_position = models.PositiveIntegerField(default=0)
+    last_read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lecture de sujet")
+        verbose_name_plural = _("lectures de sujets")
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "user"], name="forums_readstate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.topic} · {self.last_read_position}"
+
+
+class Watch(models.Model):
+    """A person follows a topic (replies) or a forum (new topics)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="forum_watches",
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("sujet"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="watches",
+    )  # fmt: skip
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="watches",
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("abonnement")
+        verbose_name_plural = _("abonnements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(topic__isnull=True) ^ Q(forum__isnull=True),
+                name="forums_watch_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["topic", "user"],
+                condition=Q(topic__isnull=False),
+                name="forums_watch_topic_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["forum", "user"],
+                condition=Q(forum__isnull=False),
+                name="forums_watch_forum_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="forums_watch_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.topic or self.forum}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user) -> NotificationQuerySet:
+        """A person's notifications about topics they may still read (someone who left a
+        private community no longer sees its titles, even in old notifications)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        queryset = self.filter(recipient=user)
+        if is_portal_admin(user):
+            return queryset
+        return queryset.filter(topic__forum__community__in=_readable_communities(user))
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def unread_count_for(self, user) -> int:
+        """`for_user(user).unread().count()` in exactly one query: the administrators'
+        group is checked inside it rather than beforehand (the header calls this on
+        every page)."""
+        if not getattr(user, "is_authenticated", False):
+            return 0
+        queryset = self.filter(recipient=user, read_at__isnull=True)
+        if not user.is_superuser:
+            from communities.models import ADMINISTRATORS_GROUP, Membership, Visibility
+
+            community = OuterRef("topic__forum__community")
+            queryset = queryset.filter(
+                Q(topic__forum__community__visibility=Visibility.OPEN)
+                | Exists(
+                    Membership.objects.filter(
+                        user=user, community=community, status=Membership.Status.ACTIVE
+                    )
+                )
+                | Exists(
+                    user.groups.through.objects.filter(user=user, group__name=ADMINISTRATORS_GROUP)
+                )
+            )
+        return queryset.count()
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Réponse")
+        MENTION = "mention", _("Mention")
+        NEW_TOPIC = "new_topic", _("Nouveau sujet")
+        CALL_FOR_HELP = "call_for_help", _("Appel à tous")
+        ACCEPTED = "accepted", _("Réponse acceptée")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("destinataire"),
+        on_delete=models.CASCADE,
+        related_name="forum_notifications",
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur·rice"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("sujet"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("message"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="notifications",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("envoyée par e-mail le"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                F("recipient"), F("created_at").desc(), F("id").desc(), name="forums_notif_list"
+            ),
+            models.Index(
+                fields=["recipient", "topic"],
+                condition=Q(read_at__isnull=True),
+                name="forums_notif_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.topic}"
+
+
+# --- Flags and the moderation log ------------------------------------------------------
+
+
+class FlagQuerySet(models.QuerySet):
+    def open(self) -> FlagQuerySet:
+        return self.filter(status=Flag.Status.OPEN)
+
+    def moderated_by(self, user) -> FlagQuerySet:
+        return self.filter(post__topic__forum__community__in=_moderated_communities(user))
+
+
+class Flag(models.Model):
+    """A member's report that a post needs the animation's attention."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("À traiter")
+        RESOLVED = "resolved", _("Traité")
+        DISMISSED = "dismissed", _("Rejeté")
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("message"), on_delete=models.CASCADE, related_name="flags"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signalé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("raison"), max_length=500)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("signalé le"), default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("traité par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    resolution_note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "reporter"],
+                condition=Q(status="open"),
+                name="forums_flag_one_open_per_reporter",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="forums_flag_queue"),
+            models.Index(fields=["post", "status"], name="forums_flag_post"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.get_status_display()}"
+
+
+class ModerationLog(models.Model):
+    """Who did what, when and why: every moderation action, on the site or in the admin."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", _("Masquer un message")
+        UNHIDE = "unhide", _("Rendre visible un message")
+        LOCK = "lock", _("Verrouiller un sujet")
+        UNLOCK = "unlock", _("Déverrouiller un sujet")
+        PIN = "pin", _("Épingler un sujet")
+        UNPIN = "unpin", _("Désépingler un sujet")
+        MOVE = "move", _("Déplacer un sujet")
+        RESOLVE_FLAG = "resolve_flag", _("Traiter un signalement")
+        DISMISS_FLAG = "dismiss_flag", _("Rejeter un signalement")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("communauté"),
+        on_delete=models.CASCADE,
+        related_name="forum_moderation_log",
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("sujet"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    post = models.ForeignKey(
+        Post, verbose_name=_("message"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    flag = models.ForeignKey(
+        Flag, verbose_name=_("signalement"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    reason = models.CharField(_("raison"), max_length=500, blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("action de modération")
+        verbose_name_plural = _("journal de modération")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["community", "-created_at"], name="forums_modlog_community"),
+            models.Index(fields=["action", "-created_at"], name="forums_modlog_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,89 @@
+"""Who may do what in a forum. Views, templates, the admin and services ask here.
+
+Reading is not decided here but by the querysets (`Topic.objects.visible_to(user)`…):
+views fetch through them, so an unreadable topic is a 404 (private community) or a 403
+page (closed community) before any of these checks run. Roles come from
+`communities.permissions`: one membership query per community and request, cached on the
+user, so a template may ask several of these for every post of a page at no extra cost.
+"""
+
+from __future__ import annotations
+
+from communities.models import Community, is_portal_admin
+from communities.permissions import can_moderate, can_see_content, membership_for
+
+from .models import Forum, Post, Topic
+
+__all__ = [
+    "can_accept_answer",
+    "can_edit_post",
+    "can_flag",
+    "can_moderate_forum",
+    "can_post_in",
+    "can_read_post_body",
+    "can_reply",
+    "can_see_content",
+]
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def _is_active_member(user, community: Community) -> bool:
+    membership = membership_for(user, community)
+    return membership is not None and membership.is_active
+
+
+def can_moderate_forum(user, community: Community) -> bool:
+    """Hide, lock, pin, move, handle flags: the community's animators, administrators."""
+    return _signed_in(user) and can_moderate(user, community)
+
+
+def can_post_in(user, forum: Forum) -> bool:
+    """Start a topic: active members of the community; administrators everywhere."""
+    if not _signed_in(user):
+        return False
+    return is_portal_admin(user) or _is_active_member(user, forum.community)
+
+
+def can_reply(user, topic: Topic) -> bool:
+    """Reply: active members while the topic is open; animators even when it is locked."""
+    community = topic.forum.community
+    if not can_post_in(user, topic.forum):
+        return False
+    return not topic.is_locked or can_moderate_forum(user, community)
+
+
+def can_edit_post(user, post: Post) -> bool:
+    """Authors edit their own posts while they still belong to the community."""
+    if not _signed_in(user):
+        return False
+    if is_portal_admin(user):
+        return True
+    return post.author_id == user.pk and can_post_in(user, post.topic.forum)
+
+
+def can_read_post_body(user, post: Post) -> bool:
+    """A hidden post's text: its author, the community's animators and administrators."""
+    if not post.is_hidden:
+        return True
+    if not _signed_in(user):
+        return False
+    return post.author_id == user.pk or can_moderate_forum(user, post.topic.forum.community)
+
+
+def can_flag(user, post: Post) -> bool:
+    """Anyone who reads the community's content may report someone else's post."""
+    if not _signed_in(user) or post.author_id == user.pk:
+        return False
+    return can_see_content(user, post.topic.forum.community)
+
+
+def can_accept_answer(user, topic: Topic) -> bool:
+    """Mark solved and accept an answer: the topic's author or the animation."""
+    if not _signed_in(user):
+        return False
+    if can_moderate_forum(user, topic.forum.community):
+        return True
+    return topic.author_id == user.pk and can_see_content(user, topic.forum.community)

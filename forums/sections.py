@@ -1,0 +1,123 @@
+"""What the forums add to the dashboard, a community's home and tag pages.
+
+Registered in `ForumsConfig.ready()` with `cdp_portal.page_sections`. Each builder runs a
+fixed number of queries (noted on each) and starts from `Topic.objects.visible_to`.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from communities.models import Community, TaggedExpertise
+
+from .models import Forum, TaggedTopic, Topic
+
+PANEL_SIZE = 8
+SECTION_SIZE = 6
+TAG_PAGE_SIZE = 10
+
+
+def matching_open_calls(user):
+    """Open calls for help the person may read and answer: their expertise tags meet the
+    topic's tags, and they did not write it."""
+    my_expertise = TaggedExpertise.objects.filter(content_object__user=user).values("tag")
+    matches = TaggedTopic.objects.filter(content_object=OuterRef("pk"), tag__in=my_expertise)
+    return Topic.objects.visible_to(user).open_calls().filter(Exists(matches)).exclude(author=user)
+
+
+def calls_for_me_panel(request) -> dict | None:
+    """Dashboard: calls for help I can answer (one query)."""
+    calls = list(
+        matching_open_calls(request.user)
+        .select_related("forum__community")
+        .order_by("-created_at", "-pk")[:PANEL_SIZE]
+    )
+    if not calls:
+        return None
+    return {
+        "key": "calls-for-me",
+        "title": _("Appels à l'aide auxquels je peux répondre"),
+        "template": "forums/sections/calls_for_me.html",
+        "topics": calls,
+    }
+
+
+def recent_activity_panel(request) -> dict | None:
+    """Dashboard: the latest discussions in my communities, with unread markers (one query)."""
+    topics = list(
+        Topic.objects.visible_to(request.user)
+        .filter(forum__in=Forum.objects.of_member(request.user))
+        .with_read_state(request.user)
+        .select_related("forum__community", "last_post__author")
+        .order_by("-last_activity_at", "-pk")[:PANEL_SIZE]
+    )
+    if not topics:
+        return None
+    return {
+        "key": "recent-discussions",
+        "title": _("Activité récente dans mes forums"),
+        "template": "forums/sections/recent_activity.html",
+        "topics": topics,
+    }
+
+
+def open_calls_section(request, community: Community) -> dict | None:
+    """Community home: its open calls for help with their age (one query)."""
+    calls = list(
+        Topic.objects.visible_to(request.user)
+        .open_calls()
+        .filter(forum__community=community)
+        .select_related("forum", "author")
+        .order_by("created_at", "pk")[:SECTION_SIZE]
+    )
+    return {
+        "key": "open-calls",
+        "title": _("Appels à tous ouverts"),
+        "template": "forums/sections/open_calls.html",
+        "topics": calls,
+        "community": community,
+    }
+
+
+def recent_topics_section(request, community: Community) -> dict:
+    """Community home: its forums and its latest discussions (two queries)."""
+    forums = list(Forum.objects.filter(community=community).order_by("position", "pk"))
+    topics = list(
+        Topic.objects.visible_to(request.user)
+        .filter(forum__community=community)
+        .with_read_state(request.user)
+        .select_related("forum", "last_post__author")
+        .order_by("-last_activity_at", "-pk")[:SECTION_SIZE]
+    )
+    for topic in topics:
+        topic.forum.community = community
+    return {
+        "key": "discussions",
+        "title": _("Discussions récentes"),
+        "template": "forums/sections/recent_topics.html",
+        "topics": topics,
+        "forums": forums,
+        "community": community,
+    }
+
+
+def discussions_section(request, tag) -> dict:
+    """Tag page: discussions with this tag that the viewer may read, paginated on their
+    own `discussions_page` parameter (two queries: count and page)."""
+    topics = (
+        Topic.objects.visible_to(request.user)
+        .tagged(tag)
+        .select_related("forum__community", "author")
+        .order_by("-last_activity_at", "-pk")
+    )
+    page = Paginator(topics, TAG_PAGE_SIZE).get_page(request.GET.get("discussions_page"))
+    return {
+        "key": "discussions",
+        "title": _("Discussions"),
+        "template": "forums/sections/tag_discussions.html",
+        "page_obj": page,
+        "topics": list(page.object_list),
+        "empty": _("Aucune discussion ne porte encore cette étiquette."),
+    }

@@ -1,0 +1,620 @@
+"""Business actions on the forums. Each is one transaction; views, admin actions, seeds
+and commands call these rather than writing topics and posts themselves, so that the
+counters (reply count, last activity, topic count), the edit history, the moderation log
+and the notifications stay consistent with what happened.
+
+Counters are moved with `F()` updates in the transaction that writes the post, and
+recomputed from the posts (set-based) after hiding, showing again or moving.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cdp_portal.markdown import render_markdown
+from communities.models import (
+    ADMINISTRATORS_GROUP,
+    Community,
+    Membership,
+    Profile,
+    TaggedExpertise,
+    Visibility,
+)
+from communities.services import _tags_for as existing_tags_for
+from resources.services import clean_tag_names
+
+from .models import (
+    DEFAULT_FORUMS,
+    Flag,
+    Forum,
+    ModerationLog,
+    Notification,
+    Post,
+    PostRevision,
+    TaggedTopic,
+    Topic,
+    TopicReadState,
+    Watch,
+)
+from .permissions import (
+    can_accept_answer,
+    can_edit_post,
+    can_flag,
+    can_moderate_forum,
+    can_post_in,
+    can_reply,
+)
+
+User = get_user_model()
+
+MAX_BODY_LENGTH = 20_000
+# Path segments after /topics/<id>/ that are views, not slugs.
+RESERVED_SLUGS = frozenset(
+    {"reply", "watch", "moderate", "move", "solve", "reopen", "posts", "quote"}
+)
+# Path segments after /forums/<community>/ that are pages, not forums.
+RESERVED_FORUM_SLUGS = frozenset({"flags", "log"})
+# "@handle" not preceded by a word character, a dot or another "@" (e-mail addresses).
+MENTION = re.compile(r"(?<![\w.@/])@([a-z0-9](?:[a-z0-9_-]{0,78}[a-z0-9])?)", re.IGNORECASE)
+MAX_MENTIONS = 20
+
+
+def topic_slug(title: str) -> str:
+    slug = slugify(title)[:80].strip("-")
+    if slug in RESERVED_SLUGS:
+        slug = f"{slug}-sujet"
+    return slug
+
+
+def render_body(body: str) -> str:
+    # Headings inside a post come under the page's h1 and the post's own heading level.
+    return str(render_markdown(body, shift_headings=2))
+
+
+def mentioned_handles(body: str) -> list[str]:
+    handles: list[str] = []
+    for match in MENTION.finditer(body or ""):
+        handle = match.group(1).lower()
+        if handle not in handles:
+            handles.append(handle)
+    return handles[:MAX_MENTIONS]
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Le message est vide."), code="empty")
+    if len(body) > MAX_BODY_LENGTH:
+        raise ValidationError(
+            _("Le message est trop long (%(max)d caractères au plus).") % {"max": MAX_BODY_LENGTH},
+            code="too_long",
+        )
+    return body
+
+
+# --- Forums -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def forum_ensure(
+    *, community: Community, name: str, slug: str = "", description: str = "", position: int = 0
+) -> tuple[Forum, bool]:
+    """The community's forum with this slug (from the name when not given), created if
+    missing; an existing forum is left as it is. Returns (forum, created)."""
+    slug = (slug or slugify(name))[:80] or "forum"
+    if slug in RESERVED_FORUM_SLUGS:
+        slug = f"{slug}-forum"
+    return Forum.objects.get_or_create(
+        community=community,
+        slug=slug,
+        defaults={"name": name, "description": description, "position": position},
+    )
+
+
+def forums_ensure_defaults(*, community: Community) -> list[Forum]:
+    """ "Général" and "Appels à tous", which every community starts with."""
+    return [
+        forum_ensure(
+            community=community, name=name, slug=slug, description=description, position=index
+        )[0]
+        for index, (slug, name, description) in enumerate(DEFAULT_FORUMS)
+    ]
+
+
+# --- Counters -------------------------------------------------------------------------
+
+
+def topics_refresh_counters(topic_ids: Iterable[int]) -> None:
+    """Recompute reply count, last activity and last post from the posts that are not
+    hidden, in one UPDATE. The opening post (position 1) is not a reply."""
+    topic_ids = list(topic_ids)
+    if not topic_ids:
+        return
+    shown = Post.objects.filter(topic=OuterRef("pk"), is_hidden=False)
+    replies = (
+        shown.filter(position__gt=1).order_by().values("topic").annotate(n=Count("pk")).values("n")
+    )
+    last = shown.order_by("-created_at", "-pk")
+    Topic.objects.filter(pk__in=topic_ids).update(
+        reply_count=Coalesce(Subquery(replies), Value(0)),
+        last_activity_at=Coalesce(Subquery(last.values("created_at")[:1]), F("created_at")),
+        last_post=Subquery(last.values("pk")[:1]),
+    )
+
+
+def forums_refresh_counters(forum_ids: Iterable[int]) -> None:
+    for forum_id in set(forum_ids):
+        stats = Topic.objects.filter(forum_id=forum_id).aggregate(
+            n=Count("pk"), last=Max("last_activity_at")
+        )
+        Forum.objects.filter(pk=forum_id).update(
+            topic_count=stats["n"], last_activity_at=stats["last"]
+        )
+
+
+# --- Who may read, who is told ---------------------------------------------------------
+
+
+def readers_of(community: Community):
+    """Active accounts that may read the community's content (the same rule as
+    `Community.objects.content_visible_to`, seen from the other side)."""
+    users = User.objects.filter(is_active=True)
+    if community.visibility == Visibility.OPEN:
+        return users
+    active_member = Membership.objects.filter(
+        user=OuterRef("pk"), community=community, status=Membership.Status.ACTIVE
+    )
+    administrator = User.groups.through.objects.filter(
+        user=OuterRef("pk"), group__name=ADMINISTRATORS_GROUP
+    )
+    return users.filter(Q(is_superuser=True) | Exists(active_member) | Exists(administrator))
+
+
+def experts_for(topic: Topic):
+    """Readers of the topic whose expertise tags match its tags, its author left out."""
+    expertise = TaggedExpertise.objects.filter(
+        content_object__user=OuterRef("pk"),
+        tag__in=TaggedTopic.objects.filter(content_object=topic).values("tag"),
+    )
+    return readers_of(topic.forum.community).filter(Exists(expertise)).exclude(pk=topic.author_id)
+
+
+# Which notification wins when one person has several reasons to be told.
+KIND_PRIORITY = [
+    Notification.Kind.MENTION,
+    Notification.Kind.ACCEPTED,
+    Notification.Kind.CALL_FOR_HELP,
+    Notification.Kind.REPLY,
+    Notification.Kind.NEW_TOPIC,
+]
+
+
+def _notify(
+    *, topic: Topic, post: Post | None, actor, candidates: dict[str, Iterable[int]]
+) -> list[Notification]:
+    """One notification per person (the most specific reason), only for those who may
+    read the topic, never for the actor; e-mail follows once the transaction commits."""
+    chosen: dict[int, str] = {}
+    for kind in KIND_PRIORITY:
+        for user_id in candidates.get(kind, ()):
+            chosen.setdefault(user_id, kind)
+    chosen.pop(getattr(actor, "pk", None), None)
+    if not chosen:
+        return []
+    allowed = set(
+        readers_of(topic.forum.community).filter(pk__in=list(chosen)).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            recipient_id=user_id,
+            kind=kind,
+            actor=actor,
+            topic=topic,
+            post=post,
+            created_at=now,
+        )
+        for user_id, kind in sorted(chosen.items())
+        if user_id in allowed
+    )
+    ids = [n.pk for n in notifications]
+    if ids:
+        from .tasks import send_notification_emails
+
+        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
+    return notifications
+
+
+def _mentioned_user_ids(body: str, *, exclude: Iterable[str] = ()) -> list[int]:
+    handles = [h for h in mentioned_handles(body) if h not in set(exclude)]
+    if not handles:
+        return []
+    return list(Profile.objects.filter(handle__in=handles).values_list("user_id", flat=True))
+
+
+def _watchers(*, topic: Topic | None = None, forum: Forum | None = None) -> list[int]:
+    watches = Watch.objects.filter(topic=topic) if topic else Watch.objects.filter(forum=forum)
+    return list(watches.values_list("user_id", flat=True))
+
+
+# --- Topics and posts --------------------------------------------------------------------
+
+
+@transaction.atomic
+def topic_create(
+    *,
+    forum: Forum,
+    author,
+    title: str,
+    body: str,
+    tags: Iterable[str] = (),
+    is_call_for_help: bool = False,
+    created_at=None,
+    notify: bool = True,
+) -> Topic:
+    """A topic and its opening post. The author watches it; the forum's watchers, the
+    people mentioned and, for a call for help, the matching experts are told."""
+    if not can_post_in(author, forum):
+        raise PermissionDenied(_("Seuls les membres de la communauté peuvent écrire ici."))
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError(_("Donnez un titre au sujet."), code="title")
+    body = _clean_body(body)
+    tag_names = clean_tag_names(tags)
+    now = created_at or timezone.now()
+    topic = Topic.objects.create(
+        forum=forum,
+        title=title[:200],
+        slug=topic_slug(title),
+        author=author,
+        is_call_for_help=is_call_for_help,
+        created_at=now,
+        last_activity_at=now,
+        post_count=1,
+    )
+    post = Post.objects.create(
+        topic=topic, position=1, author=author, body=body, body_html=render_body(body),
+        created_at=now,
+    )  # fmt: skip
+    topic.last_post = post
+    Topic.objects.filter(pk=topic.pk).update(last_post=post)
+    if tag_names:
+        # Matched case-insensitively with the portal's tags ("Moodle" reuses "moodle"),
+        # so calls for help meet the expertise people typed in their profiles.
+        topic.tags.set(existing_tags_for(tag_names))
+    Forum.objects.filter(pk=forum.pk).update(topic_count=F("topic_count") + 1, last_activity_at=now)
+    Watch.objects.get_or_create(user=author, topic=topic)
+    if notify:
+        candidates = {
+            Notification.Kind.MENTION: _mentioned_user_ids(body),
+            Notification.Kind.NEW_TOPIC: _watchers(forum=forum),
+        }
+        if is_call_for_help and tag_names:
+            candidates[Notification.Kind.CALL_FOR_HELP] = list(
+                experts_for(topic).values_list("pk", flat=True)
+            )
+        _notify(topic=topic, post=post, actor=author, candidates=candidates)
+    return topic
+
+
+@transaction.atomic
+def post_create(*, topic: Topic, author, body: str, created_at=None, notify: bool = True) -> Post:
+    """A reply. The topic's counters move in the same transaction (its row is locked, so
+    two replies at once get distinct numbers); the first answer by someone other than the
+    author dates the call's time to first answer."""
+    if not can_reply(author, topic):
+        if topic.is_locked:
+            raise PermissionDenied(_("Ce sujet est verrouillé : il n'accepte plus de réponse."))
+        raise PermissionDenied(_("Seuls les membres de la communauté peuvent répondre."))
+    body = _clean_body(body)
+    locked = Topic.objects.select_for_update().only("post_count", "author", "first_answer_at")
+    current = locked.get(pk=topic.pk)
+    now = created_at or timezone.now()
+    post = Post.objects.create(
+        topic=topic,
+        position=current.post_count + 1,
+        author=author,
+        body=body,
+        body_html=render_body(body),
+        created_at=now,
+    )
+    changes = {
+        "post_count": F("post_count") + 1,
+        "reply_count": F("reply_count") + 1,
+        "last_activity_at": now,
+        "last_post": post,
+    }
+    if current.first_answer_at is None and current.author_id != getattr(author, "pk", None):
+        changes["first_answer_at"] = now
+        topic.first_answer_at = now
+    Topic.objects.filter(pk=topic.pk).update(**changes)
+    Forum.objects.filter(pk=topic.forum_id).update(last_activity_at=now)
+    topic.post_count = current.post_count + 1
+    topic.reply_count += 1
+    topic.last_activity_at = now
+    topic.last_post = post
+    if notify:
+        _notify(
+            topic=topic,
+            post=post,
+            actor=author,
+            candidates={
+                Notification.Kind.MENTION: _mentioned_user_ids(body),
+                Notification.Kind.REPLY: _watchers(topic=topic),
+            },
+        )
+    return post
+
+
+@transaction.atomic
+def post_edit(*, post: Post, editor, body: str) -> Post:
+    """A new text for a post; the previous one goes to its history. People mentioned for
+    the first time are told."""
+    if not can_edit_post(editor, post):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier ce message."))
+    body = _clean_body(body)
+    if body == post.body:
+        return post
+    now = timezone.now()
+    PostRevision.objects.create(post=post, editor=editor, body=post.body, created_at=now)
+    previous = post.body
+    post.body = body
+    post.body_html = render_body(body)
+    post.edited_at = now
+    post.save(update_fields=["body", "body_html", "edited_at"])
+    newly_mentioned = _mentioned_user_ids(body, exclude=mentioned_handles(previous))
+    if newly_mentioned:
+        _notify(
+            topic=post.topic,
+            post=post,
+            actor=editor,
+            candidates={Notification.Kind.MENTION: newly_mentioned},
+        )
+    return post
+
+
+@transaction.atomic
+def topic_update_tags(*, topic: Topic, by, tags: Iterable[str]) -> Topic:
+    if not can_accept_answer(by, topic):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier ce sujet."))
+    topic.tags.set(existing_tags_for(clean_tag_names(tags)))
+    return topic
+
+
+@transaction.atomic
+def topic_mark_solved(*, topic: Topic, by, post: Post | None = None, notify: bool = True) -> Topic:
+    """Solved, with an accepted answer when one is given (a post of this topic, not the
+    opening one, not hidden). Its author is told (unless `notify` is False: demo data)."""
+    if not can_accept_answer(by, topic):
+        raise PermissionDenied(_("Seul l'auteur·rice du sujet ou l'animation peut le résoudre."))
+    if post is not None and (post.topic_id != topic.pk or post.is_opening or post.is_hidden):
+        raise ValidationError(_("Cette réponse ne peut pas être acceptée."), code="accept")
+    now = timezone.now()
+    topic.solved_at = topic.solved_at or now
+    topic.accepted_post = post
+    Topic.objects.filter(pk=topic.pk).update(solved_at=topic.solved_at, accepted_post=post)
+    if notify and post is not None and post.author_id:
+        _notify(
+            topic=topic,
+            post=post,
+            actor=by,
+            candidates={Notification.Kind.ACCEPTED: [post.author_id]},
+        )
+    return topic
+
+
+@transaction.atomic
+def topic_reopen(*, topic: Topic, by) -> Topic:
+    if not can_accept_answer(by, topic):
+        raise PermissionDenied(_("Seul l'auteur·rice du sujet ou l'animation peut le rouvrir."))
+    topic.solved_at = None
+    topic.accepted_post = None
+    Topic.objects.filter(pk=topic.pk).update(solved_at=None, accepted_post=None)
+    return topic
+
+
+# --- Reading and watching --------------------------------------------------------------
+
+
+def topic_mark_read(*, user, topic: Topic, position: int) -> None:
+    """Remember the furthest post a person has seen (never moves backwards); one query."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    from django.db import connection
+
+    table = TopicReadState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (user_id, topic_id, last_read_position, last_read_at)
+            VALUES (%s, %s, %s, now())
+            ON CONFLICT (topic_id, user_id) DO UPDATE
+            SET last_read_position = GREATEST({table}.last_read_position,
+                                              EXCLUDED.last_read_position),
+                last_read_at = EXCLUDED.last_read_at
+            """,  # the table name is ours, the values are parameters
+            [user.pk, topic.pk, position],
+        )
+
+
+@transaction.atomic
+def watch_set(
+    *, user, watching: bool, topic: Topic | None = None, forum: Forum | None = None
+) -> bool:
+    """Follow or stop following a topic or a forum. Returns whether the person watches."""
+    if (topic is None) == (forum is None):
+        raise ValueError("Watch a topic or a forum.")
+    target = {"topic": topic} if topic is not None else {"forum": forum}
+    if watching:
+        Watch.objects.get_or_create(user=user, **target)
+    else:
+        Watch.objects.filter(user=user, **target).delete()
+    return watching
+
+
+def notifications_mark_read(
+    *, user, notification_ids: Iterable[int] | None = None, topic: Topic | None = None
+) -> int:
+    """Mark a person's notifications read: some, those of a topic, or all."""
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=list(notification_ids))
+    if topic is not None:
+        queryset = queryset.filter(topic=topic)
+    return queryset.update(read_at=timezone.now())
+
+
+# --- Flags and moderation --------------------------------------------------------------
+
+
+def _log(*, by, action: str, community_id: int, reason: str = "", **targets) -> ModerationLog:
+    return ModerationLog.objects.create(
+        actor=by,
+        action=action,
+        community_id=community_id,
+        reason=(reason or "")[:500],
+        **targets,
+    )
+
+
+def _require_moderator(by, community: Community) -> None:
+    if not can_moderate_forum(by, community):
+        raise PermissionDenied(_("Seule l'animation de la communauté peut faire cela."))
+
+
+@transaction.atomic
+def flag_create(*, post: Post, reporter, reason: str) -> Flag:
+    if not can_flag(reporter, post):
+        raise PermissionDenied(_("Vous ne pouvez pas signaler ce message."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_("Dites à l'animation ce qui pose problème."), code="reason")
+    if Flag.objects.filter(post=post, reporter=reporter, status=Flag.Status.OPEN).exists():
+        raise ValidationError(
+            _("Vous avez déjà signalé ce message ; l'animation va le regarder."), code="duplicate"
+        )
+    return Flag.objects.create(post=post, reporter=reporter, reason=reason[:500])
+
+
+@transaction.atomic
+def flag_resolve(*, flag: Flag, by, dismiss: bool = False, note: str = "") -> Flag:
+    """Close a flag: handled ("resolved", e.g. after hiding the post) or dismissed."""
+    community = flag.post.topic.forum.community
+    _require_moderator(by, community)
+    if flag.status != Flag.Status.OPEN:
+        return flag
+    flag.status = Flag.Status.DISMISSED if dismiss else Flag.Status.RESOLVED
+    flag.resolved_by = by
+    flag.resolved_at = timezone.now()
+    flag.resolution_note = (note or "")[:500]
+    flag.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
+    _log(
+        by=by,
+        action=ModerationLog.Action.DISMISS_FLAG if dismiss else ModerationLog.Action.RESOLVE_FLAG,
+        community_id=community.pk,
+        reason=note,
+        topic=flag.post.topic,
+        post=flag.post,
+        flag=flag,
+    )
+    return flag
+
+
+@transaction.atomic
+def post_set_hidden(*, post: Post, by, hidden: bool, reason: str = "") -> Post:
+    """Hide a post (nothing is deleted: its author and the animation still read it) or
+    show it again; the topic's counters follow."""
+    topic = post.topic
+    community = topic.forum.community
+    _require_moderator(by, community)
+    if hidden and not (reason or "").strip():
+        raise ValidationError(_("Donnez la raison du masquage."), code="reason")
+    if post.is_hidden == hidden:
+        return post
+    post.is_hidden = hidden
+    post.hidden_reason = (reason or "").strip()[:300] if hidden else ""
+    post.hidden_by = by if hidden else None
+    post.hidden_at = timezone.now() if hidden else None
+    post.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    if hidden and topic.accepted_post_id == post.pk:
+        Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+        topic.accepted_post = None
+    topics_refresh_counters([topic.pk])
+    forums_refresh_counters([topic.forum_id])
+    _log(
+        by=by,
+        action=ModerationLog.Action.HIDE if hidden else ModerationLog.Action.UNHIDE,
+        community_id=community.pk,
+        reason=reason,
+        topic=topic,
+        post=post,
+    )
+    return post
+
+
+@transaction.atomic
+def topic_set_locked(*, topic: Topic, by, locked: bool, reason: str = "") -> Topic:
+    _require_moderator(by, topic.forum.community)
+    if topic.is_locked != locked:
+        Topic.objects.filter(pk=topic.pk).update(is_locked=locked)
+        topic.is_locked = locked
+        _log(
+            by=by,
+            action=ModerationLog.Action.LOCK if locked else ModerationLog.Action.UNLOCK,
+            community_id=topic.forum.community_id,
+            reason=reason,
+            topic=topic,
+        )
+    return topic
+
+
+@transaction.atomic
+def topic_set_pinned(*, topic: Topic, by, pinned: bool, reason: str = "") -> Topic:
+    _require_moderator(by, topic.forum.community)
+    if topic.is_pinned != pinned:
+        Topic.objects.filter(pk=topic.pk).update(is_pinned=pinned)
+        topic.is_pinned = pinned
+        _log(
+            by=by,
+            action=ModerationLog.Action.PIN if pinned else ModerationLog.Action.UNPIN,
+            community_id=topic.forum.community_id,
+            reason=reason,
+            topic=topic,
+        )
+    return topic
+
+
+@transaction.atomic
+def topic_move(*, topic: Topic, by, forum: Forum, reason: str = "") -> Topic:
+    """Move a topic to another forum of the same community; both forums' counters follow."""
+    source = topic.forum
+    _require_moderator(by, source.community)
+    if forum.community_id != source.community_id:
+        raise ValidationError(
+            _("Un sujet ne peut aller que dans un autre forum de la même communauté."),
+            code="community",
+        )
+    if forum.pk == source.pk:
+        return topic
+    Topic.objects.filter(pk=topic.pk).update(forum=forum)
+    topic.forum = forum
+    forums_refresh_counters([source.pk, forum.pk])
+    _log(
+        by=by,
+        action=ModerationLog.Action.MOVE,
+        community_id=source.community_id,
+        reason=reason,
+        topic=topic,
+        details={"from": source.name, "from_id": source.pk, "to": forum.name, "to_id": forum.pk},
+    )
+    return topic

@@ -1,0 +1,54 @@
+"""Background work of the forums: the e-mail that follows in-app notifications.
+
+Enqueued by `forums.services` once the transaction that wrote the notifications commits;
+run at once or by `manage.py db_worker`, as `settings.TASKS` says. Each message is checked
+again when it is sent: a person who can no longer read the topic gets nothing.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from cdp_portal.mailing import absolute_url, send_to_people
+
+from .models import Notification, Topic
+
+
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail each notification not e-mailed yet to its recipient. Returns how many."""
+    notifications = (
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .select_related("recipient", "actor", "topic__forum__community", "post")
+        .order_by("pk")
+    )
+    sent = []
+    for notification in notifications:
+        recipient = notification.recipient
+        if not recipient.is_active or not recipient.email:
+            continue
+        if not Topic.objects.visible_to(recipient).filter(pk=notification.topic_id).exists():
+            continue
+        topic = notification.topic
+        link = (
+            notification.post.get_absolute_url() if notification.post else topic.get_absolute_url()
+        )
+        send_to_people(
+            "forums/email/notification",
+            {
+                "notification": notification,
+                "kind": notification.kind,
+                "recipient": recipient,
+                "actor": notification.actor,
+                "topic": topic,
+                "community": topic.forum.community,
+                "url": absolute_url(link),
+                "settings_url": absolute_url("/notifications/"),
+            },
+            [recipient.email],
+        )
+        sent.append(notification.pk)
+    if sent:
+        Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+    return len(sent)
