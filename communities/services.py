@@ -440,6 +440,43 @@ def membership_set_roles(*, membership: Membership, roles: Iterable[str], by=Non
     return membership
 
 
+@transaction.atomic
+def membership_add(
+    *,
+    community: Community,
+    user,
+    roles: Iterable[str] = (Role.MEMBER,),
+    by=None,
+    allocated_hours_per_month: int | None = None,
+) -> Membership:
+    """Make someone an active member at once, with these roles and without any e-mail:
+    what an administrator's seed file or import does. A pending invitation or request, or
+    a membership that ended, becomes active with these roles; an active member's roles are
+    changed through `membership_set_roles`. Admin access follows the animator role."""
+    roles = _clean_roles(roles)
+    membership = (
+        Membership.objects.select_for_update().filter(community=community, user=user).first()
+    )
+    if membership is not None and membership.is_active:
+        membership = membership_set_roles(membership=membership, roles=roles, by=by)
+    else:
+        if membership is None:
+            membership = Membership(community=community, user=user)
+        elif membership.status == Membership.Status.REQUESTED:
+            membership.decided_by = by
+        _activate(membership, roles)
+        if allocated_hours_per_month is not None:
+            membership.allocated_hours_per_month = allocated_hours_per_month
+        membership.save()
+        forget_membership(user, community)
+        animator_access_sync(user=user)
+        if Role.SPONSOR in roles and community.sponsor_id is None:
+            community.sponsor = user
+            community.save(update_fields=["sponsor", "updated_at"])
+    profile_ensure(user=user)
+    return membership
+
+
 def membership_roles_check(*, membership: Membership, roles: Iterable[str]) -> list[str]:
     """The roles `membership_set_roles` would set, or the ValidationError it would raise,
     without writing anything: forms call it to show the problem next to the field."""

@@ -2,22 +2,22 @@
 
 Five communities across the phases and visibilities, forty-odd people with profiles, every
 role held somewhere, a pending request and a pending invitation, and three accounts to sign
-in with (password `demo-cdp-2026`). The content is in `communities/demo_data.py`.
+in with (password `demo-cdp-2026`).
 
-People arrive the way the site brings them, through the services: open communities are
-joined (`membership_join`); closed and private ones are entered by accepting an invitation
-(`membership_accept_invitation`); roles are given with `membership_set_roles`, which also
-grants the animators their admin access (`animator_access_sync`); profiles are filled in
-with `profile_update`, as from /profile/edit/.
+The people are `communities/demo/people.csv`, imported as `manage.py import_members`
+imports a file (`communities.member_import`); the communities, their forums and members
+are `communities/demo/communities.yaml`, seeded as `manage.py seed_communities` seeds one
+(`communities.seeding`): accounts with verified addresses, profiles, memberships and roles
+through the services, so the animators get their admin access. Accounts, constants and the
+pending request and invitation are in `communities/demo_data.py`.
 
-The one step taken without its service is the creation of invitations and requests:
-`membership_invite` and `membership_join` (closed community) would e-mail the people
-concerned, and a demo must not write to anyone. Those rows are created in the state the
-services leave them in, and the services that follow (acceptance, roles) send nothing. So
-seeding sends no e-mail at all, whatever the mail backend.
+No e-mail at all, whatever the mail backend: both are called without invitations, and the
+pending request and invitation are created in the state `membership_join` and
+`membership_invite` leave them in, without the e-mail those services send.
 
 Idempotent: what exists is left alone (an account keeps its password, a profile its
-edits, a community its description), only what is missing is created; never deletes.
+edits, a community its description and members), only what is missing is created; never
+deletes.
 """
 
 from __future__ import annotations
@@ -26,22 +26,18 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from cdp_portal.accounts.services import user_ensure_verified
 from communities import demo_data
+from communities.member_import import DEMO_COLUMNS, import_members, read_member_csv
 from communities.models import Community, Membership, Role
 from communities.readiness.demo_data import seed_demo_readiness
-from communities.services import (
-    animator_access_sync,
-    membership_accept_invitation,
-    membership_join,
-    membership_set_roles,
-    profile_ensure,
-    profile_update,
-)
+from communities.seeding import load_seed_file, seed_communities, validate_seed
+from communities.services import animator_access_sync, profile_ensure
 from forums.demo_data import seed_demo_forums
 from resources.demo_data import seed_demo_resources
 
@@ -50,6 +46,10 @@ DEMO_PASSWORD = demo_data.DEMO_PASSWORD
 DEMO_ACCOUNTS = demo_data.DEMO_ACCOUNTS
 
 SIGN_IN_ACCOUNTS = {demo_data.ANIMATOR_EMAIL, demo_data.MEMBER_EMAIL}
+# What the summary counts of the seed file's changes.
+COUNTED = {"community": "communities", "membership": "memberships"}
+
+User = get_user_model()
 
 
 class DemoSeeder:
@@ -60,95 +60,56 @@ class DemoSeeder:
         self.users: dict[str, object] = {}
         self.account_created: dict[str, bool] = {}
 
-    # --- People -----------------------------------------------------------------------
+    def _account(self, email: str, **fields) -> None:
+        user, created = user_ensure_verified(email=email, **fields)
+        profile_ensure(user=user)
+        self.users[email] = user
+        self.account_created[email] = created
+        if created:
+            self.created["accounts"] += 1
 
-    def admin(self) -> None:
-        user, created = user_ensure_verified(
-            email=demo_data.ADMIN_EMAIL,
+    def people(self) -> None:
+        """The administrator, the two other sign-in accounts (with the demo password),
+        then everyone of people.csv: accounts created where missing, blank profiles
+        completed (a profile someone filled in is theirs)."""
+        self._account(
+            demo_data.ADMIN_EMAIL,
             display_name="Alex Admin",
             first_name="Alex",
             last_name="Admin",
             password=demo_data.DEMO_PASSWORD,
             is_superuser=True,
         )
-        profile_ensure(user=user)
-        self.users[user.email] = user
-        self.account_created[user.email] = created
-        if created:
-            self.created["accounts"] += 1
-
-    def people(self) -> None:
-        for person in demo_data.PEOPLE:
-            user, created = user_ensure_verified(
-                email=person.email,
-                display_name=person.display_name,
-                first_name=person.first_name,
-                last_name=person.last_name,
-                password=demo_data.DEMO_PASSWORD if person.email in SIGN_IN_ACCOUNTS else None,
-            )
-            self.users[person.email] = user
-            self.account_created[person.email] = created
-            if created:
-                self.created["accounts"] += 1
-            self.profile(user, person)
-
-    def profile(self, user, person: demo_data.DemoPerson) -> None:
-        profile = profile_ensure(user=user)
-        # A profile someone already filled in is theirs: only a blank one is completed.
-        filled = any((profile.job_title, profile.unit, profile.campus, profile.bio))
-        if filled or profile.expertise.exists():
-            return
-        profile_update(
-            profile=profile,
-            user_fields={},
-            profile_fields={
-                "job_title": person.job_title,
-                "unit": person.unit,
-                "campus": person.campus,
-                "bio": person.bio,
-                "languages": list(person.languages),
-                "ask_me_about": person.ask_me_about,
-            },
-            expertise=list(person.expertise),
-            interests=list(person.interests),
-        )
-        self.created["profiles completed"] += 1
-
-    # --- Communities ------------------------------------------------------------------
+        rows, errors = read_member_csv(demo_data.PEOPLE_FILE, extra_columns=DEMO_COLUMNS)
+        if errors:  # pragma: no cover - the repository's file is valid
+            raise CommandError(f"{demo_data.PEOPLE_FILE}: {errors[0]}")
+        for row in rows:
+            if row.email in SIGN_IN_ACCOUNTS:
+                self._account(
+                    row.email,
+                    display_name=f"{row.first_name} {row.last_name}",
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    password=demo_data.DEMO_PASSWORD,
+                )
+        report = import_members(rows=rows, send_email=False, overwrite=False)
+        outcomes = Counter(report.outcomes.values())
+        for outcome, what in (("created", "accounts"), ("updated", "profiles completed")):
+            if outcomes[outcome]:
+                self.created[what] += outcomes[outcome]
+        for user in User.objects.filter(email__in=[row.email for row in rows]):
+            self.users[user.email] = user
 
     def communities(self) -> dict[str, Community]:
-        communities = {}
+        specs = validate_seed(load_seed_file(demo_data.COMMUNITIES_FILE))
         now = timezone.now()
-        for spec in demo_data.COMMUNITIES:
-            community = Community.objects.filter(slug=spec.slug).first()
-            if community is None:
-                community = Community.objects.create(
-                    slug=spec.slug,
-                    name=spec.name,
-                    summary=spec.summary,
-                    description=spec.description,
-                    theme=spec.theme,
-                    visibility=spec.visibility,
-                    phase=spec.phase,
-                    benefits=list(spec.benefits),
-                    created_at=now - timedelta(days=spec.age_days),
-                )
-                self.created["communities"] += 1
-            communities[spec.slug] = community
-        return communities
-
-    # --- Memberships ------------------------------------------------------------------
-
-    def _animator_of(self, community: Community):
-        membership = (
-            Membership.objects.active()
-            .with_role(Role.ANIMATOR)
-            .filter(community=community)
-            .select_related("user")
-            .order_by("pk")
-            .first()
-        )
-        return membership.user if membership else None
+        for spec in specs:
+            spec.created_at = now - timedelta(days=demo_data.COMMUNITY_AGE_DAYS.get(spec.slug, 0))
+        report = seed_communities(specs=specs, send_email=False, only_missing=True)
+        for change in report.changes:
+            if change.action == "created" and change.kind in COUNTED:
+                self.created[COUNTED[change.kind]] += 1
+        return {c.slug: c for c in Community.objects.filter(slug__in=[s.slug for s in specs])}
 
     def _invitation(self, community: Community, user, roles: list[str], by) -> Membership:
         """The invitation `membership_invite` would record, without its e-mail."""
@@ -160,30 +121,6 @@ class DemoSeeder:
             invited_by=by,
             created_at=timezone.now(),
         )
-
-    def memberships(self, communities: dict[str, Community]) -> None:
-        for slug, people in demo_data.MEMBERSHIPS.items():
-            community = communities[slug]
-            existing = set(
-                Membership.objects.filter(community=community).values_list("user__email", flat=True)
-            )
-            for spec in people:
-                if spec.email in existing:
-                    continue
-                user = self.users[spec.email]
-                animator = self._animator_of(community)
-                if community.is_open:
-                    membership = membership_join(community=community, user=user)
-                else:
-                    invitation = self._invitation(community, user, [Role.MEMBER], animator)
-                    membership = membership_accept_invitation(membership=invitation)
-                if list(spec.roles) != [Role.MEMBER]:
-                    membership_set_roles(membership=membership, roles=spec.roles, by=animator)
-                if spec.hours:
-                    membership.allocated_hours_per_month = spec.hours
-                    membership.save(update_fields=["allocated_hours_per_month", "updated_at"])
-                existing.add(spec.email)
-                self.created["memberships"] += 1
 
     def pending(self, communities: dict[str, Community]) -> None:
         for slug, email, message in demo_data.PENDING_REQUESTS:
@@ -210,12 +147,10 @@ class DemoSeeder:
             self.created["pending invitations"] += 1
 
     def run(self) -> None:
-        self.admin()
         self.people()
         communities = self.communities()
-        self.memberships(communities)
         self.pending(communities)
-        # Already synced by the services above; stated once more for the account that
+        # Already synced by the services; stated once more for the account that
         # demonstrates the animators' admin (a no-op when it is right).
         animator_access_sync(user=self.users[demo_data.ANIMATOR_EMAIL])
 

@@ -1,0 +1,615 @@
+"""People from a CSV file: what `manage.py import_members` (and `seed_demo`) do.
+
+`read_member_csv(path)` decodes the file (UTF-8, with or without the BOM Excel adds),
+detects the separator (comma, or the semicolon of French spreadsheets), checks the
+header and every row: the good rows come back as `MemberRow`s, the bad ones as
+`RowError`s with their line number and reason.
+
+`import_members(rows=...)` then writes the good rows in one transaction, in batches: for
+each batch the existing accounts, profiles, tags and memberships are read in a few
+queries, and what is new is written with `bulk_create`. The result is the one the services
+give row by row (`account_invite`, `profile_update`, `membership_add`): accounts with a
+verified address and no usable password, a profile with a unique handle, expertise tags
+matched case-insensitively and added (never removed), active memberships whose animators
+get their admin access. Running the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Func, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from cdp_portal.mailing import send_to_people
+
+from .models import (
+    Community,
+    Language,
+    Membership,
+    Profile,
+    Role,
+    TaggedExpertise,
+    TaggedInterest,
+)
+from .services import animators_group, set_password_url
+
+User = get_user_model()
+
+COLUMNS = ("email", "first_name", "last_name", "job_title", "unit", "campus", "expertise")
+# Optional: the person's roles in the community given with --community (";"-separated).
+OPTIONAL_COLUMNS = ("roles",)
+# Profile columns the demo's file also carries (not offered by the command).
+DEMO_COLUMNS = ("bio", "languages", "interests", "ask_me_about")
+LIMITS = {
+    "email": 254,
+    "first_name": 150,
+    "last_name": 150,
+    "job_title": 150,
+    "unit": 150,
+    "campus": 100,
+}
+DISPLAY_NAME_LIMIT = 150
+TAG_LIMIT = 100
+LIST_SEPARATOR = ";"
+PROFILE_TEXT_FIELDS = ("job_title", "unit", "campus", "bio")
+TRUE_WORDS = {"1", "true", "yes", "oui", "vrai", "x"}
+FALSE_WORDS = {"0", "false", "no", "non", "faux"}
+BATCH_SIZE = 1000
+# bulk_update writes one CASE per column over its rows, which PostgreSQL evaluates row by
+# row: smaller statements are much faster than one of a thousand rows.
+UPDATE_BATCH = 100
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (encoding, header): nothing is read."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    email: str
+    reason: str
+
+    def __str__(self) -> str:
+        who = f" ({self.email})" if self.email else ""
+        return f"line {self.line}{who}: {self.reason}"
+
+
+@dataclass
+class MemberRow:
+    line: int
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    # Profile text fields given (non-empty cells only): job_title, unit, campus, bio.
+    profile: dict[str, str] = field(default_factory=dict)
+    expertise: list[str] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+    languages: list[str] | None = None
+    ask_me_about: bool | None = None
+    roles: list[str] | None = None
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invited: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    # Per e-mail: "created", "updated" or "unchanged" (in the file's order).
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def detect_delimiter(header_line: str) -> str:
+    """ "," or ";", whichever the header uses more (a French Excel export uses ";")."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def _split(value: str) -> list[str]:
+    """A ";"-separated list, blanks and repeats (case-insensitive) dropped."""
+    items: dict[str, str] = {}
+    for item in value.split(LIST_SEPARATOR):
+        item = item.strip()
+        if item and item.lower() not in items:
+            items[item.lower()] = item
+    return list(items.values())
+
+
+def _check_row(line: int, cells: dict[str, str]) -> MemberRow | RowError:
+    email = cells.get("email", "").strip().lower()
+    if not email:
+        return RowError(line, "", "the e-mail address is missing")
+    try:
+        validate_email(email)
+    except ValidationError:
+        return RowError(line, email, f"'{email}' is not a valid e-mail address")
+    for column, limit in LIMITS.items():
+        value = cells.get(column, "").strip()
+        if len(value) > limit:
+            return RowError(line, email, f"{column} is longer than {limit} characters")
+    row = MemberRow(
+        line=line,
+        email=email,
+        first_name=cells.get("first_name", "").strip(),
+        last_name=cells.get("last_name", "").strip(),
+    )
+    if len(f"{row.first_name} {row.last_name}") > DISPLAY_NAME_LIMIT:
+        return RowError(line, email, f"first and last name exceed {DISPLAY_NAME_LIMIT} characters")
+    for column in PROFILE_TEXT_FIELDS:
+        value = cells.get(column, "").strip()
+        if value:
+            row.profile[column] = value
+    for column in ("expertise", "interests"):
+        tags = _split(cells.get(column, ""))
+        too_long = [tag for tag in tags if len(tag) > TAG_LIMIT]
+        if too_long:
+            return RowError(line, email, f"{column} tag longer than {TAG_LIMIT} characters")
+        setattr(row, column, tags)
+    if cells.get("languages", "").strip():
+        languages = [code.lower() for code in _split(cells["languages"])]
+        unknown = [code for code in languages if code not in Language.values]
+        if unknown:
+            return RowError(line, email, f"unknown language '{unknown[0]}'")
+        row.languages = languages
+    flag = cells.get("ask_me_about", "").strip().lower()
+    if flag:
+        if flag not in TRUE_WORDS | FALSE_WORDS:
+            return RowError(line, email, f"ask_me_about must be yes or no, not '{flag}'")
+        row.ask_me_about = flag in TRUE_WORDS
+    if cells.get("roles", "").strip():
+        roles = _split(cells["roles"])
+        unknown = [role for role in roles if role not in Role.values]
+        if unknown:
+            return RowError(
+                line,
+                email,
+                f"unknown role '{unknown[0]}' (allowed: {', '.join(Role.values)})",
+            )
+        row.roles = roles
+    return row
+
+
+def parse_member_csv(
+    text: str, *, extra_columns: Iterable[str] = ()
+) -> tuple[list[MemberRow], list[RowError]]:
+    """The good rows and the bad ones of a CSV text (header on the first line)."""
+    text = text.lstrip("\ufeff")
+    header_line = text.split("\n", 1)[0]
+    if not header_line.strip():
+        raise ImportFileError("the file is empty: the first line must name the columns")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(header_line))
+    header = [name.strip().lower() for name in next(reader)]
+    allowed = {*COLUMNS, *OPTIONAL_COLUMNS, *extra_columns}
+    unknown = [name for name in header if name and name not in allowed]
+    if unknown:
+        raise ImportFileError(
+            f"unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} "
+            f"(allowed: {', '.join([*COLUMNS, *OPTIONAL_COLUMNS])})"
+        )
+    if "email" not in header:
+        raise ImportFileError("the header has no 'email' column")
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise ImportFileError(f"repeated column: {', '.join(repeated)}")
+    rows: list[MemberRow] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+            errors.append(RowError(line, "", f"{len(cells)} cells for {len(header)} columns"))
+            continue
+        named = {name: value for name, value in zip(header, cells, strict=False) if name}
+        result = _check_row(line, named)
+        if isinstance(result, RowError):
+            errors.append(result)
+        elif result.email in seen:
+            errors.append(
+                RowError(
+                    line, result.email, f"duplicate e-mail address (line {seen[result.email]})"
+                )
+            )
+        else:
+            seen[result.email] = line
+            rows.append(result)
+    return rows, errors
+
+
+def read_member_csv(
+    path: str | Path, *, extra_columns: Iterable[str] = ()
+) -> tuple[list[MemberRow], list[RowError]]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise ImportFileError(f"cannot be read ({error})") from error
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"not UTF-8 (line {line}): save it as 'CSV UTF-8' from your spreadsheet"
+        ) from error
+    return parse_member_csv(text, extra_columns=extra_columns)
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _TagCache:
+    """Tag ids by lower-cased name: an existing tag is reused whatever its case (the
+    oldest first, as `services._tags_for`), a new one is created with taggit's slug."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def resolve(self, names: Iterable[str]) -> None:
+        wanted: dict[str, str] = {}
+        for name in names:
+            if name.lower() not in self.ids:
+                wanted.setdefault(name.lower(), name)
+        if not wanted:
+            return
+        existing = (
+            Tag.objects.annotate(lowered=Lower("name"))
+            .filter(lowered__in=list(wanted))
+            .order_by("pk")
+            .values_list("lowered", "pk")
+        )
+        for lowered, pk in existing:
+            self.ids.setdefault(lowered, pk)
+        for lowered, name in wanted.items():
+            if lowered not in self.ids:
+                # Few (a file's vocabulary): one by one, so taggit settles slug clashes.
+                self.ids[lowered] = Tag.objects.create(name=name).pk
+
+    def __getitem__(self, name: str) -> int:
+        return self.ids[name.lower()]
+
+
+def _handles_taken(stems: set[str]) -> set[str]:
+    """Handles in use that `_unique_handle` would try for these stems: the stem itself
+    and "stem-N"."""
+    if not stems:
+        return set()
+    base = Func(F("handle"), Value(r"-\d+$"), Value(""), function="regexp_replace")
+    return set(
+        Profile.objects.annotate(base=base)
+        .filter(base__in=list(stems))
+        .values_list("handle", flat=True)
+    )
+
+
+def _display_name(first: str, last: str) -> str:
+    return f"{first} {last}".strip()
+
+
+class _Importer:
+    def __init__(
+        self,
+        *,
+        community: Community | None,
+        role: str,
+        send_email: bool,
+        overwrite: bool,
+        report: ImportReport,
+    ) -> None:
+        self.community = community
+        self.role = role
+        self.send_email = send_email
+        self.overwrite = overwrite
+        self.report = report
+        self.tags = _TagCache()
+        self.now = timezone.now()
+        self.new_animators: set[int] = set()
+        self.new_sponsor = None
+
+    # One batch of rows: a handful of queries whatever its size.
+    def batch(self, rows: list[MemberRow]) -> None:
+        emails = [row.email for row in rows]
+        users = {
+            user.email.lower(): user
+            for user in User.objects.annotate(lowered=Lower("email")).filter(lowered__in=emails)
+        }
+        profiles = {
+            profile.user_id: profile
+            for profile in Profile.objects.filter(user__in=[user.pk for user in users.values()])
+        }
+        self.tags.resolve(name for row in rows for name in (*row.expertise, *row.interests))
+        tagged = self._tagged(profiles.values())
+        changed: dict[str, bool] = {}
+
+        # Accounts: new ones created, names completed or updated on the others.
+        new_users, user_updates = [], []
+        for row in rows:
+            user = users.get(row.email)
+            if user is None:
+                user = User(
+                    email=row.email,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    display_name=_display_name(row.first_name, row.last_name),
+                    password=make_password(None),
+                    date_joined=self.now,
+                )
+                users[row.email] = user
+                new_users.append(user)
+                changed[row.email] = True
+            elif self._update_names(user, row):
+                user_updates.append(user)
+                changed[row.email] = True
+        User.objects.bulk_create(new_users)
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=user, email=user.email, verified=True, primary=True)
+            for user in new_users
+        )
+        User.objects.bulk_update(
+            user_updates, ["first_name", "last_name", "display_name"], batch_size=UPDATE_BATCH
+        )
+
+        # Profiles: a new one (unique handle) for whoever has none; fields filled in.
+        missing = [row for row in rows if users[row.email].pk not in profiles]
+        stems = {row.email: self._stem(users[row.email]) for row in missing}
+        taken = _handles_taken(set(stems.values()))
+        new_profiles, profile_updates = [], []
+        # Profiles this import may write to: all of them, or (without `overwrite`) the
+        # new ones and those nobody has filled in yet.
+        fillable: set[int] = set()
+        for row in rows:
+            user = users[row.email]
+            profile = profiles.get(user.pk)
+            if profile is None:
+                profile = Profile(user=user, handle=self._handle(stems[row.email], taken))
+                self._fill_profile(profile, row)
+                profiles[user.pk] = profile
+                new_profiles.append(profile)
+                fillable.add(user.pk)
+                changed[row.email] = True
+                continue
+            if not (self.overwrite or self._is_blank(profile, tagged)):
+                continue
+            fillable.add(user.pk)
+            if self._fill_profile(profile, row):
+                profile.updated_at = self.now
+                profile_updates.append(profile)
+                changed[row.email] = True
+        Profile.objects.bulk_create(new_profiles)
+        # Only the columns some row changed: each is a CASE over the batch's rows.
+        columns = sorted({name for profile in profile_updates for name in profile._changed})
+        Profile.objects.bulk_update(
+            profile_updates, [*columns, "updated_at"], batch_size=UPDATE_BATCH
+        )
+
+        # Tags: those missing added, none removed.
+        new_tags = {TaggedExpertise: [], TaggedInterest: []}
+        written = {profile.user_id for profile in (*new_profiles, *profile_updates)}
+        touched = []
+        for row in rows:
+            profile = profiles[users[row.email].pk]
+            if profile.user_id not in fillable:
+                continue
+            added = False
+            for model, names in ((TaggedExpertise, row.expertise), (TaggedInterest, row.interests)):
+                have = tagged.get((model, profile.pk), set())
+                for name in names:
+                    tag_id = self.tags[name]
+                    if tag_id not in have:
+                        new_tags[model].append(model(content_object_id=profile.pk, tag_id=tag_id))
+                        have.add(tag_id)
+                        added = True
+                tagged[(model, profile.pk)] = have
+            if added:
+                changed[row.email] = True
+                if profile.user_id not in written:
+                    profile.updated_at = self.now
+                    touched.append(profile)
+        for model, items in new_tags.items():
+            model.objects.bulk_create(items)
+        Profile.objects.bulk_update(touched, ["updated_at"], batch_size=UPDATE_BATCH)
+
+        if self.community is not None:
+            self._memberships(rows, users, changed)
+
+        new_emails = {user.email for user in new_users}
+        for row in rows:
+            if row.email in new_emails:
+                outcome = "created"
+            else:
+                outcome = "updated" if changed.get(row.email) else "unchanged"
+            self.report.outcomes[row.email] = outcome
+            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+        if self.send_email:
+            for user in new_users:
+                send_to_people(
+                    "communities/email/account_invitation",
+                    {"user": user, "invited_by": None, "set_password_url": set_password_url(user)},
+                    [user.email],
+                )
+                self.report.invited += 1
+
+    def _update_names(self, user, row: MemberRow) -> bool:
+        old_full = _display_name(user.first_name, user.last_name)
+        changed = False
+        for name in ("first_name", "last_name"):
+            value = getattr(row, name)
+            current = getattr(user, name)
+            if value and value != current and (self.overwrite or not current):
+                setattr(user, name, value)
+                changed = True
+        # The display name follows the names unless the person chose another one.
+        new_full = _display_name(user.first_name, user.last_name)
+        if new_full and user.display_name != new_full and user.display_name in ("", old_full):
+            user.display_name = new_full
+            changed = True
+        return changed
+
+    def _tagged(self, profiles) -> dict:
+        ids = [profile.pk for profile in profiles]
+        tagged: dict = {}
+        if not ids:
+            return tagged
+        for model in (TaggedExpertise, TaggedInterest):
+            pairs = model.objects.filter(content_object_id__in=ids).values_list(
+                "content_object_id", "tag_id"
+            )
+            for profile_id, tag_id in pairs:
+                tagged.setdefault((model, profile_id), set()).add(tag_id)
+        return tagged
+
+    @staticmethod
+    def _is_blank(profile: Profile, tagged: dict) -> bool:
+        """Nothing filled in yet: the demo completes such a profile and no other."""
+        return not any(getattr(profile, name) for name in PROFILE_TEXT_FIELDS) and not tagged.get(
+            (TaggedExpertise, profile.pk)
+        )
+
+    @staticmethod
+    def _fill_profile(profile: Profile, row: MemberRow) -> bool:
+        """Set the row's profile fields (its non-empty cells); whether any changed. The
+        names of the changed fields are kept on the profile, for `bulk_update`."""
+        wanted = dict(row.profile)
+        if row.languages is not None:
+            wanted["languages"] = row.languages
+        if row.ask_me_about is not None:
+            wanted["ask_me_about"] = row.ask_me_about
+        profile._changed = [
+            name for name, value in wanted.items() if getattr(profile, name) != value
+        ]
+        for name in profile._changed:
+            setattr(profile, name, wanted[name])
+        return bool(profile._changed)
+
+    @staticmethod
+    def _stem(user) -> str:
+        base = user.display_name or _display_name(user.first_name, user.last_name)
+        return slugify(base or user.email.split("@")[0])[:60] or "membre"
+
+    @staticmethod
+    def _handle(stem: str, taken: set[str]) -> str:
+        handle, suffix = stem, 1
+        while handle in taken:
+            suffix += 1
+            handle = f"{stem}-{suffix}"
+        taken.add(handle)
+        return handle
+
+    def _memberships(self, rows: list[MemberRow], users: dict, changed: dict) -> None:
+        community = self.community
+        existing = {
+            membership.user_id: membership
+            for membership in Membership.objects.filter(
+                community=community, user__in=[users[row.email].pk for row in rows]
+            )
+        }
+        new, updates = [], []
+        for row in rows:
+            user = users[row.email]
+            wanted = row.roles or [self.role]
+            membership = existing.get(user.pk)
+            if membership is None:
+                membership = Membership(
+                    community=community,
+                    user=user,
+                    roles=wanted,
+                    status=Membership.Status.ACTIVE,
+                    created_at=self.now,
+                    joined_at=self.now,
+                )
+                new.append(membership)
+            elif not membership.is_active:
+                membership.status = Membership.Status.ACTIVE
+                membership.roles = wanted
+                membership.joined_at = self.now
+                membership.left_at = None
+                membership.updated_at = self.now
+                updates.append(membership)
+            elif set(wanted) - set(membership.roles):
+                # An import adds roles; it never takes one away.
+                membership.roles = [
+                    *membership.roles,
+                    *(r for r in wanted if r not in membership.roles),
+                ]
+                membership.updated_at = self.now
+                updates.append(membership)
+            else:
+                continue
+            changed[row.email] = True
+            if Role.ANIMATOR in membership.roles:
+                self.new_animators.add(user.pk)
+            if Role.SPONSOR in membership.roles and self.new_sponsor is None:
+                self.new_sponsor = user
+        Membership.objects.bulk_create(new)
+        Membership.objects.bulk_update(
+            updates,
+            ["status", "roles", "joined_at", "left_at", "updated_at"],
+            batch_size=UPDATE_BATCH,
+        )
+
+    def finish(self) -> None:
+        """What `animator_access_sync` and `membership_set_roles` do for the people who
+        gained a role: the animators' admin access, the community's sponsor if it had none."""
+        if self.new_animators:
+            group = animators_group()
+            group.user_set.add(*self.new_animators)
+            User.objects.filter(pk__in=self.new_animators, is_staff=False).update(is_staff=True)
+        community = self.community
+        if community is not None and self.new_sponsor is not None and community.sponsor_id is None:
+            community.sponsor = self.new_sponsor
+            community.save(update_fields=["sponsor", "updated_at"])
+
+
+def import_members(
+    *,
+    rows: list[MemberRow],
+    community: Community | None = None,
+    role: str = Role.MEMBER,
+    send_email: bool = False,
+    overwrite: bool = True,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Create or update the people of validated rows, in one transaction.
+
+    With `community`, each becomes an active member with the row's roles, else `role`
+    (roles are added to an existing member's, never removed). `send_email`: new accounts
+    get the invitation to choose their password. `overwrite=False` (the demo) only fills
+    in what is blank: names, and profiles nobody has filled in yet."""
+    if role not in Role.values:
+        raise ValueError(f"Unknown role: {role}")
+    report = ImportReport()
+    importer = _Importer(
+        community=community, role=role, send_email=send_email, overwrite=overwrite, report=report
+    )
+    with transaction.atomic():
+        done = 0
+        for chunk in _chunks(rows, batch_size):
+            importer.batch(chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(rows))
+        importer.finish()
+    return report
