@@ -10,15 +10,19 @@ only the moderation fields change. Nothing is deleted but by a superuser.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cdp_portal.admin_scoping import CommunityScopedAdminMixin
 
 from . import services
+from .forms import HideForm
 from .models import Flag, Forum, ModerationLog, Post, PostRevision, Topic
 
+# When a moderator changes a post in the form or hides flagged posts without a reason.
 ADMIN_HIDE_REASON = _("Masqué depuis l'administration")
 
 
@@ -185,13 +189,32 @@ class TopicAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
 @admin.action(description=_("Masquer les messages choisis"))
 def hide_posts(modeladmin, request, queryset):
-    _bulk(
-        modeladmin,
+    """Asks for the reason first (an intermediate page, as Django's own delete action
+    does): the author sees it and the moderation log keeps it."""
+    posts = queryset.select_related("topic__forum__community", "author")
+    form = HideForm(request.POST if "confirm_hide" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        _bulk(
+            modeladmin,
+            request,
+            posts,
+            lambda post: services.post_set_hidden(
+                post=post, by=request.user, hidden=True, reason=reason
+            ),
+        )
+        return None
+    return TemplateResponse(
         request,
-        queryset.select_related("topic__forum__community"),
-        lambda post: services.post_set_hidden(
-            post=post, by=request.user, hidden=True, reason=str(ADMIN_HIDE_REASON)
-        ),
+        "admin/forums/post/hide_confirmation.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Masquer des messages"),
+            "opts": modeladmin.model._meta,
+            "posts": posts,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
     )
 
 

@@ -326,7 +326,12 @@ def _render_topic(
             return render(
                 request,
                 "forums/reply_form.html",
-                {"topic": topic, "reply_form": reply_form, "can_reply": may_reply},
+                {
+                    "topic": topic,
+                    "reply_form": reply_form,
+                    "can_reply": may_reply,
+                    "page_number": request.GET.get("page", "1"),
+                },
             )
     posts = (
         Post.objects.filter(topic=topic)
@@ -358,6 +363,7 @@ def _render_topic(
         "posts": page.object_list,
         "tags": list(topic.tags.all()),
         "reply_form": reply_form,
+        "page_number": page.number,
         "can_reply": may_reply,
         "can_accept": may_accept,
         "moderates": moderates,
@@ -378,24 +384,70 @@ def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
 
 @require_POST
 def topic_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """A plain POST, then a redirect to the new post. With htmx the reply box is swapped
+    in place: a refused reply comes back with its text and the reason, an accepted one
+    is appended to the page being read (or the browser is sent to its page)."""
     topic = _topic(request, pk)
     user = request.user
     if not can_see_content(user, topic.forum.community):
         return _forbidden(request, topic.forum.community)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _render_topic(request, topic, reply_form=form)
+        return _refused_reply(request, topic, form, status=200)
     if not ratelimit.posting_allowed(user):
         _rate_limited(form)
-        return _render_topic(request, topic, reply_form=form, status=429)
+        return _refused_reply(request, topic, form, status=429)
     try:
         post = services.post_create(topic=topic, author=user, body=form.cleaned_data["body"])
     except (ValidationError, PermissionDenied) as error:
         form.add_error(None, _error_text(error))
-        return _render_topic(request, topic, reply_form=form, status=403)
+        return _refused_reply(request, topic, form, status=403)
     ratelimit.record_post(user)
+    if request.htmx:
+        if str(_page_of(post.position)) == request.POST.get("page", "1"):
+            return _appended_reply(request, topic, post)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = post_location(topic, post)
+        return response
     messages.success(request, _("Votre réponse est publiée."))
     return redirect(post_location(topic, post))
+
+
+def _refused_reply(request: HttpRequest, topic: Topic, form: ReplyForm, *, status: int):
+    if request.htmx:
+        # htmx swaps only successful responses: the reason is in the form's alert.
+        return render(
+            request,
+            "forums/reply_form.html",
+            {
+                "topic": topic,
+                "reply_form": form,
+                "can_reply": can_reply(request.user, topic),
+                "page_number": request.POST.get("page", "1"),
+            },
+        )
+    return _render_topic(request, topic, reply_form=form, status=status)
+
+
+def _appended_reply(request: HttpRequest, topic: Topic, post: Post) -> HttpResponse:
+    user = request.user
+    post.topic = topic
+    post.shows_body = True
+    post.editable = can_edit_post(user, post)
+    post.flaggable = can_flag(user, post)
+    post.acceptable = can_accept_answer(user, topic) and not post.is_opening
+    return render(
+        request,
+        "forums/reply_appended.html",
+        {
+            "topic": topic,
+            "post": post,
+            "reply_form": ReplyForm(),
+            "can_reply": can_reply(user, topic),
+            "moderates": can_moderate_forum(user, topic.forum.community),
+            "page_number": request.POST.get("page", "1"),
+        },
+    )
 
 
 @require_POST

@@ -126,8 +126,11 @@ def test_call_for_help_answered_accepted_and_moderated(page, live_server, world)
         expect(box).to_have_value(re.compile(r"^Karim Haddad a écrit :\n> Je cherche"))
         assert "quote=" not in expert_page.url
         box.fill(box.input_value() + ANSWER)
+        # Publishing swaps the reply box and appends the answer in place (htmx).
+        expert_page.evaluate("window.__samePage = true")
         reply.get_by_role("button", name="Publier la réponse").click()
         expect(expert_page.get_by_role("status")).to_contain_text("Votre réponse est publiée.")
+        assert expert_page.evaluate("window.__samePage === true")
         answer = expert_page.locator("article.post", has_text="Hélène Gagnon")
         expect(answer.locator(".post__body blockquote")).to_contain_text("méthode juste")
         expect(answer.locator(".post__body > p > strong")).to_have_text("grille critériée")
@@ -189,10 +192,14 @@ def test_call_for_help_answered_accepted_and_moderated(page, live_server, world)
                 label="Masquer les messages choisis"
             )
             admin_page.locator("button[name=index]").click()
+            # The action asks for the reason the author will read.
+            admin_page.get_by_label("Raison du masquage").fill("Hors sujet pour cet appel.")
+            admin_page.get_by_role("button", name="Masquer").click()
             expect(admin_page.locator("ul.messagelist")).to_contain_text("1 élément modifié.")
 
         answer_post.refresh_from_db()
         assert answer_post.is_hidden
+        assert answer_post.hidden_reason == "Hors sujet pour cet appel."
 
         # A plain member, without JavaScript: the placeholder instead of the hidden answer, and
         # a reply through the plain form.

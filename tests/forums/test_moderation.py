@@ -156,11 +156,22 @@ def test_admin_actions_go_through_the_services_and_the_log(client, forum_world):
         TOPICS, {"action": "lock_topics", ACTION_CHECKBOX_NAME: [topic.pk, private_topic.pk]}
     )
     client.post(TOPICS, {"action": "pin_topics", ACTION_CHECKBOX_NAME: [topic.pk]})
-    client.post(POSTS, {"action": "hide_posts", ACTION_CHECKBOX_NAME: [reply.pk]})
+    hide = {"action": "hide_posts", ACTION_CHECKBOX_NAME: [reply.pk]}
+    # First the page asking for the reason; nothing hidden yet.
+    asked = client.post(POSTS, hide)
+    assert asked.status_code == 200
+    assert "Raison du masquage" in asked.content.decode()
+    refused = client.post(POSTS, {**hide, "confirm_hide": "1", "reason": "  "})
+    assert "Donnez la raison du masquage." in refused.content.decode()
+    reply.refresh_from_db()
+    assert not reply.is_hidden
+    client.post(POSTS, {**hide, "confirm_hide": "1", "reason": "Hors sujet"})
     topic.refresh_from_db()
     private_topic.refresh_from_db()
     reply.refresh_from_db()
     assert topic.is_locked and topic.is_pinned and reply.is_hidden
+    assert reply.hidden_reason == "Hors sujet"
+    assert ModerationLog.objects.get(action="hide").reason == "Hors sujet"
     assert topic.reply_count == 0
     assert not private_topic.is_locked  # outside the animator's scope
     assert set(ModerationLog.objects.values_list("action", flat=True)) == {"lock", "pin", "hide"}

@@ -253,6 +253,58 @@ def test_posting_is_rate_limited_and_the_text_is_kept(client, forum_world, setti
     assert not Post.objects.filter(body="Trois, texte précieux").exists()
 
 
+HTMX = {"HX-Request": "true"}
+
+
+def test_htmx_reply_is_appended_to_the_page_being_read(client, forum_world):
+    w = forum_world
+    login(client, w["open_member"])
+    topic = w["open_topic"]
+    response = client.post(
+        reverse("forums:reply", args=[topic.pk]),
+        {"body": "Une **réponse** en place", "page": "1"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    post = Post.objects.get(body="Une **réponse** en place")
+    assert "<html" not in text
+    assert 'hx-swap-oob="beforeend:#posts"' in text and f'id="post-{post.pk}"' in text
+    assert "<strong>réponse</strong>" in text
+    assert "Votre réponse est publiée." in text
+    assert 'name="body"' in text and "Une **réponse** en place</textarea>" not in text
+
+
+def test_htmx_reply_on_another_page_sends_the_browser_to_it(client, forum_world):
+    w = forum_world
+    login(client, w["open_member"])
+    topic = w["open_topic"]
+    for n in range(20):
+        make_post(topic, w["open_animator"], f"Réponse {n}", notify=False)
+    response = client.post(
+        reverse("forums:reply", args=[topic.pk]), {"body": "Page deux", "page": "1"}, headers=HTMX
+    )
+    post = Post.objects.get(body="Page deux")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"{topic.get_absolute_url()}?page=2#post-{post.pk}"
+
+
+def test_htmx_refused_reply_comes_back_with_its_text(client, forum_world, settings):
+    settings.PORTAL_POST_RATE_LIMIT = "1/10m"
+    w = forum_world
+    login(client, w["open_member"])
+    url = reverse("forums:reply", args=[w["open_topic"].pk])
+    empty = client.post(url, {"body": "  ", "page": "1"}, headers=HTMX)
+    assert "Écrivez votre message." in empty.content.decode()
+    client.post(url, {"body": "Premier", "page": "1"}, headers=HTMX)
+    limited = client.post(url, {"body": "Texte précieux", "page": "1"}, headers=HTMX)
+    text = limited.content.decode()
+    assert limited.status_code == 200  # htmx swaps successful answers only
+    assert "<html" not in text and "Patientez quelques minutes" in text
+    assert "Texte précieux" in text
+    assert not Post.objects.filter(body="Texte précieux").exists()
+
+
 def test_quote_prefills_the_reply_with_and_without_htmx(client, forum_world):
     w = forum_world
     login(client, w["open_member"])
