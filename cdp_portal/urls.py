@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from . import search_views, views
 
 admin.site.site_header = "Portail des communautés de pratique"
 admin.site.site_title = "Portail CdP"
@@ -20,6 +20,7 @@ urlpatterns = [
     path("resources/", include("resources.urls")),
     # Forums: /forums/, /topics/<id>/, /posts/<id>/…, /notifications/.
     path("", include("forums.urls")),
+    path("search/", search_views.search, name="search"),
     path("admin/", admin.site.urls),
 ]
 

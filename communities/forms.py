@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import CommunityQuerySet, MembershipQuerySet, Phase, Role, Visibility
@@ -46,9 +45,7 @@ class CommunityFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         if data.get("q"):
-            queryset = queryset.filter(
-                Q(name__icontains=data["q"]) | Q(summary__icontains=data["q"])
-            )
+            queryset = queryset.matching(data["q"])
         for field in ("phase", "theme", "visibility"):
             if data.get(field):
                 queryset = queryset.filter(**{field: data[field]})

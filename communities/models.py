@@ -153,6 +153,18 @@ class CommunityQuerySet(models.QuerySet):
             member_count=Coalesce(Subquery(active, output_field=models.IntegerField()), 0)
         )
 
+    def matching(self, q: str) -> CommunityQuerySet:
+        """Every word in the name, summary or theme, accents and case ignored: the
+        communities list's search and the global search alike."""
+        queryset = self
+        for term in (q or "").split()[:8]:
+            queryset = queryset.filter(
+                Q(name__unaccent__icontains=term)
+                | Q(summary__unaccent__icontains=term)
+                | Q(theme__unaccent__icontains=term)
+            )
+        return queryset
+
     def for_listing(self) -> CommunityQuerySet:
         return self.select_related("sponsor").with_member_count().order_by("name")
 

@@ -75,7 +75,7 @@ def test_find_an_expert_join_communities_and_get_a_request_approved(
     cards = main.locator("li.member-card")
     expect(cards.filter(has_text="Paul Bouchard")).to_have_count(1)
     axe_check(page)
-    search = page.get_by_role("search")
+    search = page.get_by_role("main").get_by_role("search")  # not the header's box
     search.get_by_role("searchbox", name="Rechercher").fill("evaluation")
     search.get_by_role("button", name="Rechercher").click()
     page.wait_for_url(re.compile(r"/members/\?(.*&)?q=evaluation"))

@@ -94,7 +94,7 @@ def test_add_find_bookmark_and_download_a_resource(page, live_server, world):
 
     # A search typed without accents finds it, and only what matches.
     page.goto("/resources/")
-    search = page.get_by_role("search")
+    search = page.get_by_role("main").get_by_role("search")  # not the header's box
     search.get_by_label("Rechercher une ressource").fill("evaluation competences")
     search.get_by_role("button", name="Rechercher").click()
     page.wait_for_url(re.compile(r"/resources/\?q=evaluation(\+|%20)competences"))

@@ -847,3 +847,21 @@ def test_a_membership_of_another_community_is_not_found(client, community_world)
     assert membership(community_world["closed_member"], community_world["closed"]).roles == [
         "member"
     ]
+
+
+def test_the_list_search_ignores_accents_and_matches_every_word_in_name_summary_or_theme(
+    client, community_world
+):
+    CommunityFactory(name="Pédagogie active", summary="Classes inversées", theme="Innover")
+    CommunityFactory(name="Pédagogie numérique", summary="Outils", theme="Se documenter")
+    signed_in(client, community_world["outsider"])
+
+    def listed(q):
+        response = client.get(reverse("communities:list"), {"q": q})
+        return {community.name for community in response.context["communities"]}
+
+    assert listed("pedagogie") == {"Pédagogie active", "Pédagogie numérique"}
+    assert listed("pedagogie innover") == {"Pédagogie active"}
+    assert listed("INVERSEES") == {"Pédagogie active"}
+    assert listed("cdp-private") == set()
+    assert listed("Communauté private") == set()  # invisible to a non-member

@@ -1,0 +1,177 @@
+"""Global search (`/search/?q=`): communities, resources, discussions and people at once.
+
+Every section starts from its app's own visibility rule (`Community.visible_to`,
+`Resource.visible_to`, `Topic.visible_to`, `Profile.for_directory`); nothing here decides
+who sees what. Each section costs a fixed number of queries whatever the data.
+
+Totals: communities and people are read in full anyway (a small table; a name sort over
+every match), so their total comes with their rows (`COUNT(*) OVER ()`). Resources and
+discussions find their first rows without reading every match (rank on a small vector,
+the recency index), and a window would make PostgreSQL build every matching row in full
+(joins, headlines) only to count it: their total is a separate `COUNT`, which for
+discussions stops at `COUNT_CAP` ("more than 1,000"), the section having no page of its
+own to page through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Lower
+
+from communities.models import Community, Membership, Profile
+from forums.models import Topic
+from resources.models import Resource
+from resources.search import SearchText, Unaccent, corrected_query, safe_headline
+
+SECTION_SIZE = 5
+# There is no forum search page to send people to: the section shows more rows instead.
+DISCUSSION_LIMIT = 20
+# Discussions are counted up to this ("more than COUNT_CAP").
+COUNT_CAP = 1000
+# Words combined with AND in the community and discussion matches (as in the directory).
+MAX_WORDS = 8
+# What a person's own membership shows on a community card (see communities.views).
+_STATE_BY_STATUS = {
+    Membership.Status.ACTIVE: "member",
+    Membership.Status.REQUESTED: "requested",
+    Membership.Status.INVITED: "invited",
+}
+
+
+@dataclass
+class Section:
+    items: list[Any] = field(default_factory=list)
+    total: int = 0
+    # True when `total` is COUNT_CAP and there are more.
+    capped: bool = False
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.items)
+
+
+@dataclass
+class SearchResults:
+    query: str = ""
+    communities: Section = field(default_factory=Section)
+    resources: Section = field(default_factory=Section)
+    discussions: Section = field(default_factory=Section)
+    people: Section = field(default_factory=Section)
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return (self.communities, self.resources, self.discussions, self.people)
+
+    @property
+    def total(self) -> int:
+        return sum(section.total for section in self.sections)
+
+    @property
+    def capped(self) -> bool:
+        return any(section.capped for section in self.sections)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()[:MAX_WORDS]
+
+
+def _folded_contains(expression, words: list[str]) -> Q:
+    """Every word occurs in `expression`, case and accents ignored on both sides by the
+    same IMMUTABLE `cdp_unaccent(lower(…))` (so an expression index can serve it)."""
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{expression}__contains": Unaccent(Lower(Value(word)))})
+    return condition
+
+
+def _with_window_total(queryset: QuerySet, limit: int) -> Section:
+    """The first `limit` rows and the total number of rows, in one query: for sections
+    whose first rows can only be found by reading every match anyway."""
+    rows = list(queryset.annotate(search_total=Window(Count("*")))[:limit])
+    return Section(items=rows, total=rows[0].search_total if rows else 0)
+
+
+def _with_capped_total(matches: QuerySet, limit: int, *, shown: QuerySet) -> Section:
+    """The first `limit` rows of `shown` (`matches` ordered, with what a card needs), then
+    the number of `matches` up to COUNT_CAP: two queries."""
+    rows = list(shown[:limit])
+    total = matches.order_by()[: COUNT_CAP + 1].count()
+    return Section(items=rows, total=min(total, COUNT_CAP), capped=total > COUNT_CAP)
+
+
+def community_matches(user, text: str) -> QuerySet:
+    """Communities the person may know exist whose name, summary or theme holds every
+    word (accents ignored), with what a community card shows."""
+    return (
+        Community.objects.visible_to(user)
+        .matching(text)
+        .for_listing()
+        .annotate(
+            my_status=Subquery(
+                Membership.objects.filter(community=OuterRef("pk"), user=user).values("status")[:1]
+            )
+        )
+    )
+
+
+def topic_matches(user, text: str) -> QuerySet:
+    """Discussions the person may read whose title holds every word, or comes close to
+    what was typed (trigram word similarity: "photosyntese" finds "Photosynthèse");
+    accents ignored. Both conditions use the GIN trigram index `forums_topic_title_trgm`
+    (forums/0003), whose expression is this `cdp_unaccent(lower(title))`."""
+    return (
+        Topic.objects.visible_to(user)
+        .alias(title_norm=Unaccent(Lower("title")))
+        .filter(
+            _folded_contains("title_norm", _words(text))
+            | Q(title_norm__trigram_word_similar=Unaccent(Lower(Value(text))))
+        )
+    )
+
+
+def search_everything(user, q: str | None) -> SearchResults:
+    """The four sections for what was typed; nothing (and no query) when it is blank."""
+    text = SearchText(q)
+    if not text:
+        return SearchResults()
+
+    communities = _with_window_total(community_matches(user, text), SECTION_SIZE)
+    for community in communities.items:
+        community.my_state = _STATE_BY_STATUS.get(community.my_status, "none")
+
+    correction = corrected_query(text)
+    matching = Resource.objects.visible_to(user).matching(text, correction=correction)
+    resource_rows = list(
+        matching.ranked(text, correction=correction)
+        .sorted_by("relevance")
+        .for_listing()[:SECTION_SIZE]
+    )
+    for resource in resource_rows:
+        resource.snippet = safe_headline(getattr(resource, "headline", None))
+    resources = Section(items=resource_rows, total=matching.count())
+
+    topics = topic_matches(user, text)
+    discussions = _with_capped_total(
+        topics,
+        DISCUSSION_LIMIT,
+        shown=topics.for_listing().prefetch_related("tags").order_by("-last_activity_at", "-pk"),
+    )
+
+    people = _with_window_total(
+        Profile.objects.for_directory()
+        .search(text)
+        .ordered_by_name()
+        .select_related("user")
+        .prefetch_related("expertise"),
+        SECTION_SIZE,
+    )
+    return SearchResults(
+        query=text,
+        communities=communities,
+        resources=resources,
+        discussions=discussions,
+        people=people,
+    )
