@@ -42,6 +42,7 @@ class FacetValue:
 
 @dataclass
 class Library:
+    # Sorted, narrow rows (id, rank, headline): page them, then `for_listing_in_order`.
     results: ResourceQuerySet
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
@@ -73,7 +74,10 @@ def _conditions(filters: dict[str, str]) -> dict[str, tuple[str, list]]:
     if filters.get("community") == INSTITUTION_WIDE:
         conditions["community"] = ("b.f_community IS NULL", [])
     elif filters.get("community"):
-        conditions["community"] = ("b.f_slug = %s", [filters["community"]])
+        conditions["community"] = (
+            "b.f_community = (SELECT id FROM communities_community WHERE slug = %s)",
+            [filters["community"]],
+        )
     if filters.get("tag"):
         conditions["tag"] = ("b.f_tagged", [])
     return conditions
@@ -104,12 +108,10 @@ def _grouped_counts(base: ResourceQuerySet, filters: dict[str, str]):
         f_kind=F("kind"),
         f_language=F("language"),
         f_community=F("community_id"),
-        f_slug=F("community__slug"),
-        f_name=F("community__name"),
         f_tagged=tagged,
     )
     inner_sql, inner_params = inner.values(
-        "f_kind", "f_language", "f_community", "f_slug", "f_name", "f_tagged"
+        "f_kind", "f_language", "f_community", "f_tagged"
     ).query.sql_with_params()
     conditions = _conditions(filters)
     counts, count_params = [], []
@@ -117,20 +119,24 @@ def _grouped_counts(base: ResourceQuerySet, filters: dict[str, str]):
         sql, params = _count_filter(conditions, skip)
         counts.append(sql)
         count_params += params
+    # Communities are named after grouping: joining every match to its community first
+    # would cost more than the counts (the community filter compares ids, see _conditions).
     query = f"""
-        SELECT GROUPING(b.f_kind), GROUPING(b.f_language), GROUPING(b.f_community),
-               b.f_kind, b.f_language, b.f_slug, b.f_name, {", ".join(counts)}
-        FROM ({inner_sql}) AS b
-        GROUP BY GROUPING SETS (
-            (b.f_kind), (b.f_language), (b.f_community, b.f_slug, b.f_name), ()
-        )
+        SELECT g.*, c.slug, c.name FROM (
+            SELECT GROUPING(b.f_kind) AS g_kind, GROUPING(b.f_language) AS g_language,
+                   GROUPING(b.f_community) AS g_community,
+                   b.f_kind, b.f_language, b.f_community, {", ".join(counts)}
+            FROM ({inner_sql}) AS b
+            GROUP BY GROUPING SETS ((b.f_kind), (b.f_language), (b.f_community), ())
+        ) AS g
+        LEFT JOIN communities_community AS c ON c.id = g.f_community
     """
     with connection.cursor() as cursor:
         cursor.execute(query, [*count_params, *inner_params])
         rows = cursor.fetchall()
     total, kinds, languages, communities = 0, [], [], []
-    for g_kind, g_language, g_community, kind, language, slug, name, *n in rows:
-        n_kind, n_language, n_community, n_all = n
+    for g_kind, g_language, g_community, kind, language, _id, *rest in rows:
+        n_kind, n_language, n_community, n_all, slug, name = rest
         if g_kind and g_language and g_community:
             total = n_all
         elif not g_kind and n_kind:
@@ -186,6 +192,20 @@ def _facet_cache_key(user, text: SearchText, correction: str, filters: dict[str,
     return f"resources:facets:{digest}"
 
 
+def for_listing_in_order(rows) -> list[Resource]:
+    """The resources of a page of `Library.results`, in that order, with what a list shows
+    (community, author, tags) and the highlighted extract as `headline`."""
+    rows = list(rows)
+    found = Resource.objects.for_listing().in_bulk([row.pk for row in rows])
+    listed = []
+    for row in rows:
+        resource = found.get(row.pk)
+        if resource is not None:
+            resource.headline = getattr(row, "headline", None)
+            listed.append(resource)
+    return listed
+
+
 def _weights(counts: list[int]) -> list[int]:
     if not counts:
         return []
@@ -212,8 +232,10 @@ def library_search(
     text = SearchText(q)
     correction = corrected_query(text) if text else ""
     base = Resource.objects.visible_to(user).matching(text, correction=correction)
+    # Only the ids (and rank, headline) are sorted: joining every match to its community
+    # and author before the sort costs more than the sort itself on large result sets.
     results = (
-        _filtered(base, filters).ranked(text, correction=correction).sorted_by(sort).for_listing()
+        _filtered(base, filters).ranked(text, correction=correction).sorted_by(sort).only("pk")
     )
     key = _facet_cache_key(user, text, correction, filters)
     counted = cache.get(key)

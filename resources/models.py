@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -173,14 +173,27 @@ class ResourceQuerySet(models.QuerySet):
         return [(slug or INSTITUTION_WIDE, name, n) for slug, name, n in rows]
 
     def tag_counts(self, limit: int = 20) -> list[tuple[str, str, int]]:
-        """(slug, name, count) of the most used tags among these resources."""
-        rows = (
-            TaggedResource.objects.filter(content_object__in=self.order_by().values("pk"))
-            .values_list("tag__slug", "tag__name")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "tag__name")[:limit]
-        )
-        return list(rows)
+        """(slug, name, count) of the most used tags among these resources. Counted per
+        tag id first and named after: joining every tagged item to its tag before
+        grouping costs more than the count itself."""
+        inner_sql, inner_params = self.order_by().values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT tag.slug, tag.name, counted.n
+                FROM (
+                    SELECT tagged.tag_id, COUNT(*) AS n
+                    FROM resources_taggedresource AS tagged
+                    WHERE tagged.content_object_id IN ({inner_sql})
+                    GROUP BY tagged.tag_id
+                ) AS counted
+                JOIN taggit_tag AS tag ON tag.id = counted.tag_id
+                ORDER BY counted.n DESC, tag.name
+                LIMIT %s
+                """,
+                [*inner_params, limit],
+            )
+            return [tuple(row) for row in cursor.fetchall()]
 
 
 class Resource(models.Model):

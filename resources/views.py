@@ -24,7 +24,7 @@ from communities.models import Community
 
 from . import services
 from .forms import LibraryFilterForm, ResourceForm, ToggleForm
-from .library import library_search
+from .library import for_listing_in_order, library_search
 from .models import Bookmark, Resource
 from .permissions import can_edit, can_feature, can_moderate_resource, can_see_history
 from .search import safe_headline
@@ -74,7 +74,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(library.results, RESOURCES_PER_PAGE)
     paginator.count = library.total  # counted with the facets, in the same query
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    page.object_list = for_listing_in_order(page.object_list)
     for resource in page.object_list:
         resource.snippet = safe_headline(getattr(resource, "headline", None))
     featured = []

@@ -54,12 +54,12 @@ def test_list_query_count(client, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(client, world["open_member"])
     # session, user, is-admin (groups), readable and moderated communities (the facet
-    # cache key), counts and 3 facets, tag facet, page, tags, bookmarks, featured,
-    # unread notifications (header)
-    with django_assert_num_queries(12):
+    # cache key), counts and 3 facets, tag facet, the page's ids then its rows, tags,
+    # bookmarks, featured, unread notifications (header)
+    with django_assert_num_queries(13):
         client.get(reverse("resources:list"))
     # Again: the counts and facets come from the cache.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("resources:list"))
 
 
@@ -67,9 +67,9 @@ def test_search_query_count(client, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(client, world["open_member"])
     # as the list, without the "featured" panel, with the spelling correction
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil", "page": 1})
 
 
