@@ -74,6 +74,30 @@ class PostEditForm(forms.Form):
     body = _body_field()
 
 
+class OpeningPostEditForm(PostEditForm):
+    """The opening post carries the topic's title and tags."""
+
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=200,
+        error_messages={"required": _("Donnez un titre au sujet.")},
+    )
+    tags = TagsField(label=_("Étiquettes"))
+    field_order = ["title", "body", "tags"]
+
+    def __init__(self, *args, topic, **kwargs):
+        self.topic = topic
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.topic.is_call_for_help and "tags" in cleaned and not cleaned["tags"]:
+            self.add_error(
+                "tags", _("Un appel à tous a besoin d'au moins une étiquette pour être routé.")
+            )
+        return cleaned
+
+
 class TagEditForm(forms.Form):
     tags = TagsField(label=_("Étiquettes"))
 

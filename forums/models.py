@@ -373,6 +373,8 @@ class PostRevision(models.Model):
         related_name="+",
     )
     body = models.TextField(_("texte précédent"))
+    # The topic's previous title, when editing its opening post changed it.
+    title = models.CharField(_("titre précédent"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("modifié le"), default=timezone.now)
 
     class Meta:

@@ -384,6 +384,34 @@ def post_edit(*, post: Post, editor, body: str) -> Post:
 
 
 @transaction.atomic
+def topic_edit(*, topic: Topic, editor, title: str, body: str, tags: Iterable[str]) -> Topic:
+    """The author (or a moderator) rewrites the opening post, the title and the tags at
+    once; the previous title and text go to the opening post's history."""
+    opening = topic.posts.get(position=1)
+    if not can_edit_post(editor, opening):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier ce sujet."))
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError(_("Donnez un titre au sujet."), code="title")
+    previous_title = topic.title
+    post_edit(post=opening, editor=editor, body=body)
+    if title != previous_title:
+        revision = opening.revisions.order_by("-created_at", "-pk").first()
+        if revision is None or revision.created_at != opening.edited_at:
+            # Only the title changed: the history still records what it was.
+            revision = PostRevision.objects.create(
+                post=opening, editor=editor, body=opening.body, created_at=timezone.now()
+            )
+        revision.title = previous_title
+        revision.save(update_fields=["title"])
+        topic.title = title
+        topic.slug = topic_slug(title)
+        Topic.objects.filter(pk=topic.pk).update(title=topic.title, slug=topic.slug)
+    topic.tags.set(existing_tags_for(clean_tag_names(tags)))
+    return topic
+
+
+@transaction.atomic
 def topic_update_tags(*, topic: Topic, by, tags: Iterable[str]) -> Topic:
     if not can_accept_answer(by, topic):
         raise PermissionDenied(_("Vous ne pouvez pas modifier ce sujet."))

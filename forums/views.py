@@ -10,6 +10,8 @@ error; a form always comes back with what the person typed.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -30,6 +32,7 @@ from .forms import (
     FlagResolveForm,
     HideForm,
     MoveForm,
+    OpeningPostEditForm,
     PostEditForm,
     ReasonForm,
     ReplyForm,
@@ -512,8 +515,16 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     if not can_edit_post(request.user, post):
         raise PermissionDenied(_("Vous ne pouvez pas modifier ce message."))
+    topic = post.topic
+    # Editing the opening post edits the topic's title and tags as well.
+    if post.is_opening:
+        make_form = partial(OpeningPostEditForm, topic=topic)
+        tags = ", ".join(tag.name for tag in topic.tags.all())
+        initial = {"body": post.body, "title": topic.title, "tags": tags}
+    else:
+        make_form, initial = PostEditForm, {"body": post.body}
     if request.method == "POST":
-        form = PostEditForm(request.POST)
+        form = make_form(request.POST)
         if form.is_valid():
             if not ratelimit.posting_allowed(request.user):
                 _rate_limited(form)
@@ -521,14 +532,19 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     request, "forums/post_form.html", {"post": post, "form": form}, status=429
                 )
             try:
-                services.post_edit(post=post, editor=request.user, body=form.cleaned_data["body"])
+                if post.is_opening:
+                    services.topic_edit(topic=topic, editor=request.user, **form.cleaned_data)
+                else:
+                    services.post_edit(
+                        post=post, editor=request.user, body=form.cleaned_data["body"]
+                    )
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, _error_text(error))
             else:
                 messages.success(request, _("Votre message est modifié."))
-                return redirect(post_location(post.topic, post))
+                return redirect(post_location(topic, post))
     else:
-        form = PostEditForm(initial={"body": post.body})
+        form = make_form(initial=initial)
     return render(request, "forums/post_form.html", {"post": post, "form": form})
 
 

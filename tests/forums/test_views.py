@@ -333,10 +333,61 @@ def test_edit_own_post_keeps_history(client, forum_world):
     login(client, w["open_animator"])
     assert client.get(reverse("forums:post_edit", args=[post.pk])).status_code == 403
     login(client, w["open_member"])
-    response = client.post(reverse("forums:post_edit", args=[post.pk]), {"body": "Corrigé"})
+    response = client.post(
+        reverse("forums:post_edit", args=[post.pk]),
+        {"title": "Sujet open", "body": "Corrigé", "tags": "moodle"},
+    )
     assert response.status_code == 302
     history = client.get(reverse("forums:post_history", args=[post.pk])).content.decode()
     assert "Corrigé" in history and "Texte secret du sujet open" in history
+
+
+def test_editing_the_opening_post_edits_title_and_tags_with_history(client, forum_world):
+    w = forum_world
+    topic = w["open_topic"]
+    opening = topic.posts.get(position=1)
+    url = reverse("forums:post_edit", args=[opening.pk])
+    login(client, w["open_member"])
+    form = client.get(url).content.decode()
+    assert 'value="Sujet open"' in form and 'value="moodle"' in form
+    # Only the title and the tags change: the history still keeps the old title.
+    response = client.post(
+        url, {"title": "Évaluer <em>en ligne</em>", "body": opening.body, "tags": "évaluation"}
+    )
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.title == "Évaluer <em>en ligne</em>"
+    assert topic.slug == "evaluer-emen-ligneem"
+    assert [t.name for t in topic.tags.all()] == ["évaluation"]
+    history = client.get(reverse("forums:post_history", args=[opening.pk])).content.decode()
+    assert "Titre précédent : « Sujet open »" in history
+    assert "<em>en ligne</em>" not in history  # the title is escaped everywhere
+    assert opening.revisions.get().body == opening.body
+
+
+def test_opening_post_edit_keeps_the_values_when_the_title_is_missing(client, forum_world):
+    w = forum_world
+    opening = w["open_topic"].posts.get(position=1)
+    login(client, w["open_member"])
+    response = client.post(
+        reverse("forums:post_edit", args=[opening.pk]),
+        {"title": "  ", "body": "Mon nouveau texte", "tags": "moodle, vidéo"},
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Donnez un titre au sujet." in text
+    assert "Mon nouveau texte" in text and "moodle, vidéo" in text
+    w["open_topic"].refresh_from_db()
+    assert w["open_topic"].title == "Sujet open"
+
+
+def test_a_reply_edit_has_no_title_or_tags(client, forum_world):
+    w = forum_world
+    reply = w["open_reply"]
+    login(client, w["open_animator"])
+    form = client.get(reverse("forums:post_edit", args=[reply.pk])).content.decode()
+    assert 'name="body"' in form
+    assert 'name="title"' not in form and 'name="tags"' not in form
 
 
 def test_topic_author_accepts_an_answer(client, forum_world):
