@@ -118,3 +118,14 @@ class CommunityScopedAdminMixin:
         if db_field.related_model is Community and "queryset" not in kwargs:
             kwargs["queryset"] = Community.objects.moderated_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdminMixin:
+    """Records written by the services (revisions, the moderation log): listed and read,
+    never added or changed in the admin."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -18,27 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Lower
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
 
 from communities.models import Community, Membership, Profile
+from communities.responses import STATE_BY_STATUS
 from forums.models import Topic
 from resources.models import Resource
-from resources.search import SearchText, Unaccent, corrected_query, safe_headline
+from resources.search import SearchText, corrected_query, safe_headline
 
 SECTION_SIZE = 5
 # There is no forum search page to send people to: the section shows more rows instead.
 DISCUSSION_LIMIT = 20
 # Discussions are counted up to this ("more than COUNT_CAP").
 COUNT_CAP = 1000
-# Words combined with AND in the community and discussion matches (as in the directory).
-MAX_WORDS = 8
-# What a person's own membership shows on a community card (see communities.views).
-_STATE_BY_STATUS = {
-    Membership.Status.ACTIVE: "member",
-    Membership.Status.REQUESTED: "requested",
-    Membership.Status.INVITED: "invited",
-}
 
 
 @dataclass
@@ -74,19 +66,6 @@ class SearchResults:
         return any(section.capped for section in self.sections)
 
 
-def _words(text: str) -> list[str]:
-    return text.split()[:MAX_WORDS]
-
-
-def _folded_contains(expression, words: list[str]) -> Q:
-    """Every word occurs in `expression`, case and accents ignored on both sides by the
-    same IMMUTABLE `cdp_unaccent(lower(…))` (so an expression index can serve it)."""
-    condition = Q()
-    for word in words:
-        condition &= Q(**{f"{expression}__contains": Unaccent(Lower(Value(word)))})
-    return condition
-
-
 def _with_window_total(queryset: QuerySet, limit: int) -> Section:
     """The first `limit` rows and the total number of rows, in one query: for sections
     whose first rows can only be found by reading every match anyway."""
@@ -117,21 +96,6 @@ def community_matches(user, text: str) -> QuerySet:
     )
 
 
-def topic_matches(user, text: str) -> QuerySet:
-    """Discussions the person may read whose title holds every word, or comes close to
-    what was typed (trigram word similarity: "photosyntese" finds "Photosynthèse");
-    accents ignored. Both conditions use the GIN trigram index `forums_topic_title_trgm`
-    (forums/0003), whose expression is this `cdp_unaccent(lower(title))`."""
-    return (
-        Topic.objects.visible_to(user)
-        .alias(title_norm=Unaccent(Lower("title")))
-        .filter(
-            _folded_contains("title_norm", _words(text))
-            | Q(title_norm__trigram_word_similar=Unaccent(Lower(Value(text))))
-        )
-    )
-
-
 def search_everything(user, q: str | None) -> SearchResults:
     """The four sections for what was typed; nothing (and no query) when it is blank."""
     text = SearchText(q)
@@ -140,7 +104,7 @@ def search_everything(user, q: str | None) -> SearchResults:
 
     communities = _with_window_total(community_matches(user, text), SECTION_SIZE)
     for community in communities.items:
-        community.my_state = _STATE_BY_STATUS.get(community.my_status, "none")
+        community.my_state = STATE_BY_STATUS.get(community.my_status, "none")
 
     correction = corrected_query(text)
     matching = Resource.objects.visible_to(user).matching(text, correction=correction)
@@ -153,7 +117,7 @@ def search_everything(user, q: str | None) -> SearchResults:
         resource.snippet = safe_headline(getattr(resource, "headline", None))
     resources = Section(items=resource_rows, total=matching.count())
 
-    topics = topic_matches(user, text)
+    topics = Topic.objects.visible_to(user).matching(text)
     discussions = _with_capped_total(
         topics,
         DISCUSSION_LIMIT,

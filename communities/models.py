@@ -69,6 +69,23 @@ def is_portal_admin(user) -> bool:
     return cached
 
 
+def content_readable_condition(user, path: str = "") -> Q:
+    """The rule of `CommunityQuerySet.content_visible_to` for someone who is not an
+    administrator, as a condition on the community reached by `path` ("" for the
+    community itself, "topic__forum__community" from a notification…): open, or the
+    person is an active member. Querysets of other apps use it to decide in one query."""
+    prefix = f"{path}__" if path else ""
+    active_member = Membership.objects.filter(
+        community=OuterRef(path or "pk"), user=user, status=Membership.Status.ACTIVE
+    )
+    return Q(**{f"{prefix}visibility": Visibility.OPEN}) | Exists(active_member)
+
+
+def administrators_group_condition(user) -> Exists:
+    """`is_portal_admin` for a non-superuser, checked inside a query."""
+    return Exists(user.groups.through.objects.filter(user=user, group__name=ADMINISTRATORS_GROUP))
+
+
 class CommunityQuerySet(models.QuerySet):
     def _active_membership_of(self, user):
         return Membership.objects.filter(
@@ -93,7 +110,7 @@ class CommunityQuerySet(models.QuerySet):
             return self.none()
         if is_portal_admin(user):
             return self.all()
-        return self.filter(Q(visibility=Visibility.OPEN) | Exists(self._active_membership_of(user)))
+        return self.filter(content_readable_condition(user))
 
     def of_member(self, user) -> CommunityQuerySet:
         if not getattr(user, "is_authenticated", False):
@@ -218,6 +235,23 @@ class Community(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("communities:detail", kwargs={"slug": self.slug})
 
+    def content_readers(self):
+        """Active accounts that may read this community's content: the rule of
+        `CommunityQuerySet.content_visible_to` seen from the other side (notifications
+        and calls for help go only to them)."""
+        from cdp_portal.accounts.models import User
+
+        users = User.objects.filter(is_active=True)
+        if self.visibility == Visibility.OPEN:
+            return users
+        active_member = Membership.objects.filter(
+            user=OuterRef("pk"), community=self, status=Membership.Status.ACTIVE
+        )
+        administrator = User.groups.through.objects.filter(
+            user=OuterRef("pk"), group__name=ADMINISTRATORS_GROUP
+        )
+        return users.filter(Q(is_superuser=True) | Exists(active_member) | Exists(administrator))
+
     @property
     def is_open(self) -> bool:
         return self.visibility == Visibility.OPEN
@@ -246,6 +280,18 @@ class MembershipQuerySet(models.QuerySet):
             "user__email",
             "pk",
         )
+
+    def role_holders(self, community, roles: list[str]) -> list[tuple[str, list]]:
+        """(role label, people holding it) for each of `roles`, in the roles' order, from
+        one query over the community's active members."""
+        holders = list(
+            self.active().filter(community=community, roles__overlap=roles).for_member_list()
+        )
+        return [
+            (label, [membership.user for membership in holders if value in membership.roles])
+            for value, label in Role.choices
+            if value in roles
+        ]
 
     def with_role(self, role: str) -> MembershipQuerySet:
         return self.filter(roles__contains=[role])

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cdp_portal.errors import error_text
 from cdp_portal.page_sections import COMMUNITY_SECTIONS
 
 from . import services
@@ -38,27 +39,15 @@ from .permissions import (
     can_see_community,
     can_see_content,
     forget_membership,
-    membership_for,
 )
+from .responses import STATE_BY_STATUS, members_only, membership_state
 
 COMMUNITIES_PER_PAGE = 24
 MEMBERS_PER_PAGE = 30
 REQUESTS_PER_PAGE = 30
 
-# What a person's membership means for the buttons they get.
-STATE_BY_STATUS = {
-    Membership.Status.ACTIVE: "member",
-    Membership.Status.REQUESTED: "requested",
-    Membership.Status.INVITED: "invited",
-}
 # Roles everyone who may see a community sees on its home; the others are content.
 PUBLIC_ROLES = [Role.ANIMATOR, Role.SPONSOR]
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Cette action n'est pas permise.")
 
 
 def _visible_community(request: HttpRequest, slug: str) -> Community:
@@ -72,12 +61,6 @@ def _managed_community(request: HttpRequest, slug: str) -> Community:
     if not can_manage_members(request.user, community):
         raise PermissionDenied
     return community
-
-
-def _membership_state(user, community: Community) -> tuple[Membership | None, str]:
-    membership = membership_for(user, community)
-    state = STATE_BY_STATUS.get(membership.status, "none") if membership else "none"
-    return membership, state
 
 
 def _back_to(request: HttpRequest, community: Community) -> HttpResponse:
@@ -134,20 +117,11 @@ def _render_home(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    membership, state = _membership_state(user, community)
+    membership, state = membership_state(user, community)
     sees_content = can_see_content(user, community)
     manages = can_manage_members(user, community)
     shown_roles = [r for r in Role.values if r != Role.MEMBER] if sees_content else PUBLIC_ROLES
-    holders = list(
-        Membership.objects.active()
-        .filter(community=community, roles__overlap=shown_roles)
-        .for_member_list()
-    )
-    role_holders = [
-        (label, [m.user for m in holders if value in m.roles])
-        for value, label in Role.choices
-        if value in shown_roles
-    ]
+    role_holders = Membership.objects.role_holders(community, shown_roles)
     context = {
         "community": community,
         "membership": membership,
@@ -181,18 +155,7 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
     community = _visible_community(request, slug)
     user = request.user
     if not can_see_content(user, community):
-        membership, state = _membership_state(user, community)
-        return render(
-            request,
-            "communities/members_forbidden.html",
-            {
-                "community": community,
-                "membership": membership,
-                "membership_state": state,
-                "join_form": JoinForm(),
-            },
-            status=403,
-        )
+        return members_only(request, community, "communities/members_forbidden.html")
     manages = can_manage_members(user, community)
     form = MemberFilterForm(request.GET or None)
     memberships = form.filter(
@@ -235,7 +198,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Votre demande n'a pas été envoyée : corrigez le message."))
         return _render_home(request, community, join_form=form, status=400)
-    before, _state = _membership_state(request.user, community)
+    before, _state = membership_state(request.user, community)
     if before is not None and before.status in STATE_BY_STATUS and before.status != "invited":
         messages.info(request, _("Votre adhésion est déjà enregistrée."))
         return redirect(community)
@@ -244,7 +207,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
             community=community, user=request.user, message=form.cleaned_data["message"]
         )
     except (PermissionDenied, ValidationError) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(community)
     if membership.is_active:
         messages.success(
@@ -264,14 +227,14 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
     community = _visible_community(request, slug)
-    membership, state = _membership_state(request.user, community)
+    membership, state = membership_state(request.user, community)
     if state != "member":
         messages.error(request, _("Vous n'êtes pas membre de cette communauté."))
         return redirect(community)
     try:
         services.membership_leave(membership=membership)
     except (PermissionDenied, ValidationError) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(community)
     messages.success(
         request, _("Vous avez quitté la communauté %(name)s.") % {"name": community.name}
@@ -283,9 +246,9 @@ def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
 def invitation_respond(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(Community.objects.visible_or_invited_to(request.user), slug=slug)
     form = InvitationResponseForm(request.POST)
-    membership, state = _membership_state(request.user, community)
+    membership, state = membership_state(request.user, community)
     if not form.is_valid():
-        messages.error(request, _error_text(ValidationError(form.errors["decision"])))
+        messages.error(request, error_text(ValidationError(form.errors["decision"])))
         return redirect(community)
     if state != "invited":
         messages.error(request, _("Aucune invitation en attente."))
@@ -300,7 +263,7 @@ def invitation_respond(request: HttpRequest, slug: str) -> HttpResponse:
             services.membership_decline_invitation(membership=membership)
             messages.info(request, _("Vous avez décliné l'invitation."))
     except (PermissionDenied, ValidationError) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     return _back_to(request, community)
 
 
@@ -346,10 +309,10 @@ def membership_requests(request: HttpRequest, slug: str) -> HttpResponse:
                         request, _("La demande de %(name)s a été refusée.") % {"name": name}
                     )
             except (PermissionDenied, ValidationError) as error:
-                messages.error(request, _error_text(error))
+                messages.error(request, error_text(error))
             return redirect("communities:requests", slug=community.slug)
         if "membership" in bound.errors:
-            messages.error(request, _error_text(ValidationError(bound.errors["membership"])))
+            messages.error(request, error_text(ValidationError(bound.errors["membership"])))
             return redirect("communities:requests", slug=community.slug)
     if bound is not None:
         messages.error(request, _("La décision n'a pas été enregistrée : corrigez le formulaire."))
@@ -392,7 +355,7 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
                     display_name=form.cleaned_data["display_name"].strip(),
                 )
             except (PermissionDenied, ValidationError) as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 if membership.is_active:
                     text = _("%(email)s fait partie de la communauté ; ses rôles sont à jour.")
@@ -440,7 +403,7 @@ def member_roles(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
         messages.error(
             request,
             _("Les rôles de %(name)s n'ont pas changé : %(error)s")
-            % {"name": name, "error": _error_text(error)},
+            % {"name": name, "error": error_text(error)},
         )
     else:
         messages.success(request, _("Les rôles de %(name)s sont à jour.") % {"name": name})

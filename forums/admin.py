@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cdp_portal.admin_scoping import CommunityScopedAdminMixin
+from cdp_portal.admin_scoping import CommunityScopedAdminMixin, ReadOnlyAdminMixin
 
 from . import services
 from .forms import HideForm
@@ -52,14 +52,6 @@ def _bulk(modeladmin, request, objects, action) -> None:
             % {"n": refused},
             messages.WARNING,
         )
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- Forums ------------------------------------------------------------------------------

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from communities.models import Community, is_portal_admin
+from communities.models import (
+    Community,
+    administrators_group_condition,
+    content_readable_condition,
+    is_portal_admin,
+)
+from resources.search import Unaccent
 
 # The forums every community gets when it is created (slug, name, description).
 DEFAULT_FORUMS = (
@@ -118,7 +125,23 @@ class TaggedTopic(TaggedItemBase):
         indexes = [models.Index(fields=["tag", "content_object"], name="forums_tag_lookup")]
 
 
+# Words combined with AND in a title search (as in the directory).
+MAX_TITLE_WORDS = 8
+
+
 class TopicQuerySet(models.QuerySet):
+    def matching(self, text: str) -> TopicQuerySet:
+        """Titles holding every word, or close to what was typed (trigram word similarity:
+        "photosyntese" finds "Photosynthèse"); case and accents ignored on both sides by
+        the same IMMUTABLE `cdp_unaccent(lower(…))`, the expression of the GIN trigram
+        index `forums_topic_title_trgm` (forums/0003) that serves both conditions."""
+        every_word = Q()
+        for word in text.split()[:MAX_TITLE_WORDS]:
+            every_word &= Q(title_norm__contains=Unaccent(Lower(Value(word))))
+        return self.alias(title_norm=Unaccent(Lower("title"))).filter(
+            every_word | Q(title_norm__trigram_word_similar=Unaccent(Lower(Value(text))))
+        )
+
     def visible_to(self, user) -> TopicQuerySet:
         """Topics a person may read: those of forums whose community content they may read.
         Anonymous visitors see none; administrators see all."""
@@ -477,19 +500,9 @@ class NotificationQuerySet(models.QuerySet):
             return 0
         queryset = self.filter(recipient=user, read_at__isnull=True)
         if not user.is_superuser:
-            from communities.models import ADMINISTRATORS_GROUP, Membership, Visibility
-
-            community = OuterRef("topic__forum__community")
             queryset = queryset.filter(
-                Q(topic__forum__community__visibility=Visibility.OPEN)
-                | Exists(
-                    Membership.objects.filter(
-                        user=user, community=community, status=Membership.Status.ACTIVE
-                    )
-                )
-                | Exists(
-                    user.groups.through.objects.filter(user=user, group__name=ADMINISTRATORS_GROUP)
-                )
+                content_readable_condition(user, "topic__forum__community")
+                | administrators_group_condition(user)
             )
         return queryset.count()
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,12 +23,9 @@ from django.utils.translation import gettext as _
 
 from cdp_portal.markdown import render_markdown
 from communities.models import (
-    ADMINISTRATORS_GROUP,
     Community,
-    Membership,
     Profile,
     TaggedExpertise,
-    Visibility,
 )
 from communities.services import _tags_for as existing_tags_for
 from resources.services import clean_tag_names
@@ -165,28 +162,14 @@ def forums_refresh_counters(forum_ids: Iterable[int]) -> None:
 # --- Who may read, who is told ---------------------------------------------------------
 
 
-def readers_of(community: Community):
-    """Active accounts that may read the community's content (the same rule as
-    `Community.objects.content_visible_to`, seen from the other side)."""
-    users = User.objects.filter(is_active=True)
-    if community.visibility == Visibility.OPEN:
-        return users
-    active_member = Membership.objects.filter(
-        user=OuterRef("pk"), community=community, status=Membership.Status.ACTIVE
-    )
-    administrator = User.groups.through.objects.filter(
-        user=OuterRef("pk"), group__name=ADMINISTRATORS_GROUP
-    )
-    return users.filter(Q(is_superuser=True) | Exists(active_member) | Exists(administrator))
-
-
 def experts_for(topic: Topic):
     """Readers of the topic whose expertise tags match its tags, its author left out."""
     expertise = TaggedExpertise.objects.filter(
         content_object__user=OuterRef("pk"),
         tag__in=TaggedTopic.objects.filter(content_object=topic).values("tag"),
     )
-    return readers_of(topic.forum.community).filter(Exists(expertise)).exclude(pk=topic.author_id)
+    readers = topic.forum.community.content_readers()
+    return readers.filter(Exists(expertise)).exclude(pk=topic.author_id)
 
 
 # Which notification wins when one person has several reasons to be told.
@@ -211,9 +194,8 @@ def _notify(
     chosen.pop(getattr(actor, "pk", None), None)
     if not chosen:
         return []
-    allowed = set(
-        readers_of(topic.forum.community).filter(pk__in=list(chosen)).values_list("pk", flat=True)
-    )
+    readers = topic.forum.community.content_readers()
+    allowed = set(readers.filter(pk__in=list(chosen)).values_list("pk", flat=True))
     now = timezone.now()
     notifications = Notification.objects.bulk_create(
         Notification(

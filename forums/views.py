@@ -22,9 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from communities.forms import JoinForm
-from communities.models import Community, Membership
-from communities.permissions import can_see_content, membership_for
+from cdp_portal.errors import error_text
+from communities.models import Community
+from communities.permissions import can_see_content
+from communities.responses import members_only
 
 from . import ratelimit, services
 from .forms import (
@@ -57,34 +58,10 @@ FLAGS_PER_PAGE = 30
 LOG_PER_PAGE = 50
 QUOTE_MAX_CHARS = 2000
 
-STATE_BY_STATUS = {
-    Membership.Status.ACTIVE: "member",
-    Membership.Status.REQUESTED: "requested",
-    Membership.Status.INVITED: "invited",
-}
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Cette action n'est pas permise.")
-
 
 def _forbidden(request: HttpRequest, community: Community) -> HttpResponse:
-    """A closed community's content for a non-member: how to join, status 403."""
-    membership = membership_for(request.user, community)
-    state = STATE_BY_STATUS.get(membership.status, "none") if membership else "none"
-    return render(
-        request,
-        "forums/forbidden.html",
-        {
-            "community": community,
-            "membership": membership,
-            "membership_state": state,
-            "join_form": JoinForm(),
-        },
-        status=403,
-    )
+    """A closed community's discussions for a non-member: how to join, status 403."""
+    return members_only(request, community, "forums/forbidden.html")
 
 
 def _rate_limited(form) -> None:
@@ -243,7 +220,7 @@ def topic_create(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
                 try:
                     topic = services.topic_create(forum=forum, author=user, **form.cleaned_data)
                 except (ValidationError, PermissionDenied) as error:
-                    form.add_error(None, _error_text(error))
+                    form.add_error(None, error_text(error))
                 else:
                     ratelimit.record_post(user)
                     messages.success(request, _("Votre sujet est publié."))
@@ -403,7 +380,7 @@ def topic_reply(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         post = services.post_create(topic=topic, author=user, body=form.cleaned_data["body"])
     except (ValidationError, PermissionDenied) as error:
-        form.add_error(None, _error_text(error))
+        form.add_error(None, error_text(error))
         return _refused_reply(request, topic, form, status=403)
     ratelimit.record_post(user)
     if request.htmx:
@@ -497,7 +474,7 @@ def topic_solve(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Réponse acceptée : le sujet est résolu.") if post else _("Le sujet est résolu."),
             )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     return redirect(post_location(topic, post) if post else topic.get_absolute_url())
 
 
@@ -539,7 +516,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         post=post, editor=request.user, body=form.cleaned_data["body"]
                     )
             except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(request, _("Votre message est modifié."))
                 return redirect(post_location(topic, post))
@@ -572,7 +549,7 @@ def post_flag(request: HttpRequest, pk: int) -> HttpResponse:
                     post=post, reporter=request.user, reason=form.cleaned_data["reason"]
                 )
             except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(
                     request, _("Merci : l'animation de la communauté va examiner ce message.")
@@ -660,7 +637,7 @@ def topic_move(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(
                     request,

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cdp_portal.admin_scoping import CommunityScopedAdminMixin
+from cdp_portal.admin_scoping import CommunityScopedAdminMixin, ReadOnlyAdminMixin
 
 from . import services
 from .models import Bookmark, Resource, ResourceRevision
@@ -144,14 +144,6 @@ class ResourceAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         # Tags are read-only here (the services keep tag_names and the index current).
         pass
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ResourceRevision)

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cdp_portal.errors import error_text
 from communities.models import Community
 
 from . import services
@@ -179,7 +180,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
             try:
                 resource = services.resource_create(author=user, **form.service_arguments())
             except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(request, _("La ressource a été ajoutée à la bibliothèque."))
                 return redirect(resource)
@@ -211,19 +212,13 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.service_arguments(),
                 )
             except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(request, _("La ressource a été enregistrée."))
                 return redirect(resource)
         return _render_form(request, form, resource=resource, status=400)
     form = ResourceForm(instance=copy.copy(resource), user=user)
     return _render_form(request, form, resource=resource)
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Cette action n'est pas permise.")
 
 
 # --- Toggles: featured, hidden, bookmark ------------------------------------------------

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from communities.benefits import BENEFIT_GROUPS
-from communities.forms import JoinForm
 from communities.models import Community, Membership, Role
-from communities.permissions import can_moderate, membership_for
+from communities.permissions import can_moderate
+from communities.responses import members_only
 
 from . import services
 from .forms import ChecklistItemForm, DecisionForm
@@ -30,34 +30,10 @@ from .models import READINESS_PHASES, ChecklistItem, ReadinessDecision
 from .permissions import can_edit_checklist, can_record_decision, can_view_readiness
 from .scoring import ReadinessReport, readiness_report
 
-STATE_BY_STATUS = {
-    Membership.Status.ACTIVE: "member",
-    Membership.Status.REQUESTED: "requested",
-    Membership.Status.INVITED: "invited",
-}
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Cette action n'est pas permise.")
-
 
 def _members_only(request: HttpRequest, community: Community) -> HttpResponse:
     """The closed community's 403, with the way to ask to join (as on the members page)."""
-    membership = membership_for(request.user, community)
-    state = STATE_BY_STATUS.get(membership.status, "none") if membership else "none"
-    return render(
-        request,
-        "communities/readiness/forbidden.html",
-        {
-            "community": community,
-            "membership": membership,
-            "membership_state": state,
-            "join_form": JoinForm(),
-        },
-        status=403,
-    )
+    return members_only(request, community, "communities/readiness/forbidden.html")
 
 
 def _readable_community(request: HttpRequest, slug: str) -> Community | HttpResponse:
@@ -204,16 +180,7 @@ def _render_dossier(
     checklist = services.checklist_ensure(community=community, by=request.user)
     report = readiness_report(checklist) if checklist else None
     shown_roles = [value for value in Role.values if value != Role.MEMBER]
-    holders = list(
-        Membership.objects.active()
-        .filter(community=community, roles__overlap=shown_roles)
-        .for_member_list()
-    )
-    role_holders = [
-        (label, [m.user for m in holders if value in m.roles])
-        for value, label in Role.choices
-        if value in shown_roles
-    ]
+    role_holders = Membership.objects.role_holders(community, shown_roles)
     chosen = set(community.benefits)
     benefit_groups = [
         (group, [benefit for benefit in group.benefits if benefit.key in chosen])

@@ -1,5 +1,5 @@
 """A GIN trigram index on discussion titles, accents and case removed, for the global
-search (`cdp_portal.search.topic_matches`): it serves both `LIKE '%word%'` and the
+search (`forums.models.TopicQuerySet.matching`): it serves both `LIKE '%word%'` and the
 trigram word similarity (`%>`) on `cdp_unaccent(lower(title))`.
 
 Raw SQL rather than a `Meta.indexes` entry: the index belongs to the search, which lives
