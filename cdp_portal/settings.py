@@ -8,6 +8,7 @@ to start without them.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -161,9 +162,20 @@ PORTAL_ALLOWED_EMAIL_DOMAINS = [
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Portail CdP <cdp@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Either one EMAIL_URL (smtp+tls://user:password@host:587) or the separate SMTP settings
+# many mail teams hand out; with neither, local mode.
 EMAIL_URL = env("EMAIL_URL", default="")
+EMAIL_HOST = env("EMAIL_HOST", default="")
 if EMAIL_URL:
-    vars().update(env.email_url("EMAIL_URL"))
+    globals().update(env.email_url("EMAIL_URL"))
+elif EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+    EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 else:
     # Local mode: one file per message under var/mail/, so a person can open the link.
     EMAIL_BACKEND = "cdp_portal.mail.OneFilePerMessageBackend"
@@ -231,26 +243,42 @@ CONTENT_SECURITY_POLICY = {
 # E-mail notifications go through django-tasks: run at once ("immediate", the default for
 # local use and tests) or stored and run by `manage.py db_worker` ("database").
 INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
-PORTAL_TASKS_BACKEND = env("PORTAL_TASKS_BACKEND", default="immediate")
-TASKS = {
-    "default": {
-        "BACKEND": {
-            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-            "database": "django_tasks_db.DatabaseBackend",
-        }[PORTAL_TASKS_BACKEND]
-    }
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
+PORTAL_TASKS_BACKEND = env("PORTAL_TASKS_BACKEND", default="immediate")
+if PORTAL_TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"PORTAL_TASKS_BACKEND={PORTAL_TASKS_BACKEND!r}: expected one of "
+        + ", ".join(TASK_BACKENDS)
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[PORTAL_TASKS_BACKEND]}}
 # Posts and topics a member may write per period: "10/10m" (s, m, h or d).
 PORTAL_POST_RATE_LIMIT = env("PORTAL_POST_RATE_LIMIT", default="10/10m")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("forums.context_processors.notifications")
 
 # --- Logging --------------------------------------------------------------------------
+# Everything goes to the console through the root logger. Django's own "django" logger
+# keeps only its mail_admins handler: with its console handler as well, every line of
+# runserver would be printed twice.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 ADMINS = [("Admin", a) for a in env.list("ADMIN_EMAILS", default=[])]
