@@ -1,0 +1,55 @@
+"""Static files in production: collected, hashed, compressed and served by whitenoise."""
+
+import json
+
+import pytest
+from django.db import connection
+
+from tests.core.test_settings import PRODUCTION_ENV, manage
+
+SERVE_LANDING_PAGE = """
+import re
+from django.test import Client
+client = Client(HTTP_HOST="cdp.univ.example")
+page = client.get("/", secure=True)
+stylesheet = re.search(r'/static/css/portal\\.[0-9a-f]{12}\\.css', page.content.decode()).group(0)
+served = client.get(stylesheet, secure=True, HTTP_ACCEPT_ENCODING="br, gzip")
+print(page.status_code, served.status_code)
+print(served.headers.get("Content-Encoding"), served.headers["Cache-Control"])
+"""
+
+
+@pytest.fixture
+def production_env(django_db_setup, tmp_path):
+    database = connection.settings_dict
+    return {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+
+
+def test_collectstatic_writes_hashed_and_compressed_files(production_env, tmp_path):
+    result = manage("collectstatic", "--noinput", **production_env)
+    assert result.returncode == 0, result.stderr
+    static_root = tmp_path / "static"
+    manifest = json.loads((static_root / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/portal.css"]
+    assert hashed != "css/portal.css"
+    for suffix in ("", ".gz", ".br"):
+        assert (static_root / f"{hashed}{suffix}").exists()
+    # htmx comes from django-htmx's package, never from a CDN.
+    assert any(path.startswith("django_htmx/htmx-") for path in manifest["paths"])
+
+
+def test_pages_link_hashed_files_that_whitenoise_serves_compressed_and_cached(production_env):
+    assert manage("collectstatic", "--noinput", **production_env).returncode == 0
+    result = manage("shell", "--verbosity", "0", "-c", SERVE_LANDING_PAGE, **production_env)
+    assert result.returncode == 0, result.stderr
+    page_line, served_line = result.stdout.split("\n")[:2]
+    status, served_status = page_line.split()
+    assert (status, served_status) == ("200", "200")
+    encoding, cache_control = served_line.split(" ", 1)
+    assert encoding == "br"
+    assert "max-age=315360000" in cache_control and "immutable" in cache_control
