@@ -90,12 +90,39 @@ def test_failed_logins_are_rate_limited(client, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_sends_a_link(client):
+def test_password_reset_link_sets_a_new_password(client):
     UserFactory(email="oubli@example.org")
     response = client.post(reverse("account_reset_password"), {"email": "oubli@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+
+    # allauth moves the key out of the URL into the session, then shows the form.
+    response = client.get(link.group(1), follow=True)
+    form_path = response.redirect_chain[-1][0]
+    new_password = "un-nouveau-mot-de-passe-2026"
+    mismatch = client.post(form_path, {"password1": new_password, "password2": "autre"})
+    assert mismatch.status_code == 200
+    assert "deux fois le même mot de passe" in mismatch.content.decode()
+    response = client.post(form_path, {"password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+
+    old = client.post(
+        reverse("account_login"), {"login": "oubli@example.org", "password": TEST_PASSWORD}
+    )
+    assert old.status_code == 200
+    new = client.post(
+        reverse("account_login"), {"login": "oubli@example.org", "password": new_password}
+    )
+    assert new.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+def test_password_reset_for_an_unknown_address_reveals_nothing(client):
+    response = client.post(reverse("account_reset_password"), {"email": "personne@example.org"})
+    assert response.status_code == 302
+    assert all("/accounts/password/reset/key/" not in message.body for message in mail.outbox)
 
 
 def test_local_mail_backend_writes_one_file_per_message(tmp_path, settings):
