@@ -159,6 +159,33 @@ class TestDemoInstitution:
             assert community.sponsor is not None
             assert community.memberships.active().with_role(Role.ANIMATOR).exists()
 
+    def test_each_community_has_discussions_of_its_own(self):
+        from django.db.models import Count
+
+        from forums.demo_data import WELCOME
+        from forums.models import Topic
+
+        for community in Community.objects.all():
+            topics = Topic.objects.filter(forum__community=community)
+            assert topics.filter(title=WELCOME.title, is_pinned=True).exists()
+            assert topics.filter(is_call_for_help=True).exists()
+        repeated = (
+            Topic.objects.exclude(title=WELCOME.title)
+            .values("title")
+            .annotate(communities=Count("forum__community", distinct=True))
+            .filter(communities__gt=1)
+        )
+        assert list(repeated) == []
+
+    def test_the_demo_animator_has_a_flag_to_handle_and_a_hidden_post_to_see(self):
+        from forums.models import Flag, Post
+
+        animator = User.objects.get(email="animation@demo.example")
+        flags = Flag.objects.moderated_by(animator).open()
+        assert flags.count() == 1
+        community = flags.get().post.topic.forum.community
+        assert Post.objects.filter(topic__forum__community=community, is_hidden=True).exists()
+
     def test_a_library_of_about_150_tagged_resources_in_both_languages(self):
         from resources.models import Resource
 
