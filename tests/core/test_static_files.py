@@ -1,6 +1,7 @@
 """Static files in production: collected, hashed, compressed and served by whitenoise."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -19,13 +20,24 @@ print(served.headers.get("Content-Encoding"), served.headers["Cache-Control"])
 """
 
 
+def url_of_the_test_database() -> str:
+    """The URL of the test database, whether it is reached by TCP or by a unix socket
+    (the private cluster of `make test`)."""
+    database = connection.settings_dict
+    credentials = quote(database["USER"]) + (
+        f":{quote(database['PASSWORD'])}" if database["PASSWORD"] else ""
+    )
+    host, port, name = database["HOST"], database["PORT"] or 5432, database["NAME"]
+    if not host or host.startswith("/"):
+        return f"postgres://{credentials}@/{name}?host={quote(host, safe='')}&port={port}"
+    return f"postgres://{credentials}@{host}:{port}/{name}"
+
+
 @pytest.fixture
 def production_env(django_db_setup, tmp_path):
-    database = connection.settings_dict
     return {
         **PRODUCTION_ENV,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-        f"{database['NAME']}",
+        "DATABASE_URL": url_of_the_test_database(),
         "STATIC_ROOT": str(tmp_path / "static"),
     }
 
