@@ -81,6 +81,19 @@ def content_readable_condition(user, path: str = "") -> Q:
     return Q(**{f"{prefix}visibility": Visibility.OPEN}) | Exists(active_member)
 
 
+def animated_condition(user, path: str = "") -> Exists:
+    """The person animates the community reached by `path` (see `content_readable_condition`):
+    the rule of `CommunityQuerySet.moderated_by` for someone who is not an administrator."""
+    return Exists(
+        Membership.objects.filter(
+            community=OuterRef(path or "pk"),
+            user=user,
+            status=Membership.Status.ACTIVE,
+            roles__contains=[Role.ANIMATOR],
+        )
+    )
+
+
 def administrators_group_condition(user) -> Exists:
     """`is_portal_admin` for a non-superuser, checked inside a query."""
     return Exists(user.groups.through.objects.filter(user=user, group__name=ADMINISTRATORS_GROUP))
@@ -123,9 +136,7 @@ class CommunityQuerySet(models.QuerySet):
             return self.none()
         if is_portal_admin(user):
             return self.all()
-        return self.filter(
-            Exists(self._active_membership_of(user).filter(roles__contains=[Role.ANIMATOR]))
-        )
+        return self.filter(animated_condition(user))
 
     def visible_or_invited_to(self, user) -> CommunityQuerySet:
         """`visible_to(user)` plus the communities the person has a pending invitation to:
@@ -251,6 +262,24 @@ class Community(models.Model):
             user=OuterRef("pk"), group__name=ADMINISTRATORS_GROUP
         )
         return users.filter(Q(is_superuser=True) | Exists(active_member) | Exists(administrator))
+
+    def moderators(self):
+        """Active accounts that moderate this community: its active animators and the
+        administrators (`CommunityQuerySet.moderated_by` seen from the other side)."""
+        from cdp_portal.accounts.models import User
+
+        animator = Membership.objects.filter(
+            user=OuterRef("pk"),
+            community=self,
+            status=Membership.Status.ACTIVE,
+            roles__contains=[Role.ANIMATOR],
+        )
+        administrator = User.groups.through.objects.filter(
+            user=OuterRef("pk"), group__name=ADMINISTRATORS_GROUP
+        )
+        return User.objects.filter(is_active=True).filter(
+            Q(is_superuser=True) | Exists(animator) | Exists(administrator)
+        )
 
     @property
     def is_open(self) -> bool:

@@ -128,6 +128,7 @@ class TopicAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         "author",
         "is_pinned",
         "is_locked",
+        "is_hidden",
         "is_call_for_help",
         "reply_count",
         "last_activity_at",
@@ -136,6 +137,7 @@ class TopicAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     list_filter = [
         "is_pinned",
         "is_locked",
+        "is_hidden",
         "is_call_for_help",
         SolvedFilter,
         ("forum__community", admin.RelatedOnlyFieldListFilter),
@@ -150,6 +152,7 @@ class TopicAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         "title",
         "forum",
         "author",
+        "is_hidden",
         "is_call_for_help",
         "created_at",
         "last_activity_at",

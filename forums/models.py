@@ -22,6 +22,7 @@ from taggit.models import TaggedItemBase
 from communities.models import (
     Community,
     administrators_group_condition,
+    animated_condition,
     content_readable_condition,
     is_portal_admin,
 )
@@ -44,6 +45,20 @@ def _readable_communities(user):
 
 def _moderated_communities(user):
     return Community.objects.moderated_by(user).values("pk")
+
+
+def topic_shown_condition(user, path: str = "", *, including_own: bool = False) -> Q:
+    """For someone who is not an administrator: the topic reached by `path` ("" for the
+    topic itself, "topic" from a post or a notification) is not hidden, or the person
+    animates its community, or (`including_own`) wrote it. A topic is hidden with its
+    opening post: its title is content too, so it leaves every list and search."""
+    prefix = f"{path}__" if path else ""
+    condition = Q(**{f"{prefix}is_hidden": False}) | animated_condition(
+        user, f"{prefix}forum__community"
+    )
+    if including_own:
+        condition |= Q(**{f"{prefix}author": user})
+    return condition
 
 
 # --- Forums ------------------------------------------------------------------------------
@@ -143,13 +158,32 @@ class TopicQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user) -> TopicQuerySet:
-        """Topics a person may read: those of forums whose community content they may read.
-        Anonymous visitors see none; administrators see all."""
+        """Topics a person sees listed: those of forums whose community content they may
+        read, without the hidden ones (but for the community's animators). Anonymous
+        visitors see none; administrators see all."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if is_portal_admin(user):
             return self.all()
-        return self.filter(forum__community__in=_readable_communities(user))
+        return self.filter(forum__community__in=_readable_communities(user)).unhidden_for(user)
+
+    def readable_by(self, user) -> TopicQuerySet:
+        """`visible_to`, plus the person's own hidden topics: their author may still open
+        them and read why they were hidden."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(forum__community__in=_readable_communities(user)).unhidden_for(
+            user, including_own=True
+        )
+
+    def unhidden_for(self, user, *, including_own: bool = False) -> TopicQuerySet:
+        """Without the topics hidden by moderation, unless the person animates their
+        community (or, `including_own`, wrote them); administrators keep them all."""
+        if is_portal_admin(user):
+            return self
+        return self.filter(topic_shown_condition(user, including_own=including_own))
 
     def moderated_by(self, user) -> TopicQuerySet:
         return self.filter(forum__community__in=_moderated_communities(user))
@@ -207,6 +241,15 @@ class Topic(models.Model):
         help_text=_("Séparées par des virgules, par exemple : moodle, évaluation."),
     )
     is_pinned = models.BooleanField(_("épinglé"), default=False)
+    # Follows its opening post: set by forums.services.post_set_hidden.
+    is_hidden = models.BooleanField(
+        _("masqué"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Son message d'ouverture est masqué : seuls son auteur et l'animation le voient."
+        ),
+    )
     is_locked = models.BooleanField(
         _("verrouillé"),
         default=False,
@@ -296,13 +339,16 @@ class Topic(models.Model):
 
 class PostQuerySet(models.QuerySet):
     def visible_to(self, user) -> PostQuerySet:
-        """Posts of the topics a person may read, hidden ones included: a hidden post
-        shows as a placeholder (see `readable_by` for the posts whose text they may read)."""
+        """Posts of the topics a person may open (`Topic.objects.readable_by`), hidden
+        posts included: a hidden post shows as a placeholder (see `readable_by` for the
+        posts whose text they may read)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if is_portal_admin(user):
             return self.all()
-        return self.filter(topic__forum__community__in=_readable_communities(user))
+        return self.filter(topic__forum__community__in=_readable_communities(user)).filter(
+            topic_shown_condition(user, "topic", including_own=True)
+        )
 
     def readable_by(self, user) -> PostQuerySet:
         """Posts whose text a person may read: not hidden, or theirs, or moderated by them."""
@@ -487,7 +533,9 @@ class NotificationQuerySet(models.QuerySet):
         queryset = self.filter(recipient=user)
         if is_portal_admin(user):
             return queryset
-        return queryset.filter(topic__forum__community__in=_readable_communities(user))
+        return queryset.filter(topic__forum__community__in=_readable_communities(user)).filter(
+            topic_shown_condition(user, "topic", including_own=True)
+        )
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
@@ -501,7 +549,10 @@ class NotificationQuerySet(models.QuerySet):
         queryset = self.filter(recipient=user, read_at__isnull=True)
         if not user.is_superuser:
             queryset = queryset.filter(
-                content_readable_condition(user, "topic__forum__community")
+                (
+                    content_readable_condition(user, "topic__forum__community")
+                    & topic_shown_condition(user, "topic", including_own=True)
+                )
                 | administrators_group_condition(user)
             )
         return queryset.count()

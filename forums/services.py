@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -151,7 +151,8 @@ def topics_refresh_counters(topic_ids: Iterable[int]) -> None:
 
 def forums_refresh_counters(forum_ids: Iterable[int]) -> None:
     for forum_id in set(forum_ids):
-        stats = Topic.objects.filter(forum_id=forum_id).aggregate(
+        # Hidden topics are listed to the animation only: they count for nobody else.
+        stats = Topic.objects.filter(forum_id=forum_id, is_hidden=False).aggregate(
             n=Count("pk"), last=Max("last_activity_at")
         )
         Forum.objects.filter(pk=forum_id).update(
@@ -194,7 +195,10 @@ def _notify(
     chosen.pop(getattr(actor, "pk", None), None)
     if not chosen:
         return []
-    readers = topic.forum.community.content_readers()
+    community = topic.forum.community
+    readers = community.content_readers()
+    if topic.is_hidden:
+        readers = readers.filter(Q(pk=topic.author_id) | Q(pk__in=community.moderators()))
     allowed = set(readers.filter(pk__in=list(chosen)).values_list("pk", flat=True))
     now = timezone.now()
     notifications = Notification.objects.bulk_create(
@@ -543,7 +547,8 @@ def flag_resolve(*, flag: Flag, by, dismiss: bool = False, note: str = "") -> Fl
 @transaction.atomic
 def post_set_hidden(*, post: Post, by, hidden: bool, reason: str = "") -> Post:
     """Hide a post (nothing is deleted: its author and the animation still read it) or
-    show it again; the topic's counters follow."""
+    show it again; the topic's counters follow. Hiding the opening post hides the topic
+    with it; hiding the accepted answer opens the call for help again."""
     topic = post.topic
     community = topic.forum.community
     _require_moderator(by, community)
@@ -556,9 +561,15 @@ def post_set_hidden(*, post: Post, by, hidden: bool, reason: str = "") -> Post:
     post.hidden_by = by if hidden else None
     post.hidden_at = timezone.now() if hidden else None
     post.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    if post.position == 1:
+        # The opening post carries the topic: its title leaves lists and search too.
+        Topic.objects.filter(pk=topic.pk).update(is_hidden=hidden)
+        topic.is_hidden = hidden
     if hidden and topic.accepted_post_id == post.pk:
-        Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+        # A hidden answer solves nothing: the call for help is open again.
+        Topic.objects.filter(pk=topic.pk).update(accepted_post=None, solved_at=None)
         topic.accepted_post = None
+        topic.solved_at = None
     topics_refresh_counters([topic.pk])
     forums_refresh_counters([topic.forum_id])
     _log(

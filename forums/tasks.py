@@ -28,7 +28,7 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         recipient = notification.recipient
         if not recipient.is_active or not recipient.email:
             continue
-        if not Topic.objects.visible_to(recipient).filter(pk=notification.topic_id).exists():
+        if not Topic.objects.readable_by(recipient).filter(pk=notification.topic_id).exists():
             continue
         topic = notification.topic
         link = (

@@ -107,9 +107,14 @@ def _forum(request: HttpRequest, community_slug: str, slug: str) -> Forum:
 
 
 def _topic_queryset(user):
-    return Topic.objects.filter(
-        forum__community__in=Community.objects.visible_to(user)
-    ).select_related("forum__community", "author__profile")
+    """Topics of the communities a person may know (content is checked by the view, which
+    answers 403 for a closed community); hidden ones only for their author and the
+    animation."""
+    return (
+        Topic.objects.filter(forum__community__in=Community.objects.visible_to(user))
+        .unhidden_for(user, including_own=True)
+        .select_related("forum__community", "author__profile")
+    )
 
 
 def _topic(request: HttpRequest, pk: int) -> Topic:
@@ -171,16 +176,20 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
     user = request.user
     if not can_see_content(user, forum.community):
         return _forbidden(request, forum.community)
+    moderates = can_moderate_forum(user, forum.community)
     topics = (
         Topic.objects.filter(forum=forum)
+        .unhidden_for(user)
         .in_list_order()
         .with_read_state(user)
         .select_related("author__profile", "last_post__author")
         .prefetch_related("tags")
     )
     paginator = Paginator(topics, TOPICS_PER_PAGE)
-    # The forum's counter is kept by the services: no COUNT over its topics.
-    paginator.__dict__["count"] = forum.topic_count
+    if not moderates:
+        # The services keep the count of the topics not hidden: no COUNT over them. The
+        # animation, who also sees the hidden ones, gets the paginator's own COUNT.
+        paginator.__dict__["count"] = forum.topic_count
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for topic in page.object_list:
@@ -195,7 +204,7 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
             "page_obj": page,
             "topics": page.object_list,
             "can_post": can_post_in(user, forum),
-            "moderates": can_moderate_forum(user, forum.community),
+            "moderates": moderates,
             "watching": Watch.objects.filter(user=user, forum=forum).exists(),
         },
     )

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 # session, user, then the page's own queries (see each test).
 MY_FORUMS_QUERIES = 4  # + forums of my communities, header count
 FORUM_PAGE_QUERIES = 9
+# The animation also sees hidden topics, which the forum's counter leaves out: one COUNT.
+FORUM_PAGE_QUERIES_FOR_ANIMATORS = 10
 TOPIC_PAGE_QUERIES = 11
 COMMUNITY_HOME_EXTRA = 3  # open calls, the community's forums, recent topics
 
@@ -48,10 +50,13 @@ def test_my_forums_page(client, forum_world, django_assert_num_queries, visitor)
 def test_forum_topic_list(client, forum_world, django_assert_num_queries, visitor):
     login(client, forum_world[visitor])
     url = general_forum(forum_world["open"]).get_absolute_url()
-    with django_assert_num_queries(FORUM_PAGE_QUERIES):
+    expected = (
+        FORUM_PAGE_QUERIES_FOR_ANIMATORS if visitor == "open_animator" else FORUM_PAGE_QUERIES
+    )
+    with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     grow(forum_world, 6)
-    with django_assert_num_queries(FORUM_PAGE_QUERIES):
+    with django_assert_num_queries(expected):
         response = client.get(url)
     assert len(response.context["topics"]) == 7
 
