@@ -1,4 +1,5 @@
-"""`manage.py import_members FILE.csv [--community SLUG] [--role ROLE] [--invite] [--atomic]`."""
+"""`manage.py import_members FILE.csv [--community SLUG] [--role ROLE] [--invite] [--atomic]
+[--dry-run]`."""
 
 from __future__ import annotations
 
@@ -288,6 +289,30 @@ def test_atomic_writes_nothing_when_a_row_is_bad(tmp_path):
 def test_atomic_with_a_clean_file_imports_it(tmp_path):
     run(write(tmp_path, CSV), "--atomic")
     assert User.objects.count() == 2
+
+
+def test_dry_run_reports_what_would_change_and_writes_and_sends_nothing(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    community = CommunityFactory(slug="technopedagogie")
+    ProfileFactory(user=UserFactory(email="sophie.tremblay@example.org", first_name="Sophie"))
+    before = snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _ = run(
+            write(tmp_path, CSV), "--community", "technopedagogie", "--invite", "--dry-run"
+        )
+    assert snapshot() == before
+    assert mail.outbox == []
+    assert "would be updated: sophie.tremblay@example.org" in out
+    assert "would be created: marc-andre.gagnon@example.org" in out
+    assert "Summary (dry run, nothing written): 1 created, 1 updated, 0 unchanged" in out
+    assert "invitation" not in out
+    assert not community.memberships.exists()
+
+    # The real run then does what the dry run announced.
+    out, _ = run(write(tmp_path, CSV), "--community", "technopedagogie")
+    assert "Summary: 1 created, 1 updated, 0 unchanged" in out
+    assert community.memberships.count() == 2
 
 
 def test_unknown_role_option_and_community(tmp_path):

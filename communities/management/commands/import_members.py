@@ -1,10 +1,12 @@
-"""`manage.py import_members FILE.csv [--community SLUG] [--role ROLE] [--invite] [--atomic]`.
+"""`manage.py import_members FILE.csv [--community SLUG] [--role ROLE] [--invite] [--atomic]
+[--dry-run]`.
 
 Creates or updates people from a CSV file with the columns
 `email,first_name,last_name,job_title,unit,campus,expertise` (expertise separated by
 ";"), UTF-8 with or without BOM, comma- or semicolon-separated (`communities.member_import`).
 Bad rows are reported with their line number; the good ones are imported, or with
-`--atomic` nothing is written when any row is bad. Idempotent.
+`--atomic` nothing is written when any row is bad. `--dry-run` reports what would change
+and writes and sends nothing. Idempotent.
 """
 
 from __future__ import annotations
@@ -52,8 +54,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Write nothing if any row is bad (exit status 1).",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Report what would be created or updated; write nothing, send nothing.",
+        )
 
-    def handle(self, *args, file: str, community=None, role: str, invite: bool, atomic: bool, **o):
+    def handle(
+        self,
+        *args,
+        file: str,
+        community=None,
+        role: str,
+        invite: bool,
+        atomic: bool,
+        dry_run: bool = False,
+        **options,
+    ):
         if role not in Role.values:
             raise CommandError(f"Unknown role '{role}': one of {', '.join(Role.values)}.")
         target = None
@@ -82,6 +99,7 @@ class Command(BaseCommand):
             community=target,
             role=role,
             send_email=invite,
+            dry_run=dry_run,
             progress=self.progress if len(rows) > PROGRESS_THRESHOLD else None,
         )
         elapsed = time.monotonic() - started
@@ -91,10 +109,15 @@ class Command(BaseCommand):
         )
         if target is not None:
             summary += f"; members of '{target.slug}'"
-        if invite:
+        if invite and not dry_run:
             summary += f"; {report.invited} invitation{'s' if report.invited != 1 else ''} sent"
+        if dry_run:
+            for email, outcome in report.outcomes.items():
+                if outcome != "unchanged":
+                    self.stdout.write(f"  would be {outcome}: {email}")
+        prefix = "Summary (dry run, nothing written)" if dry_run else "Summary"
         style = self.style.WARNING if errors else self.style.SUCCESS
-        self.stdout.write(style(f"Summary: {summary} ({elapsed:.1f} s)."))
+        self.stdout.write(style(f"{prefix}: {summary} ({elapsed:.1f} s)."))
 
     def progress(self, done: int, total: int) -> None:
         self.stderr.write(
