@@ -164,6 +164,7 @@ class ProfileEditForm(forms.Form):
     show_email = _model_field(Profile, "show_email")
     show_phone = _model_field(Profile, "show_phone")
     ask_me_about = _model_field(Profile, "ask_me_about")
+    notification_email = _model_field(Profile, "notification_email", widget=forms.RadioSelect)
 
     user_field_names = ("display_name", "first_name", "last_name")
     profile_field_names = (
@@ -176,6 +177,7 @@ class ProfileEditForm(forms.Form):
         "show_email",
         "show_phone",
         "ask_me_about",
+        "notification_email",
     )
 
     def __init__(self, *args, profile: Profile, **kwargs):

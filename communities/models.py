@@ -559,7 +559,18 @@ class ProfileQuerySet(models.QuerySet):
 
 
 class Profile(models.Model):
-    """What colleagues see of a person in the directory."""
+    """What colleagues see of a person in the directory, and their own preferences."""
+
+    class NotificationEmail(models.TextChoices):
+        ALL = "all", _("Toutes mes notifications")
+        DIRECT = (
+            "direct",
+            _(
+                "Seulement ce qui me concerne directement : mentions, appels à l'aide, "
+                "réponses acceptées"
+            ),
+        )
+        NONE = "none", _("Aucune : je consulte le centre de notifications du portail")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -585,6 +596,15 @@ class Profile(models.Model):
         _("on peut me consulter sur mes expertises"),
         default=False,
         help_text=_("Vos collègues verront que vous acceptez les questions sur vos expertises."),
+    )
+    notification_email = models.CharField(
+        _("notifications par courriel"),
+        max_length=8,
+        choices=NotificationEmail.choices,
+        default=NotificationEmail.ALL,
+        help_text=_(
+            "Le centre de notifications du portail les garde toutes, quel que soit ce choix."
+        ),
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 

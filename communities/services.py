@@ -87,6 +87,7 @@ PROFILE_FIELDS = frozenset(
         "show_email",
         "show_phone",
         "ask_me_about",
+        "notification_email",
     }
 )
 

@@ -7,26 +7,51 @@ again when it is sent: a person who can no longer read the topic gets nothing.
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from cdp_portal.mailing import absolute_url, send_to_people
+from communities.models import Profile
 
 from .models import Notification, Topic
+
+# What "only what concerns me directly" keeps: someone asked for this person.
+DIRECT_KINDS = {
+    Notification.Kind.MENTION,
+    Notification.Kind.CALL_FOR_HELP,
+    Notification.Kind.ACCEPTED,
+}
+
+
+def email_wanted(notification: Notification) -> bool:
+    """The recipient's choice on their profile (everything when they have no profile)."""
+    try:
+        choice = notification.recipient.profile.notification_email
+    except ObjectDoesNotExist:
+        return True
+    if choice == Profile.NotificationEmail.NONE:
+        return False
+    if choice == Profile.NotificationEmail.DIRECT:
+        return notification.kind in DIRECT_KINDS
+    return True
 
 
 @task()
 def send_notification_emails(notification_ids: list[int]) -> int:
-    """E-mail each notification not e-mailed yet to its recipient. Returns how many."""
+    """E-mail each notification not e-mailed yet to its recipient, as their profile asks.
+    Returns how many."""
     notifications = (
         Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
-        .select_related("recipient", "actor", "topic__forum__community", "post")
+        .select_related("recipient__profile", "actor", "topic__forum__community", "post")
         .order_by("pk")
     )
+    settings_url = absolute_url(reverse("directory:profile_edit") + "#notifications")
     sent = []
     for notification in notifications:
         recipient = notification.recipient
-        if not recipient.is_active or not recipient.email:
+        if not recipient.is_active or not recipient.email or not email_wanted(notification):
             continue
         if not Topic.objects.readable_by(recipient).filter(pk=notification.topic_id).exists():
             continue
@@ -44,7 +69,7 @@ def send_notification_emails(notification_ids: list[int]) -> int:
                 "topic": topic,
                 "community": topic.forum.community,
                 "url": absolute_url(link),
-                "settings_url": absolute_url("/notifications/"),
+                "settings_url": settings_url,
             },
             [recipient.email],
         )

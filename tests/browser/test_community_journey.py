@@ -148,6 +148,10 @@ def test_find_an_expert_join_communities_and_get_a_request_approved(
     axe_check(page)
     edit = main.locator("form")
     edit.get_by_label(re.compile(r"^Intérêts")).fill("évaluation, classe inversée")
+    # …and that only what concerns them directly should reach their mailbox.
+    edit.get_by_role("group", name="Notifications par courriel").get_by_label(
+        re.compile("Seulement ce qui me concerne directement")
+    ).check()
     edit.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url(re.compile(r"/members/karim-haddad/$"))
     expect(page.get_by_role("status")).to_contain_text("Votre profil a été enregistré.")

@@ -487,6 +487,7 @@ def edit_data(**overrides):
         "show_email": "on",
         "show_phone": "on",
         "ask_me_about": "on",
+        "notification_email": "direct",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -530,6 +531,7 @@ def test_edit_happy_path_saves_everything_with_tags(client, user):
     assert profile.languages == ["fr", "en"]
     assert profile.phone == "+1 418 555-0100 poste 1234"
     assert profile.show_email and profile.show_phone and profile.ask_me_about
+    assert profile.notification_email == Profile.NotificationEmail.DIRECT
     assert sorted(profile.expertise.names()) == ["Moodle", "classe inversée", "Évaluation"]
     assert list(profile.interests.names()) == ["podcast"]
     # The form shows the tags back as they are, and a second save replaces them.
@@ -561,6 +563,8 @@ def test_tags_are_reused_whatever_their_case_and_typed_once(client, user):
         ("expertise", "moodle, !!!", "au moins une lettre ou un chiffre"),
         ("interests", ", ".join(f"t{n}" for n in range(31)), "au plus 30 étiquettes"),
         ("languages", ["fr", "klingon"], "Sélectionnez un choix valide"),
+        ("notification_email", "sometimes", "Sélectionnez un choix valide"),
+        ("notification_email", None, "Ce champ est obligatoire"),
     ],
 )
 def test_invalid_input_is_rerendered_with_the_values_and_a_french_message(

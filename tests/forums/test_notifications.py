@@ -146,6 +146,38 @@ def test_e_mail_is_sent_after_commit_by_the_task(django_capture_on_commit_callba
     assert Notification.objects.get(recipient=author).emailed_at is not None
 
 
+@pytest.mark.parametrize(
+    ("choice", "emailed_kinds"),
+    [
+        ("all", {"reply", "mention"}),
+        ("direct", {"mention"}),
+        ("none", set()),
+    ],
+)
+def test_e_mail_follows_the_recipients_choice_and_the_centre_keeps_everything(
+    choice, emailed_kinds, django_capture_on_commit_callbacks
+):
+    community = CommunityFactory()
+    author, replier = make_member(community), make_member(community)
+    author.profile.notification_email = choice
+    author.profile.save()
+    topic = make_topic(general_forum(community), author)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_post(topic, replier, "Une réponse.")
+        make_post(topic, replier, f"Une question pour @{author.profile.handle} ?")
+    emailed = set(
+        Notification.objects.filter(recipient=author, emailed_at__isnull=False).values_list(
+            "kind", flat=True
+        )
+    )
+    assert emailed == emailed_kinds
+    assert len(mail.outbox) == len(emailed_kinds)
+    assert Notification.objects.filter(recipient=author).count() == 2
+    for message in mail.outbox:
+        assert "/profile/edit/#notifications" in message.body
+
+
 def test_no_e_mail_when_the_recipient_lost_access_before_sending(
     django_capture_on_commit_callbacks,
 ):
