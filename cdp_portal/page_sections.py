@@ -1,4 +1,5 @@
-"""Pages that several apps fill: the dashboard, a community's home and a tag page.
+"""Pages that several apps fill: the dashboard, a community's home, a tag page and a
+resource's page.
 
 Each such page owns a `SectionRegistry`. An app registers builders in its
 `AppConfig.ready()`; a builder receives the request and the page's subject (the tag, the
@@ -48,3 +49,5 @@ DASHBOARD_PANELS = SectionRegistry("dashboard")
 COMMUNITY_SECTIONS = SectionRegistry("community home")
 # "Who knows what" at /tags/<slug>/: build(request, tag).
 TAG_SECTIONS = SectionRegistry("tag page")
+# A resource's page, below the resource: build(request, resource).
+RESOURCE_SECTIONS = SectionRegistry("resource page")

@@ -152,6 +152,7 @@ class TopicAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         "title",
         "forum",
         "author",
+        "resource",
         "is_hidden",
         "is_call_for_help",
         "created_at",

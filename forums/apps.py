@@ -21,7 +21,12 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums")
 
     def ready(self) -> None:
-        from cdp_portal.page_sections import COMMUNITY_SECTIONS, DASHBOARD_PANELS, TAG_SECTIONS
+        from cdp_portal.page_sections import (
+            COMMUNITY_SECTIONS,
+            DASHBOARD_PANELS,
+            RESOURCE_SECTIONS,
+            TAG_SECTIONS,
+        )
         from communities import services
 
         from . import sections, signals  # noqa: F401 (connects the receivers)
@@ -35,3 +40,4 @@ class ForumsConfig(AppConfig):
         COMMUNITY_SECTIONS.register(sections.open_calls_section, order=10)
         COMMUNITY_SECTIONS.register(sections.recent_topics_section, order=30)
         TAG_SECTIONS.register(sections.discussions_section, order=30)
+        RESOURCE_SECTIONS.register(sections.resource_discussions_section, order=10)

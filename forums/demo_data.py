@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities.models import Community, Membership, Role
+from resources.models import Resource
 
 from . import services
 from .models import Flag, Forum, Notification, Post, Topic
@@ -39,6 +40,7 @@ class DemoTopic:
     solved: bool = False  # the first reply by someone else is accepted
     pinned: bool = False
     days_ago: int = 20
+    about: str = ""  # the title of a demo resource the discussion is about
 
 
 WELCOME = DemoTopic(
@@ -126,6 +128,7 @@ GENERAL = [
         ],
         tags=["classe-inversée", "vidéo", "pédagogie-active"],
         days_ago=16,
+        about="Scénario : la capsule vidéo en classe inversée",
     ),
     DemoTopic(
         "Quel logiciel gratuit pour monter une capsule en dix minutes ?",
@@ -272,6 +275,14 @@ def _write_topic(forum: Forum, spec: DemoTopic, people: list, animator, now) -> 
     start = max(
         now - timedelta(days=spec.days_ago), forum.community.created_at + timedelta(hours=1)
     )
+    resource = (
+        Resource.objects.visible_to(author)
+        .discussable_in(forum.community)
+        .filter(title=spec.about)
+        .first()
+        if spec.about
+        else None
+    )
     topic = services.topic_create(
         forum=forum,
         author=author,
@@ -279,6 +290,7 @@ def _write_topic(forum: Forum, spec: DemoTopic, people: list, animator, now) -> 
         body=spec.body,
         tags=spec.tags,
         is_call_for_help=spec.call,
+        resource=resource,
         created_at=start,
         notify=False,
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from resources.models import Resource
 from resources.services import clean_tag_names
 
 from .models import Forum
@@ -54,6 +55,21 @@ class TopicForm(forms.Form):
         label=_("C'est un appel à tous : prévenir les membres dont l'expertise correspond"),
         required=False,
     )
+    # Set when the discussion is opened from a resource's page.
+    resource = forms.ModelChoiceField(
+        queryset=Resource.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _("Cette ressource ne peut pas être discutée dans ce forum.")
+        },
+    )
+
+    def __init__(self, *args, resources=None, **kwargs):
+        """`resources`: those a discussion in this forum may be about."""
+        super().__init__(*args, **kwargs)
+        if resources is not None:
+            self.fields["resource"].queryset = resources
 
     def clean(self):
         cleaned = super().clean()

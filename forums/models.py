@@ -286,6 +286,15 @@ class Topic(models.Model):
         related_name="+",
     )
     first_answer_at = models.DateTimeField(_("première réponse le"), null=True, blank=True)
+    # A discussion opened from a resource's page (a resource "opens a linked discussion").
+    resource = models.ForeignKey(
+        "resources.Resource",
+        verbose_name=_("ressource discutée"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="discussions",
+    )
 
     objects = TopicQuerySet.as_manager()
 

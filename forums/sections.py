@@ -1,4 +1,4 @@
-"""What the forums add to the dashboard, a community's home and tag pages.
+"""What the forums add to the dashboard, a community's home, tag pages and resource pages.
 
 Registered in `ForumsConfig.ready()` with `cdp_portal.page_sections`. Each builder runs a
 fixed number of queries (noted on each) and starts from `Topic.objects.visible_to`.
@@ -120,4 +120,28 @@ def discussions_section(request, tag) -> dict:
         "page_obj": page,
         "topics": list(page.object_list),
         "empty": _("Aucune discussion ne porte encore cette étiquette."),
+    }
+
+
+def resource_discussions_section(request, resource) -> dict:
+    """A resource's page: the discussions about it, and the forums where the person may
+    open one: their communities' forums, only the resource's community's when it has
+    one (two queries)."""
+    user = request.user
+    topics = list(
+        Topic.objects.visible_to(user)
+        .filter(resource=resource)
+        .select_related("forum__community", "last_post__author")
+        .order_by("-last_activity_at", "-pk")[:SECTION_SIZE]
+    )
+    forums = Forum.objects.of_member(user)
+    if resource.community_id:
+        forums = forums.filter(community_id=resource.community_id)
+    return {
+        "key": "discussions",
+        "title": _("Discussions"),
+        "template": "forums/sections/resource_discussions.html",
+        "topics": topics,
+        "forums": list(forums.for_listing()),
+        "resource": resource,
     }

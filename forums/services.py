@@ -28,6 +28,7 @@ from communities.models import (
     TaggedExpertise,
 )
 from communities.services import _tags_for as existing_tags_for
+from resources.models import Resource
 from resources.services import clean_tag_names
 
 from .models import (
@@ -245,13 +246,25 @@ def topic_create(
     body: str,
     tags: Iterable[str] = (),
     is_call_for_help: bool = False,
+    resource: Resource | None = None,
     created_at=None,
     notify: bool = True,
 ) -> Topic:
-    """A topic and its opening post. The author watches it; the forum's watchers, the
-    people mentioned and, for a call for help, the matching experts are told."""
+    """A topic and its opening post, about `resource` when one is given (a resource the
+    author sees, of this community or institution-wide). The author watches it; the
+    forum's watchers, the people mentioned and, for a call for help, the matching experts
+    are told."""
     if not can_post_in(author, forum):
         raise PermissionDenied(_("Seuls les membres de la communauté peuvent écrire ici."))
+    if resource is not None and not (
+        Resource.objects.visible_to(author)
+        .discussable_in(forum.community)
+        .filter(pk=resource.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Cette ressource ne peut pas être discutée dans ce forum."), code="resource"
+        )
     title = " ".join((title or "").split())
     if not title:
         raise ValidationError(_("Donnez un titre au sujet."), code="title")
@@ -264,6 +277,7 @@ def topic_create(
         slug=topic_slug(title),
         author=author,
         is_call_for_help=is_call_for_help,
+        resource=resource,
         created_at=now,
         last_activity_at=now,
         post_count=1,

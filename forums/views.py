@@ -26,6 +26,7 @@ from cdp_portal.errors import error_text
 from communities.models import Community
 from communities.permissions import can_see_content
 from communities.responses import members_only
+from resources.models import Resource
 
 from . import ratelimit, services
 from .forms import (
@@ -219,9 +220,13 @@ def topic_create(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
     if not can_post_in(user, forum):
         raise PermissionDenied(_("Seuls les membres de la communauté peuvent écrire ici."))
     status = 200
+    discussable = Resource.objects.visible_to(user).discussable_in(forum.community)
+    about = None
     if request.method == "POST":
-        form = TopicForm(request.POST)
-        if form.is_valid():
+        form = TopicForm(request.POST, resources=discussable)
+        valid = form.is_valid()
+        about = form.cleaned_data.get("resource")
+        if valid:
             if not ratelimit.posting_allowed(user):
                 _rate_limited(form)
                 status = 429
@@ -236,11 +241,16 @@ def topic_create(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
                     return redirect(topic)
     else:
         initial = {"is_call_for_help": forum.slug == "appels-a-tous"}
-        form = TopicForm(initial=initial)
+        # Opened from a resource's page: about that resource, titled after it.
+        if (wanted := request.GET.get("resource", "")).isdigit():
+            about = discussable.filter(pk=int(wanted)).first()
+        if about is not None:
+            initial |= {"resource": about, "title": about.title}
+        form = TopicForm(initial=initial, resources=discussable)
     return render(
         request,
         "forums/topic_form.html",
-        {"forum": forum, "community": forum.community, "form": form},
+        {"forum": forum, "community": forum.community, "form": form, "about": about},
         status=status,
     )
 
@@ -359,6 +369,13 @@ def _render_topic(
         "watching": Watch.objects.filter(user=user, topic=topic).exists(),
         "move_form": MoveForm(topic=topic) if moderates else None,
         "hide_form": HideForm() if moderates else None,
+        # Only topics opened from a resource pay this query; the resource shows only to
+        # those who may see it.
+        "about": (
+            Resource.objects.visible_to(user).filter(pk=topic.resource_id).first()
+            if topic.resource_id
+            else None
+        ),
     }
     return render(request, "forums/topic_detail.html", context, status=status)
 

@@ -91,6 +91,11 @@ class ResourceQuerySet(models.QuerySet):
             Q(is_hidden=False) | Q(author=user) | Q(community__in=moderated),
         )
 
+    def discussable_in(self, community) -> ResourceQuerySet:
+        """Resources a discussion in this community's forums may be about: its own and the
+        institution-wide ones (another community's would show its title to outsiders)."""
+        return self.filter(Q(community__isnull=True) | Q(community=community))
+
     # --- Search and filters ---------------------------------------------------------------
 
     def matching(self, q: str, *, correction: str | None = None) -> ResourceQuerySet:

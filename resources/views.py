@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.errors import error_text
+from cdp_portal.page_sections import RESOURCE_SECTIONS
 from communities.models import Community
 
 from . import services
@@ -128,6 +129,7 @@ def resource_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
             if shows_history
             else None
         ),
+        "sections": RESOURCE_SECTIONS.build(request, resource),
     }
     return render(request, "resources/resource_detail.html", context)
 

@@ -1,5 +1,5 @@
 """Add a resource with a file and tags, find it by a search typed without accents,
-bookmark it, download it."""
+bookmark it, download it, open a discussion about it."""
 
 import re
 
@@ -149,4 +149,24 @@ def test_add_find_bookmark_and_download_a_resource(page, live_server, world):
     page.goto("/tags/évaluation/")
     expect(page.get_by_role("heading", level=1)).to_have_text("évaluation")
     expect(main.locator("section#resources").get_by_role("link", name=TITLE)).to_be_visible()
+    axe_check(page)
+
+    # From the resource's page, open a discussion about it in the community's forum.
+    page.goto(f"/resources/{resource.pk}/")
+    discussions = main.locator("section#discussions")
+    expect(discussions).to_contain_text("Personne n'a encore ouvert de discussion")
+    discussions.locator("summary").click()
+    discussions.get_by_role("link", name=re.compile(r"^Dans « Général »")).click()
+    page.wait_for_url(re.compile(rf"/forums/technopedagogie/general/new/\?resource={resource.pk}$"))
+    topic_form = main.locator("form.forum-form")
+    expect(topic_form.get_by_label(re.compile(r"^Titre"))).to_have_value(TITLE)
+    expect(topic_form).to_contain_text("Discussion à propos de la ressource")
+    axe_check(page)
+    topic_form.get_by_label(re.compile(r"^Message")).fill("Qui l'a déjà essayée en classe ?")
+    topic_form.get_by_role("button", name="Publier le sujet").click()
+    page.wait_for_url(re.compile(r"/topics/\d+/"))
+    expect(main.locator(".topic-about").get_by_role("link", name=TITLE)).to_be_visible()
+    main.locator(".topic-about").get_by_role("link", name=TITLE).click()
+    page.wait_for_url(re.compile(rf"/resources/{resource.pk}/"))
+    expect(discussions.get_by_role("link", name=TITLE)).to_be_visible()
     axe_check(page)

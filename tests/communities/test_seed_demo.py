@@ -176,6 +176,9 @@ class TestDemoInstitution:
             .filter(communities__gt=1)
         )
         assert list(repeated) == []
+        # One discussion was opened from a resource of its community.
+        about = Topic.objects.exclude(resource=None).select_related("resource", "forum").get()
+        assert about.resource.community_id == about.forum.community_id
 
     def test_the_demo_animator_has_a_flag_to_handle_and_a_hidden_post_to_see(self):
         from forums.models import Flag, Post

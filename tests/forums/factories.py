@@ -24,6 +24,7 @@ def make_topic(
     body: str = "Je cherche des idées.",
     tags=(),
     is_call_for_help: bool = False,
+    resource=None,
     notify: bool = True,
 ):
     return services.topic_create(
@@ -33,6 +34,7 @@ def make_topic(
         body=body,
         tags=tags,
         is_call_for_help=is_call_for_help,
+        resource=resource,
         notify=notify,
     )
 

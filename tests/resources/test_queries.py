@@ -9,6 +9,7 @@ from django.urls import reverse
 from resources import services
 from resources.models import Bookmark
 from tests.factories import make_member
+from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,10 +102,16 @@ def test_detail_query_count(client, world, django_assert_num_queries):
     resource = world["open_resource"]
     client = login(client, world["open_animator"])
     # session, user, resource, view count, is-admin, membership, tags, bookmark, revisions,
-    # unread notifications (header)
-    with django_assert_num_queries(10):
+    # the discussions about it and the forums to open one in, unread notifications (header)
+    with django_assert_num_queries(12):
         response = client.get(resource.get_absolute_url())
     assert response.context["can_edit"]
+    forum = general_forum(world["open"])
+    for number in range(3):
+        make_topic(forum, world["open_animator"], title=f"Sujet {number}", resource=resource)
+    with django_assert_num_queries(12):
+        response = client.get(resource.get_absolute_url())
+    assert len(response.context["sections"][0]["topics"]) == 3
 
 
 def test_bookmarks_query_count(client, world, django_assert_num_queries):
