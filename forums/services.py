@@ -9,7 +9,6 @@ recomputed from the posts (set-based) after hiding, showing again or moving.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cdp_portal.markdown import render_markdown
+from cdp_portal.markdown import MENTION, render_markdown
 from communities.models import (
     Community,
     Profile,
@@ -63,7 +62,6 @@ RESERVED_SLUGS = frozenset(
 # Path segments after /forums/<community>/ that are pages, not forums.
 RESERVED_FORUM_SLUGS = frozenset({"flags", "log"})
 # "@handle" not preceded by a word character, a dot or another "@" (e-mail addresses).
-MENTION = re.compile(r"(?<![\w.@/])@([a-z0-9](?:[a-z0-9_-]{0,78}[a-z0-9])?)", re.IGNORECASE)
 MAX_MENTIONS = 20
 
 
@@ -75,8 +73,12 @@ def topic_slug(title: str) -> str:
 
 
 def render_body(body: str) -> str:
+    """The stored HTML of a post: "@handle" of an existing profile links to it."""
+    handles = mentioned_handles(body)
+    profiles = Profile.objects.filter(handle__in=handles) if handles else Profile.objects.none()
+    mentions = {profile.handle: profile.get_absolute_url() for profile in profiles.only("handle")}
     # Headings inside a post come under the page's h1 and the post's own heading level.
-    return str(render_markdown(body, shift_headings=2))
+    return str(render_markdown(body, shift_headings=2, mentions=mentions))
 
 
 def mentioned_handles(body: str) -> list[str]:

@@ -244,6 +244,36 @@ def test_mentions_are_parsed_without_e_mail_addresses():
     ]
 
 
+def test_mentions_of_existing_profiles_link_to_them_outside_code_and_links():
+    community = CommunityFactory()
+    author, marie = make_member(community), make_member(community)
+    handle = marie.profile.handle
+    body = (
+        f"Merci @{handle.upper()} ! Et @personne-inconnue, `@{handle}` en code, "
+        f"[@{handle}](https://example.org) en lien."
+    )
+    post = make_post(make_topic(general_forum(community), author), author, body)
+    profile_link = f'<a href="{marie.profile.get_absolute_url()}" class="mention"'
+    assert post.body_html.count(profile_link) == 1
+    assert f'{profile_link} rel="noopener noreferrer nofollow">@{handle.upper()}</a>' in (
+        post.body_html
+    )
+    assert "@personne-inconnue" in post.body_html
+    assert f"<code>@{handle}</code>" in post.body_html
+
+    # An edit renders the mentions again.
+    services.post_edit(post=post, editor=author, body="Plus personne ici.")
+    post.refresh_from_db()
+    assert "mention" not in post.body_html
+
+
+def test_markdown_keeps_no_class_but_the_mention_links():
+    from cdp_portal.markdown import render_markdown
+
+    html = render_markdown("[x](https://example.org)\n\n@marie", mentions={"marie": "/m/"})
+    assert html.count('class="mention"') == 1
+
+
 def test_deleting_a_community_cascades_to_its_forums():
     community = CommunityFactory()
     make_topic(general_forum(community), make_member(community))
