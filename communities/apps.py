@@ -9,7 +9,7 @@ class CommunitiesConfig(AppConfig):
     def ready(self) -> None:
         from cdp_portal.page_sections import COMMUNITY_SECTIONS, DASHBOARD_PANELS, TAG_SECTIONS
 
-        from . import directory_views, services
+        from . import directory_views, services, signals  # noqa: F401 (connects the receivers)
         from .readiness import sections as readiness_sections
         from .readiness.permissions import ANIMATOR_READINESS_PERMISSIONS
 

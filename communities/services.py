@@ -259,9 +259,13 @@ def membership_join(*, community: Community, user, message: str = "") -> Members
         Membership.Status.REQUESTED,
     ):
         return membership
+    if membership is not None and membership.status == Membership.Status.INVITED:
+        # Joining when invited accepts the invitation, with the roles it offered (and the
+        # admin access an animator role brings).
+        return membership_accept_invitation(membership=membership)
     if membership is None:
         membership = Membership(community=community, user=user, roles=[Role.MEMBER])
-    if membership.status == Membership.Status.INVITED or community.is_open:
+    if community.is_open:
         _activate(membership)
     else:
         membership.status = Membership.Status.REQUESTED
@@ -282,6 +286,19 @@ def membership_join(*, community: Community, user, message: str = "") -> Members
     membership.save()
     profile_ensure(user=user)
     forget_membership(user, community)
+    return membership
+
+
+@transaction.atomic
+def membership_withdraw_request(*, membership: Membership) -> Membership:
+    """The person no longer wants to join: their pending request leaves the animators'
+    list (the membership is kept as "left", like any past membership)."""
+    if membership.status != Membership.Status.REQUESTED:
+        raise ValidationError(_("Aucune demande d'adhésion en attente."))
+    membership.status = Membership.Status.LEFT
+    membership.left_at = timezone.now()
+    membership.save()
+    forget_membership(membership.user, membership.community)
     return membership
 
 

@@ -228,6 +228,11 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
     community = _visible_community(request, slug)
     membership, state = membership_state(request.user, community)
+    if state == "requested":
+        # Leaving before being let in: the request is withdrawn.
+        services.membership_withdraw_request(membership=membership)
+        messages.success(request, _("Votre demande d'adhésion est retirée."))
+        return _back_to(request, community)
     if state != "member":
         messages.error(request, _("Vous n'êtes pas membre de cette communauté."))
         return redirect(community)

@@ -530,6 +530,23 @@ def test_leaving_a_private_community_goes_back_to_the_list(client, community_wor
     assert response["Location"] == url("list")
 
 
+def test_a_pending_request_can_be_withdrawn_from_the_community_page(client, community_world):
+    from communities import services
+
+    closed = community_world["closed"]
+    asking = community_world["outsider"]
+    services.membership_join(community=closed, user=asking)
+    client.force_login(asking)
+    page = client.get(closed.get_absolute_url()).content.decode()
+    assert "Retirer ma demande" in page
+    response = client.post(reverse("communities:leave", args=[closed.slug]), follow=True)
+    assert "adhésion est retirée." in response.content.decode()
+    assert not closed.memberships.filter(user=asking, status="requested").exists()
+    client.force_login(community_world["closed_animator"])
+    requests_page = client.get(reverse("communities:requests", args=[closed.slug]))
+    assert asking.get_full_name() not in requests_page.content.decode()
+
+
 def test_the_last_animator_cannot_leave(client, community_world):
     animator = community_world["open_animator"]
     signed_in(client, animator)

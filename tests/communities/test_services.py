@@ -96,6 +96,34 @@ def test_inviting_someone_who_asked_accepts_the_request():
     assert membership.status == Membership.Status.ACTIVE
 
 
+def test_joining_when_invited_as_animator_brings_the_admin_access():
+    community = CommunityFactory(visibility="closed")
+    animator = make_member(community, roles=("animator",))
+    invited = UserFactory()
+    services.membership_invite(
+        community=community, email=invited.email, by=animator, roles=["animator"]
+    )
+    membership = services.membership_join(community=community, user=invited)
+    invited.refresh_from_db()
+    assert membership.is_active and membership.roles == ["animator"]
+    assert invited.is_staff
+    assert invited.groups.filter(name=ANIMATORS_GROUP).exists()
+
+
+def test_withdrawing_a_request_and_asking_again():
+    community = CommunityFactory(visibility="closed")
+    asking = UserFactory()
+    membership = services.membership_join(community=community, user=asking)
+    services.membership_withdraw_request(membership=membership)
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.LEFT
+    assert not Membership.objects.filter(community=community, status="requested").exists()
+    with pytest.raises(ValidationError):
+        services.membership_withdraw_request(membership=membership)
+    again = services.membership_join(community=community, user=asking)
+    assert again.pk == membership.pk and again.status == Membership.Status.REQUESTED
+
+
 def test_declining_an_invitation():
     community = CommunityFactory(visibility="private")
     animator = make_member(community, roles=("animator",))
@@ -119,6 +147,23 @@ def test_the_animator_role_grants_and_its_removal_takes_away_admin_access():
     assert group.permissions.filter(codename="change_membership").exists()
 
     services.membership_set_roles(membership=membership, roles=["member"])
+    person.refresh_from_db()
+    assert not person.is_staff
+    assert not person.groups.filter(name=ANIMATORS_GROUP).exists()
+
+
+def test_deleting_a_membership_or_community_in_the_admin_takes_access_away(
+    django_capture_on_commit_callbacks,
+):
+    first, second = CommunityFactory(), CommunityFactory()
+    person = make_member(first, roles=("animator",))
+    make_member(second, user=person, roles=("animator",))
+    with django_capture_on_commit_callbacks(execute=True):
+        Membership.objects.filter(community=first, user=person).delete()
+    person.refresh_from_db()
+    assert person.is_staff  # still animates the second community
+    with django_capture_on_commit_callbacks(execute=True):
+        second.delete()
     person.refresh_from_db()
     assert not person.is_staff
     assert not person.groups.filter(name=ANIMATORS_GROUP).exists()
