@@ -235,6 +235,14 @@ def _community_animator_emails(community: Community) -> list[str]:
     )
 
 
+def _mark_left(membership: Membership) -> None:
+    """The membership ends but stays, as history (nothing about a person is deleted)."""
+    membership.status = Membership.Status.LEFT
+    membership.left_at = timezone.now()
+    membership.save()
+    forget_membership(membership.user, membership.community)
+
+
 def _activate(membership: Membership, roles: list[str] | None = None) -> None:
     membership.status = Membership.Status.ACTIVE
     membership.joined_at = timezone.now()
@@ -295,10 +303,7 @@ def membership_withdraw_request(*, membership: Membership) -> Membership:
     list (the membership is kept as "left", like any past membership)."""
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Aucune demande d'adhésion en attente."))
-    membership.status = Membership.Status.LEFT
-    membership.left_at = timezone.now()
-    membership.save()
-    forget_membership(membership.user, membership.community)
+    _mark_left(membership)
     return membership
 
 
@@ -402,10 +407,7 @@ def membership_accept_invitation(*, membership: Membership) -> Membership:
 def membership_decline_invitation(*, membership: Membership) -> Membership:
     if membership.status != Membership.Status.INVITED:
         raise ValidationError(_("Aucune invitation en attente."))
-    membership.status = Membership.Status.LEFT
-    membership.left_at = timezone.now()
-    membership.save()
-    forget_membership(membership.user, membership.community)
+    _mark_left(membership)
     return membership
 
 
@@ -433,10 +435,7 @@ def membership_leave(*, membership: Membership) -> Membership:
                 "d'abord ce rôle à quelqu'un d'autre."
             )
         )
-    membership.status = Membership.Status.LEFT
-    membership.left_at = timezone.now()
-    membership.save()
-    forget_membership(membership.user, membership.community)
+    _mark_left(membership)
     animator_access_sync(user=membership.user)
     return membership
 
