@@ -193,6 +193,29 @@ def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment(client, world):
     assert resource.download_count == 1
 
 
+def test_uploaded_files_are_never_served_from_media_url_even_when_debugging(
+    client, world, settings
+):
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import cdp_portal.urls
+
+    client = login(client, world["open_member"])
+    post_resource(client, upload("guide.pdf", TINY_PDF, "application/pdf"))
+    resource = Resource.objects.get(title="Titre tapé")
+    settings.DEBUG = True
+    try:
+        importlib.reload(cdp_portal.urls)
+        clear_url_caches()
+        assert client.get(f"{settings.MEDIA_URL}{resource.file.name}").status_code == 404
+    finally:
+        settings.DEBUG = False
+        importlib.reload(cdp_portal.urls)
+        clear_url_caches()
+
+
 def test_downloads_follow_the_visibility_rule(client, world):
     resource = services.resource_create(
         author=world["private_member"],
