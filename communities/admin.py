@@ -73,8 +73,9 @@ class CommunityAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         (_("Charte"), {"fields": ["theme", "phase", "visibility", "sponsor", "benefits"]}),
         (_("Dates"), {"fields": ["created_at", "updated_at"]}),
     ]
-    # Only administrators change how a community is reached: its address and visibility.
-    admin_only_fields = ["slug", "visibility"]
+    # Only administrators change how a community is reached (its address and visibility)
+    # and its phase: animators move it on by recording a decision in the readiness dossier.
+    admin_only_fields = ["slug", "visibility", "phase"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_member_count_subquery()

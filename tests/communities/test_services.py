@@ -169,6 +169,34 @@ def test_deleting_a_membership_or_community_in_the_admin_takes_access_away(
     assert not person.groups.filter(name=ANIMATORS_GROUP).exists()
 
 
+def test_the_administrators_group_exists_and_membership_of_it_gives_the_admin():
+    from communities.models import ADMINISTRATORS_GROUP, is_portal_admin
+
+    group = Group.objects.get(name=ADMINISTRATORS_GROUP)  # created by a migration
+    person = UserFactory()
+    person.groups.add(group)
+    person.refresh_from_db()
+    assert person.is_staff and is_portal_admin(person)
+    person.groups.remove(group)
+    person.refresh_from_db()
+    assert not person.is_staff
+    group.user_set.add(person)
+    person.refresh_from_db()
+    assert person.is_staff
+
+
+def test_leaving_the_administrators_group_keeps_an_animators_access():
+    from communities.models import ADMINISTRATORS_GROUP
+
+    community = CommunityFactory()
+    animator = make_member(community, roles=("animator",))
+    group = Group.objects.get(name=ADMINISTRATORS_GROUP)
+    animator.groups.add(group)
+    animator.groups.remove(group)
+    animator.refresh_from_db()
+    assert animator.is_staff
+
+
 def test_animating_another_community_keeps_admin_access():
     first, second = CommunityFactory(), CommunityFactory()
     make_member(first, roles=("animator",))

@@ -52,7 +52,7 @@ def test_animators_moderate_their_communities_only(community_world):
 
 def test_administrators_see_and_moderate_everything(community_world):
     group_admin = UserFactory()
-    group_admin.groups.add(Group.objects.create(name=ADMINISTRATORS_GROUP))
+    group_admin.groups.add(Group.objects.get(name=ADMINISTRATORS_GROUP))
     for admin in (community_world["admin"], group_admin):
         assert Community.objects.visible_to(admin).count() == 3
         assert Community.objects.moderated_by(admin).count() == 3
