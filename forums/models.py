@@ -10,6 +10,7 @@ activity, topic count) consistent in the same transaction as the change.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Lower
@@ -62,6 +63,9 @@ def topic_shown_condition(user, path: str = "", *, including_own: bool = False) 
 
 
 # --- Forums ------------------------------------------------------------------------------
+
+# Path segments after /forums/<community>/ that are pages, not forums.
+RESERVED_FORUM_SLUGS = frozenset({"flags", "log"})
 
 
 class ForumQuerySet(models.QuerySet):
@@ -117,6 +121,19 @@ class Forum(models.Model):
         return reverse(
             "forums:forum", kwargs={"community_slug": self.community.slug, "slug": self.slug}
         )
+
+    def clean(self) -> None:
+        # The admin's forms call it; forum_ensure renames such a slug instead.
+        if self.slug in RESERVED_FORUM_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "« %(slug)s » est l'adresse d'une page de l'animation : choisissez "
+                        "un autre identifiant."
+                    )
+                    % {"slug": self.slug}
+                }
+            )
 
 
 # --- Topics ------------------------------------------------------------------------------

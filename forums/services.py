@@ -32,6 +32,7 @@ from resources.services import clean_tag_names
 
 from .models import (
     DEFAULT_FORUMS,
+    RESERVED_FORUM_SLUGS,
     Flag,
     Forum,
     ModerationLog,
@@ -59,9 +60,6 @@ MAX_BODY_LENGTH = 20_000
 RESERVED_SLUGS = frozenset(
     {"reply", "watch", "moderate", "move", "solve", "reopen", "posts", "quote"}
 )
-# Path segments after /forums/<community>/ that are pages, not forums.
-RESERVED_FORUM_SLUGS = frozenset({"flags", "log"})
-# "@handle" not preceded by a word character, a dot or another "@" (e-mail addresses).
 MAX_MENTIONS = 20
 
 
