@@ -220,18 +220,12 @@ def test_hiding_in_the_admin_change_form(client, forum_world):
 
 def test_a_forum_cannot_take_the_address_of_an_animation_page(admin_client, forum_world):
     community = forum_world["open"]
-    response = admin_client.post(
-        "/admin/forums/forum/add/",
-        {"community": community.pk, "name": "Journal", "slug": "log", "description": "",
-         "position": 3, "created_at_0": "2026-01-05", "created_at_1": "10:00"},
-    )  # fmt: skip
+    form = {"community": community.pk, "name": "Journal", "description": "", "position": 3,
+            "created_at_0": "2026-01-05", "created_at_1": "10:00"}  # fmt: skip
+    response = admin_client.post("/admin/forums/forum/add/", {**form, "slug": "log"})
     assert response.status_code == 200
     assert "adresse d" in response.content.decode()
     assert not community.forums.filter(slug="log").exists()
-    response = admin_client.post(
-        "/admin/forums/forum/add/",
-        {"community": community.pk, "name": "Journal", "slug": "journal", "description": "",
-         "position": 3, "created_at_0": "2026-01-05", "created_at_1": "10:00"},
-    )  # fmt: skip
+    response = admin_client.post("/admin/forums/forum/add/", {**form, "slug": "journal"})
     assert response.status_code == 302
     assert community.forums.filter(slug="journal").exists()
