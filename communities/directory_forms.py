@@ -200,3 +200,9 @@ class ProfileEditForm(forms.Form):
             "expertise": data["expertise"],
             "interests": data["interests"],
         }
+
+
+class TagFollowForm(forms.Form):
+    """The button of a tag page: follow ("1") or stop following ("0")."""
+
+    follow = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")

@@ -11,4 +11,5 @@ urlpatterns = [
     # taggit keeps accents in slugs ("évaluation", "études-de-cas"): `slug:` would not
     # route them. The view looks the tag up by its exact slug, so any segment is safe.
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
+    path("tags/<str:slug>/follow/", views.tag_follow, name="tag_follow"),
 ]

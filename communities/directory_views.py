@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from taggit.models import Tag
 
 from cdp_portal.page_sections import TAG_SECTIONS
 
-from .directory_forms import DirectoryFilterForm, ProfileEditForm
+from .directory_forms import DirectoryFilterForm, ProfileEditForm, TagFollowForm
 from .models import Membership, Profile
-from .services import profile_ensure, profile_update
+from .services import profile_ensure, profile_follow_tag, profile_update
 
 PAGE_SIZE = 24
 
@@ -133,4 +133,35 @@ def interested_section(request: HttpRequest, tag: Tag) -> dict:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     sections = TAG_SECTIONS.build(request, tag)
-    return render(request, "directory/tag_detail.html", {"tag": tag, "sections": sections})
+    # Every section lists only what the person may see: when all are empty, the tag is
+    # used nowhere they may look (perhaps only in a private community), so it does not
+    # exist for them. The counts are the paginators' own, already made for the page.
+    if not any(
+        section.get("page_obj") and section["page_obj"].paginator.count for section in sections
+    ):
+        raise Http404
+    follows = Profile.objects.filter(user=request.user).interested_in(tag).exists()
+    return render(
+        request,
+        "directory/tag_detail.html",
+        {"tag": tag, "sections": sections, "follows": follows},
+    )
+
+
+@require_POST
+def tag_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    """Follow a tag (it joins my interests: new discussions carrying it notify me and new
+    resources show on my dashboard), or stop following it."""
+    tag = get_object_or_404(Tag, slug=slug)
+    form = TagFollowForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choix invalide."))
+        return redirect("directory:tag", slug=tag.slug)
+    follow = form.cleaned_data["follow"]
+    profile_follow_tag(profile=profile_ensure(user=request.user), tag=tag, follow=follow)
+    if follow:
+        message = _("Vous suivez l'étiquette « %(tag)s ».")
+    else:
+        message = _("Vous ne suivez plus l'étiquette « %(tag)s ».")
+    messages.success(request, message % {"tag": tag.name})
+    return redirect("directory:tag", slug=tag.slug)

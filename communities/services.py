@@ -136,6 +136,17 @@ def profile_update(
     return profile
 
 
+@transaction.atomic
+def profile_follow_tag(*, profile: Profile, tag: Tag, follow: bool) -> None:
+    """Following a tag is having it among one's interests: the tag page lists the person
+    as interested, new discussions carrying it notify them, new resources carrying it
+    show on their dashboard."""
+    if follow:
+        profile.interests.add(tag)
+    else:
+        profile.interests.remove(tag)
+
+
 # --- Accounts created on someone's behalf ---------------------------------------------
 
 

@@ -591,6 +591,7 @@ class Notification(models.Model):
         NEW_TOPIC = "new_topic", _("Nouveau sujet")
         CALL_FOR_HELP = "call_for_help", _("Appel à tous")
         ACCEPTED = "accepted", _("Réponse acceptée")
+        FOLLOWED_TAG = "followed_tag", _("Étiquette suivie")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -25,6 +25,7 @@ from communities.models import (
     Community,
     Profile,
     TaggedExpertise,
+    TaggedInterest,
 )
 from communities.services import _tags_for as existing_tags_for
 from resources.models import Resource
@@ -174,6 +175,17 @@ def experts_for(topic: Topic):
     return readers.filter(Exists(expertise)).exclude(pk=topic.author_id)
 
 
+def followers_of(topic: Topic):
+    """Readers of the topic who follow one of its tags (their interests), its author left
+    out."""
+    interest = TaggedInterest.objects.filter(
+        content_object__user=OuterRef("pk"),
+        tag__in=TaggedTopic.objects.filter(content_object=topic).values("tag"),
+    )
+    readers = topic.forum.community.content_readers()
+    return readers.filter(Exists(interest)).exclude(pk=topic.author_id)
+
+
 # Which notification wins when one person has several reasons to be told.
 KIND_PRIORITY = [
     Notification.Kind.MENTION,
@@ -181,6 +193,7 @@ KIND_PRIORITY = [
     Notification.Kind.CALL_FOR_HELP,
     Notification.Kind.REPLY,
     Notification.Kind.NEW_TOPIC,
+    Notification.Kind.FOLLOWED_TAG,
 ]
 
 
@@ -302,6 +315,10 @@ def topic_create(
         if is_call_for_help and tag_names:
             candidates[Notification.Kind.CALL_FOR_HELP] = list(
                 experts_for(topic).values_list("pk", flat=True)
+            )
+        if tag_names:
+            candidates[Notification.Kind.FOLLOWED_TAG] = list(
+                followers_of(topic).values_list("pk", flat=True)
             )
         _notify(topic=topic, post=post, actor=author, candidates=candidates)
     return topic

@@ -15,13 +15,14 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("Ressources")
 
     def ready(self) -> None:
-        from cdp_portal.page_sections import COMMUNITY_SECTIONS, TAG_SECTIONS
+        from cdp_portal.page_sections import COMMUNITY_SECTIONS, DASHBOARD_PANELS, TAG_SECTIONS
         from communities import services
 
         from . import sections
 
         TAG_SECTIONS.register(sections.tag_resources_section, order=20)
         COMMUNITY_SECTIONS.register(sections.community_resources_section, order=30)
+        DASHBOARD_PANELS.register(sections.followed_tags_panel, order=50)
 
         for permission in ANIMATOR_RESOURCE_PERMISSIONS:
             if permission not in services.ANIMATOR_PERMISSIONS:

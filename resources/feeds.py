@@ -3,7 +3,8 @@
 Feeds sit behind the login like every page (LoginRequiredMiddleware): a feed reader on
 the intranet uses the person's session cookie. Items come from `visible_to(user)`, so a
 private community's resources never appear in anyone else's feed; a private community's
-feed is a 404 for a non-member and a closed community's a 403.
+feed is a 404 for a non-member and a closed community's a 403, and so is a tag's feed
+when no resource the person may see carries it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -83,6 +85,9 @@ class TagFeed(ResourceFeed):
     def get_object(self, request, slug: str) -> FeedScope:
         tag = get_object_or_404(Tag, slug=slug)
         items = _latest(Resource.objects.visible_to(request.user).tagged(tag.slug))
+        if not items:
+            # A tag only a private community uses must not show its name to outsiders.
+            raise Http404
         return FeedScope(
             title=_("Ressources : %(tag)s") % {"tag": tag.name},
             link=reverse("resources:list") + f"?tag={tag.slug}",

@@ -1,4 +1,5 @@
-"""The library's sections on pages other apps own: the tag page and the community home.
+"""The library's sections on pages other apps own: the tag page, the community home and
+the dashboard.
 
 Registered in ResourcesConfig.ready() with `cdp_portal.page_sections`. Both go through
 `Resource.objects.visible_to`, so a private community's resources never show to someone
@@ -8,16 +9,18 @@ outside it, and each costs a fixed number of queries.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from communities.models import Community
+from communities.models import Community, TaggedInterest
 
-from .models import Resource, Sort
+from .models import Resource, Sort, TaggedResource
 
 TAG_PAGE_SIZE = 10
 COMMUNITY_HOME_SIZE = 5
+DASHBOARD_SIZE = 6
 
 
 def tag_resources_section(request: HttpRequest, tag: Tag) -> dict:
@@ -52,4 +55,29 @@ def community_resources_section(request: HttpRequest, community: Community) -> d
         "template": "resources/sections/community_resources.html",
         "community": community,
         "resources": recent,
+    }
+
+
+def followed_tags_panel(request: HttpRequest) -> dict | None:
+    """Dashboard: the latest resources carrying a tag I follow (my interests), mine left
+    out; nothing when none does (one query, and the tags' prefetch when there are some)."""
+    user = request.user
+    my_interests = TaggedInterest.objects.filter(content_object__user=user).values("tag")
+    carrying = TaggedResource.objects.filter(
+        content_object=models.OuterRef("pk"), tag__in=my_interests
+    )
+    resources = list(
+        Resource.objects.visible_to(user)
+        .filter(models.Exists(carrying))
+        .exclude(author=user)
+        .for_listing()
+        .sorted_by(Sort.RECENT)[:DASHBOARD_SIZE]
+    )
+    if not resources:
+        return None
+    return {
+        "key": "followed-tags",
+        "title": _("Nouvelles ressources dans les étiquettes que je suis"),
+        "template": "resources/sections/followed_tags.html",
+        "resources": resources,
     }

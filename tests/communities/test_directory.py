@@ -664,11 +664,46 @@ def test_unknown_tag_is_404(client, user):
     assert client.get(reverse("directory:tag", kwargs={"slug": "inconnue"})).status_code == 404
 
 
-def test_a_tag_nobody_claims_still_has_its_page(client, user):
+def test_a_tag_nothing_uses_has_no_page(client, user):
     Tag.objects.create(name="Orpheline", slug="orpheline")
     client.force_login(user)
-    body = client.get(reverse("directory:tag", kwargs={"slug": "orpheline"})).content.decode()
-    assert "Personne n&#x27;a encore indiqué cette expertise." in body
+    assert client.get(reverse("directory:tag", kwargs={"slug": "orpheline"})).status_code == 404
+
+
+def test_a_tag_only_a_private_community_uses_is_a_404_for_outsiders(client, community_world):
+    from tests.forums.factories import general_forum, make_topic
+
+    private = community_world["private"]
+    make_topic(general_forum(private), community_world["private_member"], tags=["confidentiel"])
+    url = reverse("directory:tag", kwargs={"slug": "confidentiel"})
+    client.force_login(community_world["open_member"])
+    assert client.get(url).status_code == 404
+    client.force_login(community_world["private_member"])
+    assert client.get(url).status_code == 200
+
+
+def test_following_a_tag_makes_it_an_interest_and_back(client, user):
+    person("Experte", tags=["podcast"])
+    url = reverse("directory:tag", kwargs={"slug": "podcast"})
+    follow_url = reverse("directory:tag_follow", kwargs={"slug": "podcast"})
+    client.force_login(user)
+    assert "Suivre cette étiquette" in client.get(url).content.decode()
+    response = client.post(follow_url, {"follow": "1"}, follow=True)
+    assert "Vous suivez l&#x27;étiquette « podcast »." in response.content.decode()
+    assert "Ne plus suivre cette étiquette" in response.content.decode()
+    assert list(Profile.objects.get(user=user).interests.names()) == ["podcast"]
+    client.post(follow_url, {"follow": "0"})
+    assert not Profile.objects.get(user=user).interests.exists()
+    response = client.post(follow_url, {"follow": "maybe"}, follow=True)
+    assert "Choix invalide." in response.content.decode()
+    assert client.get(follow_url).status_code == 405
+
+
+def test_following_needs_a_login(client):
+    Tag.objects.create(name="podcast", slug="podcast")
+    response = client.post(reverse("directory:tag_follow", kwargs={"slug": "podcast"}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_tag_page_paginates_experts_and_interested_people_separately(client, user):
@@ -769,8 +804,8 @@ def test_tag_page_query_count_is_fixed(client, community_world, django_assert_nu
     client.force_login(community_world["open_member"])
     # session, user, tag, unread notifications (header), then count, page and tags for
     # experts, for resources (plus the is-admin check of their visibility) and for
-    # interested people; count and page (tags joined) for discussions
-    with django_assert_num_queries(16):
+    # interested people; count and page (tags joined) for discussions; whether I follow it
+    with django_assert_num_queries(17):
         response = client.get(reverse("directory:tag", kwargs={"slug": "commun"}))
     assert len(section(response, "experts")["profiles"]) == size
     assert len(section(response, "interested")["profiles"]) == size

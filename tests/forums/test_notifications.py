@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from communities.services import profile_update
+from communities.services import profile_ensure, profile_update
 from forums import services
 from forums.context_processors import notifications as notifications_processor
 from forums.models import Notification
@@ -127,6 +127,30 @@ def test_accepting_an_answer_notifies_its_author():
     answer = make_post(topic, helper)
     services.topic_mark_solved(topic=topic, by=author, post=answer)
     assert recipients(kind="accepted") == {helper.email}
+
+
+def test_new_topics_notify_who_follows_one_of_their_tags_and_may_read_them(client):
+    community = CommunityFactory()
+    author, follower, other = (make_member(community) for _ in range(3))
+    outsider_follower = UserFactory()  # open community: may read it without belonging
+    private = CommunityFactory(visibility="private")
+    private_author = make_member(private)
+    for person in (author, follower, outsider_follower, private_author):
+        profile_ensure(user=person).interests.add("podcast")
+    other.profile.interests.add("vidéo")
+    make_topic(general_forum(community), author, title="Balado", tags=["Podcast"])
+    make_topic(general_forum(private), private_author, title="Secret", tags=["podcast"])
+    # Everyone following "podcast" may read the open community's topic, but its author;
+    # the private topic's only reader following it is its author.
+    assert recipients(kind="followed_tag") == {
+        follower.email,
+        outsider_follower.email,
+        private_author.email,
+    }
+    assert recipients(kind="followed_tag", topic__title="Secret") == set()
+    login(client, follower)
+    page = client.get(reverse("forums:notifications")).content.decode()
+    assert "sur une étiquette que vous suivez" in page
 
 
 def test_e_mail_is_sent_after_commit_by_the_task(django_capture_on_commit_callbacks):

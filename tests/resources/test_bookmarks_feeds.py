@@ -103,6 +103,14 @@ def test_a_tag_feed_with_accents(client, world):
     )
 
 
+def test_a_tag_only_private_resources_carry_has_no_feed_for_outsiders(client, world):
+    ResourceFactory(title="Bilan interne", community=world["private"], tags=["confidentiel-rh"])
+    url = reverse("resources:feed_tag", args=["confidentiel-rh"])
+    assert login(client, world["outsider"]).get(url).status_code == 404
+    member = login(client, world["private_member"]).get(url)
+    assert member.status_code == 200 and "Bilan interne" in member.content.decode()
+
+
 def test_an_unknown_tag_feed_is_a_404(client, world):
     response = login(client, world["outsider"]).get(
         reverse("resources:feed_tag", args=["nothing-here"])
