@@ -125,6 +125,27 @@ def test_the_decision_under_every_visitor(client, readiness_world, visibility, k
     assert ReadinessDecision.objects.filter(community=community).exists() is decides
 
 
+@pytest.mark.parametrize("visibility", ["closed", "private"])
+def test_a_sponsor_who_is_not_a_member_still_reads_and_decides(client, readiness_world, visibility):
+    # A seed file or the admin may name a manager as sponsor without making them a member.
+    community = readiness_world[visibility]
+    sponsor = readiness_world["outsider"]
+    community.sponsor = sponsor
+    community.save(update_fields=["sponsor"])
+    sign_in(client, sponsor)
+    assert client.get(url("readiness", community)).status_code == 200
+    assert client.get(url("readiness_dossier", community)).status_code == 200
+    response = client.post(
+        url("readiness_decision", community), {"outcome": "go", "rationale": "Prêts."}
+    )
+    assert response.status_code == 302
+    community.refresh_from_db()
+    assert community.phase == "preparing"
+    # The community's home stays as it was for them (a 404 when it is private).
+    home = client.get(community.get_absolute_url())
+    assert home.status_code == (404 if visibility == "private" else 200)
+
+
 # --- The readiness page -------------------------------------------------------------------
 
 
