@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 # Model permissions the "Animateurs" group carries for the forums; the scoped admin then
 # narrows them to the communities each animator moderates.
 ANIMATOR_FORUM_PERMISSIONS = (
+    # Animators add forums to their communities ("Annonces", a forum per project…).
+    "forums.add_forum",
+    "forums.change_forum",
     "forums.view_forum",
     "forums.view_topic",
     "forums.change_topic",

@@ -587,8 +587,9 @@ def test_membership_changelist_runs_a_fixed_number_of_queries(
     _crowd(community_world["open"], extra)
     client.force_login(community_world["open_animator"])
     # session, user, user and group permissions, the Administrateurs group check,
-    # moderated communities for the community filter, two counts, the page of rows.
-    with django_assert_num_queries(9):
+    # moderated communities for the community filter and for the sidebar's "add forum"
+    # link, two counts, the page of rows.
+    with django_assert_num_queries(10):
         response = client.get(MEMBERSHIPS)
     assert len(listed(response)) == 3 + extra
 
@@ -618,8 +619,9 @@ def test_community_changelist_runs_a_fixed_number_of_queries(
         community.save()
     client.force_login(animator)
     # session, user, permissions (2), Administrateurs group, two counts, the page of rows
-    # (member counts annotated), the theme filter.
-    with django_assert_num_queries(9):
+    # (member counts annotated), the theme filter, moderated communities (the sidebar's
+    # "add forum" link).
+    with django_assert_num_queries(10):
         response = client.get(COMMUNITIES)
     assert len(listed(response)) == 1 + extra
     assert {c.member_count for c in listed(response)} >= {3}
@@ -632,7 +634,8 @@ def test_profile_changelist_runs_a_fixed_number_of_queries(
     _crowd(community_world["open"], extra)
     client.force_login(community_world["open_animator"])
     # session, user, permissions (2), Administrateurs group, two counts, the page of rows,
-    # their expertise tags (one prefetch), the campus filter.
-    with django_assert_num_queries(10):
+    # their expertise tags (one prefetch), the campus filter, moderated communities (the
+    # sidebar's "add forum" link).
+    with django_assert_num_queries(11):
         response = client.get(PROFILES)
     assert len(listed(response)) == 2 + extra

@@ -229,3 +229,26 @@ def test_a_forum_cannot_take_the_address_of_an_animation_page(admin_client, foru
     response = admin_client.post("/admin/forums/forum/add/", {**form, "slug": "journal"})
     assert response.status_code == 302
     assert community.forums.filter(slug="journal").exists()
+
+
+def test_animators_add_forums_to_their_communities_only(client, forum_world):
+    from communities.services import animator_access_sync
+
+    animator = forum_world["open_animator"]
+    animator_access_sync(user=animator)  # the group's permissions as they are now
+    client.force_login(animator)
+    form = {"name": "Annonces", "slug": "annonces", "description": "", "position": 3,
+            "created_at_0": "2026-01-05", "created_at_1": "10:00"}  # fmt: skip
+    add_page = client.get("/admin/forums/forum/add/")
+    assert add_page.status_code == 200
+    assert set(add_page.context["adminform"].form.fields["community"].queryset) == {
+        forum_world["open"]
+    }
+    refused = client.post(
+        "/admin/forums/forum/add/", {**form, "community": forum_world["closed"].pk}
+    )
+    assert refused.status_code == 200
+    assert not forum_world["closed"].forums.filter(slug="annonces").exists()
+    added = client.post("/admin/forums/forum/add/", {**form, "community": forum_world["open"].pk})
+    assert added.status_code == 302
+    assert forum_world["open"].forums.filter(slug="annonces").exists()
