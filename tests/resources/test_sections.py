@@ -65,6 +65,8 @@ def test_community_home_shows_recent_resources_of_that_community(client, tagged_
     client.force_login(world[visitor])
     response = client.get(world["open"].get_absolute_url())
     assert _titles(_section(response, "recent-resources")) == ["Fiche open"]
+    feed = reverse("resources:feed_community", args=[world["open"].slug])
+    assert f'href="{feed}"' in response.content.decode()
 
 
 def test_community_home_hides_the_library_from_non_members_of_a_closed_community(
