@@ -33,7 +33,7 @@ from .models import (
     Visibility,
     is_portal_admin,
 )
-from .permissions import forget_membership
+from .permissions import can_manage_members, forget_membership
 
 User = get_user_model()
 
@@ -314,6 +314,18 @@ def membership_withdraw_request(*, membership: Membership) -> Membership:
     list (the membership is kept as "left", like any past membership)."""
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Aucune demande d'adhésion en attente."))
+    _mark_left(membership)
+    return membership
+
+
+@transaction.atomic
+def membership_cancel_invitation(*, membership: Membership, by) -> Membership:
+    """An animator takes back an invitation not answered yet (the account it may have
+    opened stays: it is the person's)."""
+    if not can_manage_members(by, membership.community):
+        raise PermissionDenied
+    if membership.status != Membership.Status.INVITED:
+        raise ValidationError(_("Aucune invitation en attente."))
     _mark_left(membership)
     return membership
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<slug:slug>/invitation/", views.invitation_respond, name="invitation"),
     path("<slug:slug>/requests/", views.membership_requests, name="requests"),
     path("<slug:slug>/invite/", views.member_invite, name="invite"),
+    path(
+        "<slug:slug>/invitations/<int:membership_id>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
     path("<slug:slug>/members/<int:membership_id>/roles/", views.member_roles, name="roles"),
     path("<slug:slug>/readiness/", readiness_views.readiness, name="readiness"),
     path(

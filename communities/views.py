@@ -372,12 +372,43 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = InviteForm()
         status = 200
+    invitations = (
+        Membership.objects.filter(community=community, status=Membership.Status.INVITED)
+        .select_related("user", "invited_by")
+        .order_by("-created_at", "-pk")
+    )
     return render(
         request,
         "communities/member_invite.html",
-        {"community": community, "form": form},
+        {
+            "community": community,
+            "form": form,
+            "invitations": Paginator(invitations, REQUESTS_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
+        },
         status=status,
     )
+
+
+@require_POST
+def invitation_cancel(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    community = _managed_community(request, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "community"),
+        community=community,
+        pk=membership_id,
+    )
+    try:
+        services.membership_cancel_invitation(membership=membership, by=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            _("L'invitation de %(email)s est annulée.") % {"email": membership.user.email},
+        )
+    return redirect("communities:invite", slug=community.slug)
 
 
 @require_POST

@@ -738,6 +738,43 @@ def test_inviting_a_new_person(client, community_world, django_capture_on_commit
     assert community.get_absolute_url() in mail.outbox[0].body
 
 
+def test_pending_invitations_are_listed_and_can_be_cancelled(client, community_world):
+    from communities import services
+
+    community = community_world["private"]
+    animator = community_world["private_animator"]
+    invited = services.membership_invite(
+        community=community, email="attente@example.org", by=animator, roles=["coach"]
+    )
+    signed_in(client, animator)
+    page = body(client.get(url("invite", community)))
+    assert "attente@example.org" in page and "Annuler l'invitation" in page
+    cancel = reverse("communities:invitation_cancel", args=[community.slug, invited.pk])
+    response = client.post(cancel, follow=True)
+    assert "L'invitation de attente@example.org est annulée." in messages_of(response)
+    assert membership(invited.user, community).status == Membership.Status.LEFT
+    assert "attente@example.org" not in body(client.get(url("invite", community)))
+    # Answered already: nothing to cancel, a message says so.
+    again = client.post(cancel, follow=True)
+    assert "Aucune invitation en attente." in messages_of(again)
+
+
+@pytest.mark.parametrize("kind", ["member", "outsider", "anonymous"])
+def test_only_animators_cancel_invitations(client, community_world, kind):
+    from communities import services
+
+    community = community_world["closed"]
+    invited = services.membership_invite(
+        community=community, email="attente@example.org", by=community_world["closed_animator"]
+    )
+    if kind != "anonymous":
+        signed_in(client, visitor(community_world, kind, "closed"))
+    cancel = reverse("communities:invitation_cancel", args=[community.slug, invited.pk])
+    response = client.post(cancel)
+    assert response.status_code == (302 if kind == "anonymous" else 403)
+    assert membership(invited.user, community).status == Membership.Status.INVITED
+
+
 def test_inviting_an_active_member_adds_the_roles(client, community_world):
     community = community_world["open"]
     member = community_world["open_member"]
