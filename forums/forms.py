@@ -179,3 +179,14 @@ class FlagResolveForm(forms.Form):
         if cleaned.get("hide_post") and not (cleaned.get("note") or "").strip():
             raise ValidationError(_("Pour masquer le message, donnez la raison dans la note."))
         return cleaned
+
+
+class CallFilterForm(forms.Form):
+    """Which open calls for help /forums/calls/ lists."""
+
+    SCOPES = [
+        ("", _("Toutes les communautés que je peux lire")),
+        ("mine", _("Mes communautés")),
+        ("expertise", _("Mes expertises")),
+    ]
+    scope = forms.ChoiceField(label=_("Appels de"), choices=SCOPES, required=False)

@@ -22,6 +22,7 @@ from taggit.models import TaggedItemBase
 
 from communities.models import (
     Community,
+    TaggedExpertise,
     administrators_group_condition,
     animated_condition,
     content_readable_condition,
@@ -38,6 +39,15 @@ DEFAULT_FORUMS = (
         "Demandez de l'aide : les membres dont l'expertise correspond sont prévenus.",
     ),
 )
+
+
+class Median(models.Aggregate):
+    """PostgreSQL's median of an interval (or number): percentile_cont(0.5)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = models.DurationField()
 
 
 def _readable_communities(user):
@@ -212,6 +222,28 @@ class TopicQuerySet(models.QuerySet):
     def open_calls(self) -> TopicQuerySet:
         """Calls for help not solved yet."""
         return self.filter(is_call_for_help=True, solved_at__isnull=True)
+
+    def for_expertise_of(self, user) -> TopicQuerySet:
+        """Topics someone could answer: one of their expertise tags meets the topic's
+        tags, and they did not write it."""
+        my_expertise = TaggedExpertise.objects.filter(content_object__user=user).values("tag")
+        matches = TaggedTopic.objects.filter(content_object=OuterRef("pk"), tag__in=my_expertise)
+        return self.filter(Exists(matches)).exclude(author=user)
+
+    def call_figures(self, *, since) -> dict:
+        """How the calls for help among these topics are answered, in one query: how many
+        are open, how many of those have no answer yet, and the median time to the first
+        answer of the calls opened since `since`."""
+        calls = self.filter(is_call_for_help=True)
+        open_call = Q(solved_at__isnull=True)
+        return calls.aggregate(
+            open=models.Count("pk", filter=open_call),
+            unanswered=models.Count("pk", filter=open_call & Q(first_answer_at__isnull=True)),
+            median_first_answer=Median(
+                F("first_answer_at") - F("created_at"),
+                filter=Q(created_at__gte=since, first_answer_at__isnull=False),
+            ),
+        )
 
     def for_listing(self) -> TopicQuerySet:
         """What a list of topics shows: author, last poster, forum and community."""

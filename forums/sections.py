@@ -7,30 +7,23 @@ fixed number of queries (noted on each) and starts from `Topic.objects.visible_t
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from communities.models import Community, TaggedExpertise
+from communities.models import Community
 
-from .models import Forum, TaggedTopic, Topic
+from .models import Forum, Topic
 
 PANEL_SIZE = 8
 SECTION_SIZE = 6
 TAG_PAGE_SIZE = 10
 
 
-def matching_open_calls(user):
-    """Open calls for help the person may read and answer: their expertise tags meet the
-    topic's tags, and they did not write it."""
-    my_expertise = TaggedExpertise.objects.filter(content_object__user=user).values("tag")
-    matches = TaggedTopic.objects.filter(content_object=OuterRef("pk"), tag__in=my_expertise)
-    return Topic.objects.visible_to(user).open_calls().filter(Exists(matches)).exclude(author=user)
-
-
 def calls_for_me_panel(request) -> dict | None:
     """Dashboard: calls for help I can answer (one query)."""
     calls = list(
-        matching_open_calls(request.user)
+        Topic.objects.visible_to(request.user)
+        .open_calls()
+        .for_expertise_of(request.user)
         .select_related("forum__community")
         .order_by("-created_at", "-pk")[:PANEL_SIZE]
     )

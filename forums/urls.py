@@ -12,6 +12,7 @@ app_name = "forums"
 
 urlpatterns = [
     path("forums/", views.forum_index, name="index"),
+    path("forums/calls/", views.call_list, name="calls"),
     # Animators' pages of a community come before the forum pattern they would match.
     path("forums/<slug:community_slug>/flags/", views.flag_queue, name="flags"),
     path("forums/<slug:community_slug>/flags/<int:pk>/", views.flag_resolve, name="flag_resolve"),

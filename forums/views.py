@@ -10,6 +10,7 @@ error; a form always comes back with what the person typed.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -30,6 +32,7 @@ from resources.models import Resource
 
 from . import ratelimit, services
 from .forms import (
+    CallFilterForm,
     FlagForm,
     FlagResolveForm,
     HideForm,
@@ -53,6 +56,8 @@ from .permissions import (
 )
 
 TOPICS_PER_PAGE = 25
+# The median time to a first answer is over the calls opened in this window.
+CALL_FIGURES_WINDOW = timedelta(days=90)
 POSTS_PER_PAGE = 20
 NOTIFICATIONS_PER_PAGE = 30
 FLAGS_PER_PAGE = 30
@@ -154,6 +159,42 @@ def forum_index(request: HttpRequest) -> HttpResponse:
         else:
             groups.append((forum.community, [forum]))
     return render(request, "forums/forum_index.html", {"groups": groups})
+
+
+# --- Calls for help ----------------------------------------------------------------------
+
+
+@require_safe
+def call_list(request: HttpRequest) -> HttpResponse:
+    """The open calls for help I may read, oldest first (they have waited longest), and
+    how calls are answered: open, unanswered, median time to a first answer."""
+    user = request.user
+    form = CallFilterForm(request.GET)
+    scope = form.cleaned_data["scope"] if form.is_valid() else ""
+    topics = Topic.objects.visible_to(user)
+    if scope == "mine":
+        topics = topics.filter(forum__in=Forum.objects.of_member(user))
+    elif scope == "expertise":
+        topics = topics.for_expertise_of(user)
+    figures = topics.call_figures(since=timezone.now() - CALL_FIGURES_WINDOW)
+    calls = (
+        topics.open_calls()
+        .select_related("forum__community", "author")
+        .prefetch_related("tags")
+        .order_by("created_at", "pk")
+    )
+    page = Paginator(calls, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "forums/call_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "calls": page.object_list,
+            "figures": figures,
+            "window_days": CALL_FIGURES_WINDOW.days,
+        },
+    )
 
 
 # --- A forum's topics ---------------------------------------------------------------------

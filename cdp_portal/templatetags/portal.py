@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.core.paginator import Page
+from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 from cdp_portal.markdown import render_markdown
 
@@ -38,3 +42,12 @@ def page_query(context, number: int, page_param: str = "page") -> str:
     query = context["request"].GET.copy()
     query[page_param or "page"] = number
     return "?" + query.urlencode()
+
+
+@register.filter
+def duration_text(value: datetime.timedelta | None) -> str:
+    """A duration in words, as `timesince` says it ("5 heures", "2 jours, 3 heures")."""
+    if value is None:
+        return ""
+    now = timezone.now()
+    return timesince(now - value, now)

@@ -1,4 +1,4 @@
-"""axe-core finds no accessibility violation on the portal's entrance pages."""
+"""axe-core finds no accessibility violation on the portal's entrance pages and a few others."""
 
 import pytest
 from playwright.sync_api import expect
@@ -41,4 +41,29 @@ def test_global_search_has_no_axe_violations(page, live_server):
     expect(page.locator("main")).to_contain_text("Pédagogie active")
     axe_check(page)
     page.goto("/search/")
+    axe_check(page)
+
+
+def test_open_calls_and_a_tag_page_have_no_axe_violations(page, live_server):
+    from tests.factories import CommunityFactory, make_member
+    from tests.forums.factories import calls_forum, make_post, make_topic
+
+    community = CommunityFactory(name="Pédagogie active")
+    member, helper = make_member(community), make_member(community)
+    answered = make_topic(calls_forum(community), member, title="Quiz Moodle ?",
+                          tags=["moodle"], is_call_for_help=True)  # fmt: skip
+    make_post(answered, helper)
+    make_topic(calls_forum(community), member, title="Sous-titres ?", tags=["vidéo"],
+               is_call_for_help=True)  # fmt: skip
+    login(page, live_server, helper.email, TEST_PASSWORD)
+    page.goto("/forums/")
+    page.get_by_role("main").get_by_role("link", name="Appels à tous ouverts").click()
+    page.wait_for_url("**/forums/calls/")
+    expect(page.get_by_role("main")).to_contain_text("pas encore de réponse")
+    axe_check(page)
+    # Following one of the calls' tags from its tag page.
+    page.get_by_role("main").get_by_role("link", name="moodle", exact=True).click()
+    page.get_by_role("button", name="Suivre cette étiquette").click()
+    expect(page.get_by_role("status")).to_contain_text("Vous suivez l'étiquette « moodle ».")
+    expect(page.get_by_role("button", name="Ne plus suivre cette étiquette")).to_be_visible()
     axe_check(page)

@@ -1,0 +1,107 @@
+"""/forums/calls/: the open calls for help I may read, and how calls are answered."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.services import profile_ensure
+from forums import services
+from forums.models import Topic
+from tests.factories import make_member
+from tests.forums.conftest import login
+from tests.forums.factories import calls_forum, make_post, make_topic
+
+pytestmark = pytest.mark.django_db
+CALLS = reverse("forums:calls")
+
+
+@pytest.fixture
+def calls_world(forum_world):
+    """In each community: an unanswered call, an answered one (in 2 hours) and a solved
+    one (answered in 4 hours)."""
+    w = dict(forum_world)
+    for visibility in ("open", "closed", "private"):
+        community, member = w[visibility], w[f"{visibility}_member"]
+        helper = w[f"{visibility}_animator"]
+        forum = calls_forum(community)
+        make_topic(forum, member, title=f"Sans réponse {visibility}", tags=["moodle"],
+                   is_call_for_help=True)  # fmt: skip
+        answered = make_topic(forum, member, title=f"Répondu {visibility}", tags=["vidéo"],
+                              is_call_for_help=True)  # fmt: skip
+        make_post(answered, helper)
+        solved = make_topic(forum, member, title=f"Résolu {visibility}", is_call_for_help=True)
+        services.topic_mark_solved(topic=solved, by=member, post=make_post(solved, helper))
+        start = timezone.now() - timedelta(days=3)
+        Topic.objects.filter(pk=answered.pk).update(
+            created_at=start, first_answer_at=start + timedelta(hours=2)
+        )
+        Topic.objects.filter(pk=solved.pk).update(
+            created_at=start, first_answer_at=start + timedelta(hours=4)
+        )
+    return w
+
+
+def titles(response) -> set[str]:
+    return {topic.title for topic in response.context["calls"]}
+
+
+@pytest.mark.parametrize(
+    ("visitor", "communities"),
+    [
+        ("outsider", {"open"}),  # may read the open community's content only
+        ("open_member", {"open"}),
+        ("private_member", {"open", "private"}),
+        ("closed_animator", {"open", "closed"}),
+        ("admin", {"open", "closed", "private"}),
+    ],
+)
+def test_open_calls_follow_visibility(client, calls_world, visitor, communities):
+    login(client, calls_world[visitor])
+    response = client.get(CALLS)
+    assert response.status_code == 200
+    expected = {f"{kind} {c}" for c in communities for kind in ("Sans réponse", "Répondu")}
+    assert titles(response) == expected
+    figures = response.context["figures"]
+    assert figures["open"] == 2 * len(communities)
+    assert figures["unanswered"] == len(communities)
+    assert figures["median_first_answer"] == timedelta(hours=3)
+    page = response.content.decode()
+    assert "3\xa0heures" in page  # timesince joins with a no-break space
+    assert "pas encore de réponse" in page
+
+
+def test_anonymous_visitors_are_asked_to_log_in(client):
+    response = client.get(CALLS)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_scopes_my_communities_and_my_expertise(client, calls_world):
+    reader = make_member(calls_world["closed"])
+    profile_ensure(user=reader).expertise.add("vidéo")
+    login(client, reader)
+    assert titles(client.get(CALLS, {"scope": "mine"})) == {
+        "Sans réponse closed",
+        "Répondu closed",
+    }
+    assert titles(client.get(CALLS, {"scope": "expertise"})) == {"Répondu open", "Répondu closed"}
+    # An unknown scope lists everything rather than failing.
+    assert len(titles(client.get(CALLS, {"scope": "nimporte"}))) == 4
+
+
+def test_the_calls_page_runs_a_fixed_number_of_queries(
+    client, calls_world, django_assert_num_queries
+):
+    login(client, calls_world["open_member"])
+    # session, user, is-admin check, figures, count, page, tags, unread notifications
+    with django_assert_num_queries(8):
+        client.get(CALLS)
+    forum = calls_forum(calls_world["open"])
+    for number in range(5):
+        make_topic(forum, calls_world["open_member"], title=f"Encore {number}",
+                   tags=["moodle", f"t{number}"], is_call_for_help=True)  # fmt: skip
+    with django_assert_num_queries(8):
+        response = client.get(CALLS)
+    assert len(response.context["calls"]) == 7
