@@ -117,3 +117,8 @@ def test_django_log_lines_are_printed_once():
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("marker-1234") == 1
+
+
+def test_production_asks_staff_for_two_factor_authentication_and_the_demo_does_not():
+    assert setting_values("PORTAL_STAFF_MFA_REQUIRED", **PRODUCTION_ENV) == ["True"]
+    assert setting_values("PORTAL_STAFF_MFA_REQUIRED") == ["False"]
