@@ -67,6 +67,8 @@ def cases() -> list[tuple[str, str]]:
             f"{hottest.get_absolute_url()}?page={last_page}",
         ),
         ("notifications", reverse("forums:notifications")),
+        ("appels à tous ouverts", reverse("forums:calls")),
+        ("tableau de bord", reverse("home")),
     ]
 
 
