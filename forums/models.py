@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from cdp_portal.moderation import FlagBase
 from communities.models import (
     Community,
     TaggedExpertise,
@@ -683,7 +684,7 @@ class FlagQuerySet(models.QuerySet):
         return self.filter(post__topic__forum__community__in=_moderated_communities(user))
 
 
-class Flag(models.Model):
+class Flag(FlagBase):
     """A member's report that a post needs the animation's attention."""
 
     class Status(models.TextChoices):
@@ -694,35 +695,15 @@ class Flag(models.Model):
     post = models.ForeignKey(
         Post, verbose_name=_("message"), on_delete=models.CASCADE, related_name="flags"
     )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signalé par"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    reason = models.CharField(_("raison"), max_length=500)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    created_at = models.DateTimeField(_("signalé le"), default=timezone.now)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("traité par"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
-    resolution_note = models.CharField(_("note"), max_length=500, blank=True)
 
     objects = FlagQuerySet.as_manager()
 
-    class Meta:
+    class Meta(FlagBase.Meta):
         verbose_name = _("signalement")
         verbose_name_plural = _("signalements")
-        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["post", "reporter"],

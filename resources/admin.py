@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from cdp_portal.admin_scoping import CommunityScopedAdminMixin, ReadOnlyAdminMixin
 
 from . import services
-from .models import Bookmark, Resource, ResourceRevision
+from .models import Bookmark, Resource, ResourceFlag, ResourceRevision
 
 MODERATION_FIELDS = ("featured", "is_hidden")
 
@@ -162,4 +162,17 @@ class BookmarkAdmin(ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAd
     list_display = ["user", "resource", "created_at"]
     list_select_related = ["user", "resource"]
     search_fields = ["resource__title", "user__email"]
+    ordering = ["-created_at"]
+
+
+@admin.register(ResourceFlag)
+class ResourceFlagAdmin(ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
+    """Listed and filtered here; handled on the site (/resources/flags/), where hiding goes
+    through the services."""
+
+    community_path = "resource__community"
+    list_display = ["resource", "reporter", "created_at", "status", "resolved_by"]
+    list_filter = ["status", ("resource__community", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["resource", "reporter", "resolved_by"]
+    search_fields = ["resource__title", "reason"]
     ordering = ["-created_at"]

@@ -7,6 +7,7 @@ ANIMATOR_RESOURCE_PERMISSIONS = (
     "resources.view_resource",
     "resources.change_resource",
     "resources.view_resourcerevision",
+    "resources.view_resourceflag",
 )
 
 
@@ -23,6 +24,7 @@ class ResourcesConfig(AppConfig):
         TAG_SECTIONS.register(sections.tag_resources_section, order=20)
         COMMUNITY_SECTIONS.register(sections.community_resources_section, order=30)
         DASHBOARD_PANELS.register(sections.followed_tags_panel, order=50)
+        DASHBOARD_PANELS.register(sections.flags_to_handle_panel, order=15)
 
         for permission in ANIMATOR_RESOURCE_PERMISSIONS:
             if permission not in services.ANIMATOR_PERMISSIONS:

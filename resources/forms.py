@@ -171,3 +171,20 @@ class ToggleForm(forms.Form):
     """The on/off buttons (featured, hidden): `on=1` or `on=0`."""
 
     on = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+
+
+class ResourceFlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Qu'est-ce qui ne va pas ?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Contenu erroné, lien brisé, droits d'auteur, propos déplacés…"),
+        error_messages={"required": _("Dites ce qui ne va pas avec cette ressource.")},
+    )
+
+
+class ResourceFlagResolveForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("hide", _("Masquer la ressource")), ("dismiss", _("Classer sans suite"))]
+    )
+    note = forms.CharField(label=_("Note (facultative)"), max_length=500, required=False)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from cdp_portal.moderation import FlagBase
 from communities.models import Community, is_portal_admin
 
 from .search import (
@@ -409,6 +410,56 @@ class ResourceRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ResourceFlagQuerySet(models.QuerySet):
+    def open(self) -> ResourceFlagQuerySet:
+        return self.filter(status=ResourceFlag.Status.OPEN)
+
+    def moderated_by(self, user) -> ResourceFlagQuerySet:
+        """Flags a person handles: those on resources of the communities they animate;
+        every flag (institution-wide resources included) for administrators. The rule of
+        `resources.permissions.can_moderate_resource`, as a query."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(
+            resource__community__in=Community.objects.moderated_by(user).values("pk")
+        )
+
+
+class ResourceFlag(FlagBase):
+    """A member tells the moderators something is wrong with a resource; they hide the
+    resource or close the flag without action. Nothing is deleted."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("À traiter")
+        HIDDEN = "hidden", _("Ressource masquée")
+        DISMISSED = "dismissed", _("Classé sans suite")
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("ressource"), on_delete=models.CASCADE, related_name="flags"
+    )
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.OPEN)
+
+    objects = ResourceFlagQuerySet.as_manager()
+
+    class Meta(FlagBase.Meta):
+        verbose_name = _("signalement de ressource")
+        verbose_name_plural = _("signalements de ressources")
+        constraints = [
+            # One open flag per person and resource: flagging again says it is pending.
+            models.UniqueConstraint(
+                fields=["resource", "reporter"],
+                condition=Q(status="open"),
+                name="resources_flag_one_open_per_reporter",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="resources_flag_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} · {self.get_status_display()}"
 
 
 class SearchTerm(models.Model):

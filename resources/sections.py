@@ -16,7 +16,7 @@ from taggit.models import Tag
 
 from communities.models import Community, TaggedInterest
 
-from .models import Resource, Sort, TaggedResource
+from .models import Resource, ResourceFlag, Sort, TaggedResource
 
 TAG_PAGE_SIZE = 10
 COMMUNITY_HOME_SIZE = 5
@@ -80,4 +80,17 @@ def followed_tags_panel(request: HttpRequest) -> dict | None:
         "title": _("Nouvelles ressources dans les étiquettes que je suis"),
         "template": "resources/sections/followed_tags.html",
         "resources": resources,
+    }
+
+
+def flags_to_handle_panel(request: HttpRequest) -> dict | None:
+    """Dashboard, for moderators: how many flagged resources wait for them (one query)."""
+    count = ResourceFlag.objects.moderated_by(request.user).open().count()
+    if not count:
+        return None
+    return {
+        "key": "resource-flags",
+        "title": _("Ressources signalées"),
+        "template": "resources/sections/flags_to_handle.html",
+        "count": count,
     }

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from communities.models import Community
 
 from .library import library_changed
-from .models import Bookmark, Resource, ResourceRevision, TaggedResource
+from .models import Bookmark, Resource, ResourceFlag, ResourceRevision, TaggedResource
 from .permissions import can_add_to, can_edit, can_feature, can_moderate_resource
 from .search import (
     INDEXED_BODY_CHARS,
@@ -257,6 +257,42 @@ def resource_set_hidden(*, resource: Resource, by, hidden: bool) -> Resource:
     resource.is_hidden = hidden
     library_changed()
     return resource
+
+
+@transaction.atomic
+def resource_flag(*, resource: Resource, reporter, reason: str) -> ResourceFlag:
+    """Tell the moderators something is wrong with a resource (the caller fetched it
+    through `visible_to(reporter)`). One open flag per person and resource."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_("Dites ce qui ne va pas avec cette ressource."), code="reason")
+    if ResourceFlag.objects.open().filter(resource=resource, reporter=reporter).exists():
+        raise ValidationError(
+            _("Vous avez déjà signalé cette ressource : l'animation va s'en occuper."),
+            code="duplicate",
+        )
+    return ResourceFlag.objects.create(resource=resource, reporter=reporter, reason=reason[:500])
+
+
+@transaction.atomic
+def resource_flag_resolve(*, flag: ResourceFlag, by, hide: bool, note: str = "") -> ResourceFlag:
+    """Close a flag: hide the resource (which closes every open flag on it) or close this
+    one without action. The resource is never deleted."""
+    resource = flag.resource
+    if not can_moderate_resource(by, resource):
+        raise PermissionDenied(_("Vous ne pouvez pas modérer cette ressource."))
+    if flag.status != ResourceFlag.Status.OPEN:
+        raise ValidationError(_("Ce signalement a déjà été traité."), code="resolved")
+    closing = {"resolved_by": by, "resolved_at": timezone.now(), "resolution_note": note[:500]}
+    if hide:
+        resource_set_hidden(resource=resource, by=by, hidden=True)
+        resource.flags.open().update(status=ResourceFlag.Status.HIDDEN, **closing)
+    else:
+        ResourceFlag.objects.filter(pk=flag.pk).update(
+            status=ResourceFlag.Status.DISMISSED, **closing
+        )
+    flag.refresh_from_db()
+    return flag
 
 
 @transaction.atomic

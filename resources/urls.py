@@ -23,6 +23,8 @@ urlpatterns = [
     path("", views.resource_list, name="list"),
     path("new/", views.resource_create, name="create"),
     path("bookmarks/", views.bookmark_list, name="bookmarks"),
+    path("flags/", views.flag_queue, name="flags"),
+    path("flags/<int:pk>/", views.flag_resolve, name="flag_resolve"),
     path("feeds/tags/<tagslug:slug>/", feeds.TagFeed(), name="feed_tag"),
     path("feeds/communities/<slug:slug>/", feeds.CommunityFeed(), name="feed_community"),
     path("<int:pk>/", views.resource_detail, name="detail"),
@@ -31,5 +33,6 @@ urlpatterns = [
     path("<int:pk>/feature/", views.resource_feature, name="feature"),
     path("<int:pk>/moderate/", views.resource_moderate, name="moderate"),
     path("<int:pk>/bookmark/", views.resource_bookmark, name="bookmark"),
+    path("<int:pk>/flag/", views.resource_flag, name="flag"),
     path("<int:pk>/<str:slug>/", views.resource_detail, name="detail_slug"),
 ]

@@ -22,12 +22,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cdp_portal.errors import error_text
 from cdp_portal.page_sections import RESOURCE_SECTIONS
-from communities.models import Community
+from communities.models import Community, is_portal_admin
 
 from . import services
-from .forms import LibraryFilterForm, ResourceForm, ToggleForm
+from .forms import (
+    LibraryFilterForm,
+    ResourceFlagForm,
+    ResourceFlagResolveForm,
+    ResourceForm,
+    ToggleForm,
+)
 from .library import for_listing_in_order, library_search
-from .models import Bookmark, Resource
+from .models import Bookmark, Resource, ResourceFlag
 from .permissions import can_edit, can_feature, can_moderate_resource, can_see_history
 from .search import safe_headline
 from .uploads import KINDS
@@ -36,6 +42,7 @@ RESOURCES_PER_PAGE = 20
 BOOKMARKS_PER_PAGE = 20
 FEATURED_ON_HOME = 4
 REVISIONS_SHOWN = 20
+FLAGS_PER_PAGE = 20
 SERVED_CONTENT_TYPES = frozenset(kind.content_type for kind in KINDS.values())
 
 
@@ -258,6 +265,86 @@ def resource_moderate(request: HttpRequest, pk: int) -> HttpResponse:
             else _("La ressource est de nouveau visible."),
         )
     return redirect(_next_url(request, resource.get_absolute_url()))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def resource_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anyone who sees a resource may tell its moderators what is wrong with it."""
+    resource = _visible_resource(request, pk)
+    if request.method == "POST":
+        form = ResourceFlagForm(request.POST)
+        if form.is_valid():
+            try:
+                services.resource_flag(
+                    resource=resource, reporter=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error_text(error))
+            else:
+                messages.success(
+                    request, _("Merci : votre signalement est transmis à l'animation.")
+                )
+                return redirect(resource)
+        status = 400
+    else:
+        form = ResourceFlagForm()
+        status = 200
+    return render(
+        request, "resources/resource_flag.html", {"resource": resource, "form": form}, status=status
+    )
+
+
+@require_safe
+def flag_queue(request: HttpRequest) -> HttpResponse:
+    """The flags on the resources I moderate, open ones first by default."""
+    user = request.user
+    if not (is_portal_admin(user) or Community.objects.moderated_by(user).exists()):
+        raise PermissionDenied
+    show = request.GET.get("status", ResourceFlag.Status.OPEN)
+    if show not in ResourceFlag.Status.values:
+        show = ResourceFlag.Status.OPEN
+    flags = (
+        ResourceFlag.objects.moderated_by(user)
+        .filter(status=show)
+        .select_related("resource__community", "reporter", "resolved_by")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(flags, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "resources/flag_queue.html",
+        {
+            "page_obj": page,
+            "flags": page.object_list,
+            "status": show,
+            "statuses": ResourceFlag.Status.choices,
+            "resolve_form": ResourceFlagResolveForm(),
+        },
+    )
+
+
+@require_POST
+def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = get_object_or_404(
+        ResourceFlag.objects.moderated_by(request.user).select_related("resource__community"),
+        pk=pk,
+    )
+    form = ResourceFlagResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez comment traiter le signalement."))
+        return redirect("resources:flags")
+    try:
+        services.resource_flag_resolve(
+            flag=flag,
+            by=request.user,
+            hide=form.cleaned_data["decision"] == "hide",
+            note=form.cleaned_data["note"],
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Le signalement est traité."))
+    return redirect("resources:flags")
 
 
 @require_POST

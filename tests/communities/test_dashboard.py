@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from resources.models import ResourceFlag
 from tests.communities.readiness_factories import checklist_of, deciding_community, set_item
 from tests.factories import CommunityFactory, UserFactory, make_member
 from tests.forums.factories import calls_forum, general_forum, make_topic
@@ -103,7 +104,8 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
         asker = make_member(community)
         make_topic(calls_forum(community), asker, tags=["moodle"], is_call_for_help=True)
         make_topic(general_forum(community), asker, title=f"Sujet {number}")
-        ResourceFactory(community=community, author=asker, tags=["moodle"])
+        flagged = ResourceFactory(community=community, author=asker, tags=["moodle"])
+        ResourceFlag.objects.create(resource=flagged, reporter=asker, reason="Lien brisé")
     animator.profile.expertise.add("moodle")
     animator.profile.interests.add("moodle")
     preparing = deciding_community(name="En préparation")
@@ -113,8 +115,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     client.force_login(animator)
     # session, user, Administrateurs group, my memberships, my invitations, requests,
     # unread notifications (header); panels: calls for help I can answer, recent activity
-    # in my forums, my checklist tasks, new resources in the tags I follow (and their tags)
-    with django_assert_num_queries(12):
+    # in my forums, my checklist tasks, new resources in the tags I follow (and their
+    # tags), flagged resources waiting for me
+    with django_assert_num_queries(13):
         response = client.get("/")
     assert len(response.context["my_memberships"]) == 10
     assert len(response.context["my_invitations"]) == 8
@@ -122,5 +125,6 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     panels = {panel["key"]: panel for panel in response.context["panels"]}
     assert len(panels["calls-for-me"]["topics"]) > 0
     assert len(panels["followed-tags"]["resources"]) == 6
+    assert panels["resource-flags"]["count"] == 8
     assert len(panels["recent-discussions"]["topics"]) > 0
     assert len(panels["readiness-tasks"]["tasks"]) == 1
