@@ -129,9 +129,17 @@ def interested_section(request: HttpRequest, tag: Tag) -> dict:
     )
 
 
+def _tag(slug: str) -> Tag:
+    """The tag with exactly this slug. The URL takes any segment (accented slugs), so a
+    NUL byte, which PostgreSQL refuses in text, is a 404 before it reaches the query."""
+    if "\x00" in slug:
+        raise Http404
+    return get_object_or_404(Tag, slug=slug)
+
+
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = _tag(slug)
     sections = TAG_SECTIONS.build(request, tag)
     # Every section lists only what the person may see: when all are empty, the tag is
     # used nowhere they may look (perhaps only in a private community), so it does not
@@ -152,7 +160,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def tag_follow(request: HttpRequest, slug: str) -> HttpResponse:
     """Follow a tag (it joins my interests: new discussions carrying it notify me and new
     resources show on my dashboard), or stop following it."""
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = _tag(slug)
     form = TagFollowForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choix invalide."))

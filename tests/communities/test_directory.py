@@ -664,6 +664,12 @@ def test_unknown_tag_is_404(client, user):
     assert client.get(reverse("directory:tag", kwargs={"slug": "inconnue"})).status_code == 404
 
 
+def test_a_nul_byte_in_a_tag_address_is_a_404(client, user):
+    client.force_login(user)
+    assert client.get("/tags/%00/").status_code == 404
+    assert client.post("/tags/a%00b/follow/", {"follow": "1"}).status_code == 404
+
+
 def test_a_tag_nothing_uses_has_no_page(client, user):
     Tag.objects.create(name="Orpheline", slug="orpheline")
     client.force_login(user)
