@@ -250,36 +250,32 @@ class Community(models.Model):
         """Active accounts that may read this community's content: the rule of
         `CommunityQuerySet.content_visible_to` seen from the other side (notifications
         and calls for help go only to them)."""
-        from cdp_portal.accounts.models import User
-
-        users = User.objects.filter(is_active=True)
         if self.visibility == Visibility.OPEN:
-            return users
-        active_member = Membership.objects.filter(
-            user=OuterRef("pk"), community=self, status=Membership.Status.ACTIVE
-        )
-        administrator = User.groups.through.objects.filter(
-            user=OuterRef("pk"), group__name=ADMINISTRATORS_GROUP
-        )
-        return users.filter(Q(is_superuser=True) | Exists(active_member) | Exists(administrator))
+            return self._active_accounts()
+        return self._administrators_or_members()
 
     def moderators(self):
         """Active accounts that moderate this community: its active animators and the
         administrators (`CommunityQuerySet.moderated_by` seen from the other side)."""
+        return self._administrators_or_members(roles__contains=[Role.ANIMATOR])
+
+    @staticmethod
+    def _active_accounts():
         from cdp_portal.accounts.models import User
 
-        animator = Membership.objects.filter(
-            user=OuterRef("pk"),
-            community=self,
-            status=Membership.Status.ACTIVE,
-            roles__contains=[Role.ANIMATOR],
-        )
-        administrator = User.groups.through.objects.filter(
+        return User.objects.filter(is_active=True)
+
+    def _administrators_or_members(self, **membership_filters):
+        """Active administrators (superusers, the "Administrateurs" group) and the active
+        members of this community whose membership also matches `membership_filters`."""
+        users = self._active_accounts()
+        member = Membership.objects.filter(
+            user=OuterRef("pk"), community=self, status=Membership.Status.ACTIVE
+        ).filter(**membership_filters)
+        administrator = users.model.groups.through.objects.filter(
             user=OuterRef("pk"), group__name=ADMINISTRATORS_GROUP
         )
-        return User.objects.filter(is_active=True).filter(
-            Q(is_superuser=True) | Exists(animator) | Exists(administrator)
-        )
+        return users.filter(Q(is_superuser=True) | Exists(member) | Exists(administrator))
 
     @property
     def is_open(self) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -165,25 +165,26 @@ def forums_refresh_counters(forum_ids: Iterable[int]) -> None:
 # --- Who may read, who is told ---------------------------------------------------------
 
 
-def experts_for(topic: Topic):
-    """Readers of the topic whose expertise tags match its tags, its author left out."""
-    expertise = TaggedExpertise.objects.filter(
+def _readers_tagged_like(topic: Topic, tagged_profiles) -> QuerySet:
+    """Readers of the topic whose profile carries one of its tags through
+    `tagged_profiles` (expertise or interests), its author left out."""
+    carries = tagged_profiles.objects.filter(
         content_object__user=OuterRef("pk"),
         tag__in=TaggedTopic.objects.filter(content_object=topic).values("tag"),
     )
     readers = topic.forum.community.content_readers()
-    return readers.filter(Exists(expertise)).exclude(pk=topic.author_id)
+    return readers.filter(Exists(carries)).exclude(pk=topic.author_id)
 
 
-def followers_of(topic: Topic):
+def experts_for(topic: Topic) -> QuerySet:
+    """Readers of the topic whose expertise tags match its tags, its author left out."""
+    return _readers_tagged_like(topic, TaggedExpertise)
+
+
+def followers_of(topic: Topic) -> QuerySet:
     """Readers of the topic who follow one of its tags (their interests), its author left
     out."""
-    interest = TaggedInterest.objects.filter(
-        content_object__user=OuterRef("pk"),
-        tag__in=TaggedTopic.objects.filter(content_object=topic).values("tag"),
-    )
-    readers = topic.forum.community.content_readers()
-    return readers.filter(Exists(interest)).exclude(pk=topic.author_id)
+    return _readers_tagged_like(topic, TaggedInterest)
 
 
 # Which notification wins when one person has several reasons to be told.
