@@ -153,6 +153,20 @@ class CommunityQuerySet(models.QuerySet):
         )
         return self.filter(~Q(visibility=Visibility.PRIVATE) | Exists(invited_or_active))
 
+    def visible_or_sponsored_by(self, user) -> CommunityQuerySet:
+        """`visible_to(user)` plus the communities the person sponsors: a sponsor named
+        without being a member (of a private community, say) still reaches its readiness
+        pages, where the launch decision is theirs to record."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_portal_admin(user):
+            return self.all()
+        return self.filter(
+            ~Q(visibility=Visibility.PRIVATE)
+            | Exists(self._active_membership_of(user))
+            | Q(sponsor=user)
+        )
+
     def with_pending_request_count(self) -> CommunityQuerySet:
         return self.annotate(
             pending_request_count=Count(

@@ -64,3 +64,11 @@ def can_moderate_resource(user, resource: Resource) -> bool:
 
 def can_see_history(user, resource: Resource) -> bool:
     return can_edit(user, resource)
+
+
+def can_handle_resource_flags(user) -> bool:
+    """Open the queue of flagged resources: whoever moderates some library (an animator of
+    a community; administrators, who also handle institution-wide resources)."""
+    if not _signed_in(user):
+        return False
+    return is_portal_admin(user) or Community.objects.moderated_by(user).exists()

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cdp_portal.errors import error_text
 from cdp_portal.page_sections import RESOURCE_SECTIONS
-from communities.models import Community, is_portal_admin
+from communities.models import Community
 
 from . import services
 from .forms import (
@@ -34,7 +34,13 @@ from .forms import (
 )
 from .library import for_listing_in_order, library_search
 from .models import Bookmark, Resource, ResourceFlag
-from .permissions import can_edit, can_feature, can_moderate_resource, can_see_history
+from .permissions import (
+    can_edit,
+    can_feature,
+    can_handle_resource_flags,
+    can_moderate_resource,
+    can_see_history,
+)
 from .search import safe_headline
 from .uploads import KINDS
 
@@ -298,7 +304,7 @@ def resource_flag(request: HttpRequest, pk: int) -> HttpResponse:
 def flag_queue(request: HttpRequest) -> HttpResponse:
     """The flags on the resources I moderate, open ones first by default."""
     user = request.user
-    if not (is_portal_admin(user) or Community.objects.moderated_by(user).exists()):
+    if not can_handle_resource_flags(user):
         raise PermissionDenied
     show = request.GET.get("status", ResourceFlag.Status.OPEN)
     if show not in ResourceFlag.Status.values:

@@ -37,12 +37,12 @@ def _members_only(request: HttpRequest, community: Community) -> HttpResponse:
 
 
 def _readable_community(request: HttpRequest, slug: str) -> Community | HttpResponse:
-    """The community, a 404 when the person may not know it exists, or the 403 page. Its
-    sponsor knows it even when they are not a member (of a private community, say): the
-    decision is theirs to record."""
-    user = request.user
-    known = Community.objects.visible_to(user) | Community.objects.filter(sponsor_id=user.pk)
-    community = get_object_or_404(known.select_related("sponsor"), slug=slug)
+    """The community, a 404 when the person may not know it exists (its sponsor always
+    does), or the 403 page."""
+    community = get_object_or_404(
+        Community.objects.visible_or_sponsored_by(request.user).select_related("sponsor"),
+        slug=slug,
+    )
     if not can_view_readiness(request.user, community):
         return _members_only(request, community)
     return community

@@ -66,6 +66,12 @@ def test_the_queue_is_for_moderators(client, world, visitor, status):
     assert client.get(QUEUE).status_code == status
 
 
+def test_the_queue_asks_anonymous_visitors_to_log_in(client, world):
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
 def test_the_queue_shows_only_the_flags_of_resources_i_moderate(client, world):
     for name in ("open_resource", "closed_resource", "institution_resource"):
         services.resource_flag(resource=world[name], reporter=world["outsider"], reason=name)
