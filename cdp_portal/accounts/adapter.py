@@ -1,11 +1,57 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
 from django import forms
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from cdp_portal.client_ip import client_ip
+
+# The account-wide part of the failed sign-in limit (settings.ACCOUNT_RATE_LIMITS).
+ACCOUNT_LIMIT = "login_failed_account"
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
-    """Keeps sign-up to the institution's e-mail domains when they are configured."""
+    """Keeps sign-up to the institution's e-mail domains when they are configured, sees
+    the client behind the proxies, and counts failed sign-ins per (address, e-mail)."""
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's own reading of X-Forwarded-For raises (500) on a short header.
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # "key" in LOGIN_RATE_LIMIT: this e-mail typed from this client address.
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}|{ratelimit.get_ip(request)}"
+
+    def _get_account_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        super().pre_authenticate(request, **credentials)
+        # Then the whole account, from every address together. Counted into the same
+        # usage so that a correct password rolls both back, as allauth does for its own.
+        usage = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action=ACCOUNT_LIMIT,
+            key=self._get_account_cache_key(request, **credentials),
+        )
+        if not usage:
+            raise self.validation_error("too_many_login_attempts")
+        self._login_failed_rl_usage.usage.extend(usage.usage)
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # After a password reset: the account's count and this address's.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(
+            request,
+            app="allauth.account",
+            action=ACCOUNT_LIMIT,
+            key=self._get_account_cache_key(request, **credentials),
+        )
 
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
