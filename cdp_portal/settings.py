@@ -110,10 +110,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions ---------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Redis that degrades to a per-process memory cache when it is down (cdp_portal/cache.py);
+    # sessions live in the database with the cache in front, so no outage signs anyone out.
+    CACHES = {"default": {"BACKEND": "cdp_portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -144,8 +144,17 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CdP] "
+# Proxies in front of the portal that append to X-Forwarded-For (0: none, the header is
+# ignored). Every rate limit sees the client through cdp_portal.client_ip, allauth's too.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Failed sign-ins. "key" is one e-mail address typed from one client address, so one
+# person's typos never block another person behind the same proxy; "ip" is a ceiling
+# against password spraying. LOGIN_ACCOUNT_RATE_LIMIT protects one account from every
+# address together (see README, "Sign-in limits").
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env("LOGIN_RATE_LIMIT", default="5/5m/ip,5/5m/key"),
+    "login_failed": env("LOGIN_RATE_LIMIT", default="5/5m/key,30/5m/ip"),
+    "login_failed_account": env("LOGIN_ACCOUNT_RATE_LIMIT", default="20/5m/key"),
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
