@@ -141,7 +141,7 @@ class ResilientRedisCache(RedisCache):
                 outage.last_warning = now
                 logger.warning(
                     "Redis at %s unreachable (%s: %s): using this process's local cache, "
-                    "next try in %.0f s.",
+                    "next try in %g s.",
                     self._safe_location(),
                     type(error).__name__,
                     error,

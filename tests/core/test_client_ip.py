@@ -63,3 +63,18 @@ def test_allauth_sees_the_same_address(settings, forwarded):
     settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
     request = request_from(forwarded=forwarded)
     assert get_adapter(request).get_client_ip(request) == client_ip(request) == "10.0.0.1"
+
+
+def test_trusted_proxy_count_is_read_from_the_environment_for_the_portal_and_allauth():
+    from tests.core.test_settings import manage
+
+    code = (
+        "from django.conf import settings as s; from allauth import app_settings as a; "
+        "print(s.TRUSTED_PROXY_COUNT, a.TRUSTED_PROXY_COUNT, "
+        "s.ACCOUNT_RATE_LIMITS['login_failed'])"
+    )
+    assert manage("shell", "-v", "0", "-c", code).stdout.split() == ["0", "0", "5/5m/key,30/5m/ip"]
+    assert manage("shell", "-v", "0", "-c", code, TRUSTED_PROXY_COUNT="2").stdout.split()[:2] == [
+        "2",
+        "2",
+    ]
