@@ -109,3 +109,30 @@ def test_a_broken_header_never_gives_a_500(client, settings, people, forwarded):
     assert response.status_code == 200
     response = sign_in(client, "alice@example.org", TEST_PASSWORD, forwarded)
     assert response.status_code == 302
+
+
+def test_a_password_reset_lifts_the_block(client, settings, people):
+    import re
+
+    from django.core import mail
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed_account": "5/5m/key",
+    }
+    for _ in range(5):  # blocks both this address for Alice and Alice's whole account
+        sign_in(client, "alice@example.org", "faux", "203.0.113.1")
+    assert (
+        TOO_MANY
+        in sign_in(client, "alice@example.org", TEST_PASSWORD, "203.0.113.1").content.decode()
+    )
+    extra = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.1"}
+    client.post(reverse("account_reset_password"), {"email": "alice@example.org"}, **extra)
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)
+    form_path = client.get(link.group(1), follow=True, **extra).redirect_chain[-1][0]
+    new_password = "un-nouveau-mot-de-passe-2026"
+    data = {"password1": new_password, "password2": new_password}
+    assert client.post(form_path, data, **extra).status_code == 302
+    response = sign_in(client, "alice@example.org", new_password, "203.0.113.1")
+    assert response.status_code == 302
