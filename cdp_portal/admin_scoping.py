@@ -160,6 +160,9 @@ class ArchiveNotDeleteAdminMixin:
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         holding = [str(obj) for obj in objs if obj.holds_content()]
         if holding:
+            # The content's own admins refuse deletion (NeverDeleteAdminMixin), which Django
+            # would report as missing permissions: say what to do instead.
+            perms_needed = set()
             protected = [
                 *(
                     _(
