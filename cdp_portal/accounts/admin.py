@@ -56,6 +56,8 @@ class UserAdmin(DjangoUserAdmin):
                 user_delete(user=user, by=request.user)
             except (PermissionDenied, ValidationError) as error:
                 # Only a change between the confirmation page and this request gets here.
-                self.message_user(request, " ".join(getattr(error, "messages", [str(error)])))
+                self.message_user(
+                    request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
+                )
                 continue
         self.message_user(request, ANONYMISED_MESSAGE, messages.INFO)
