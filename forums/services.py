@@ -679,6 +679,8 @@ def topic_move(*, topic: Topic, by, forum: Forum, reason: str = "") -> Topic:
         )
     if forum.pk == source.pk:
         return topic
+    if forum.is_archived:
+        raise ValidationError(ARCHIVED_MESSAGE, code="archived")
     Topic.objects.filter(pk=topic.pk).update(forum=forum)
     topic.forum = forum
     forums_refresh_counters([source.pk, forum.pk])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from communities import services
@@ -243,3 +243,19 @@ def test_communities_list_marks_archived_ones_and_filters_them(client, archived)
     assert archived["community"].name not in active and other.name in active
     only = client.get(reverse("communities:list"), {"archived": "archived"}).content.decode()
     assert archived["community"].name in only and other.name not in only
+
+
+def test_a_topic_cannot_be_moved_into_an_archived_forum(busy):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    calls = Forum.objects.get(community=busy["community"], slug="appels-a-tous")
+    forum_services.forum_set_archived(forum=calls, by=admin, archived=True)
+    with pytest.raises(ValidationError):
+        forum_services.topic_move(topic=busy["topic"], by=busy["animator"], forum=calls)
+    assert Topic.objects.get(pk=busy["topic"].pk).forum_id == busy["forum"].pk
+
+
+def test_the_home_of_an_archived_community_offers_no_join_button(client, archived):
+    client.force_login(UserFactory())
+    page = client.get(archived["community"].get_absolute_url()).content.decode()
+    assert "n'accueille plus de nouveaux membres" in page or "n&#x27;accueille plus" in page
+    assert reverse("communities:join", args=[archived["community"].slug]) not in page
