@@ -285,6 +285,28 @@ class MembershipAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     def roles_display(self, obj):
         return ", ".join(obj.get_roles_display())
 
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Deleting a membership must not leave a community with no one to animate it
+        # (as membership_leave and membership_set_roles refuse too).
+        chosen = {membership.pk for membership in objs}
+        orphaned = {
+            membership.community.name
+            for membership in objs
+            if membership.is_active
+            and Role.ANIMATOR in membership.roles
+            and not Membership.objects.active()
+            .with_role(Role.ANIMATOR)
+            .filter(community=membership.community_id)
+            .exclude(pk__in=chosen)
+            .exists()
+        }
+        refusals = [
+            _("%(community)s n'aurait plus personne à l'animation.") % {"community": name}
+            for name in sorted(orphaned)
+        ]
+        return deleted, model_count, perms_needed, [*refusals, *protected]
+
     def has_add_permission(self, request, *args):
         # People join, ask, are invited or imported on the site, where e-mail and checks
         # follow; the admin changes roles and allocated time of existing memberships.

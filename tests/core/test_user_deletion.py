@@ -110,3 +110,19 @@ def test_an_ordinary_member_is_deleted_with_the_list_action(admin_client, privat
     assert Post.objects.get(pk=post.pk).author_id is None
     topic = Topic.objects.get(pk=private_alone["topic"].pk)
     assert topic.reply_count == 1
+
+
+def test_admin_refuses_to_delete_the_only_animators_membership(admin_client, private_alone):
+    membership = Membership.objects.get(user=private_alone["animator"])
+    url = f"/admin/communities/membership/{membership.pk}/delete/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "plus personne à l'animation" in page.content.decode().replace("&#x27;", "'")
+    assert admin_client.post(url, {"post": "yes"}).status_code == 200
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    # A plain member's membership may still be deleted by a superuser.
+    other = Membership.objects.get(user=private_alone["member"])
+    response = admin_client.post(
+        f"/admin/communities/membership/{other.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
