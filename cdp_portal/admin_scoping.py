@@ -19,7 +19,11 @@ multi-valued relation sets `community_path = None` and overrides `scope_queryset
 
 from __future__ import annotations
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from communities.models import Community, is_portal_admin
 
@@ -129,3 +133,68 @@ class ReadOnlyAdminMixin:
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class NeverDeleteAdminMixin:
+    """What members wrote and the records of what was done with it (posts, topics,
+    resources, their revisions, flags, the moderation log): hidden, never deleted, not
+    even by a superuser. Deleting one would also leave the counters of its topic and
+    forum wrong."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ArchiveNotDeleteAdminMixin:
+    """A container of members' writing (a community, a forum) is archived while it holds
+    any; only an empty one may be deleted. The model says what it holds with
+    `holds_content()`; the database refuses the cascade too (PROTECT), this mixin says
+    why in the admin's own "cannot delete" page instead of an error."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.holds_content():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        holding = [str(obj) for obj in objs if obj.holds_content()]
+        if holding:
+            # The content's own admins refuse deletion (NeverDeleteAdminMixin), which Django
+            # would report as missing permissions: say what to do instead.
+            perms_needed = set()
+            protected = [
+                *(
+                    _(
+                        "%(name)s contient des contributions de membres : archivez plutôt "
+                        "que supprimer."
+                    )
+                    % {"name": name}
+                    for name in holding
+                ),
+                *protected,
+            ]
+        return deleted, model_count, perms_needed, protected
+
+
+def archive_action(service, *, archived: bool, description, target: str):
+    """An admin action archiving (or bringing back) the chosen objects through `service`,
+    for administrators only (`has_archive_permission`)."""
+
+    def run(modeladmin, request, queryset):
+        done = 0
+        for obj in queryset:
+            try:
+                service(**{target: obj}, by=request.user, archived=archived)
+            except PermissionDenied as error:
+                modeladmin.message_user(request, str(error), messages.ERROR)
+                return
+            done += 1
+        modeladmin.message_user(
+            request,
+            ngettext("%(n)d élément modifié.", "%(n)d éléments modifiés.", done) % {"n": done},
+            messages.SUCCESS,
+        )
+
+    run.__name__ = f"{'archive' if archived else 'unarchive'}_{target}"
+    return admin.action(description=description, permissions=["archive"])(run)

@@ -19,11 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cdp_portal.admin_scoping import CommunityScopedAdminMixin
+from cdp_portal.admin_scoping import (
+    ArchiveNotDeleteAdminMixin,
+    CommunityScopedAdminMixin,
+    archive_action,
+)
 
 from .benefits import BENEFIT_CHOICES
 from .models import Community, Language, Membership, Profile, Role, is_portal_admin
 from .services import (
+    community_set_archived,
     membership_approve,
     membership_refuse,
     membership_roles_check,
@@ -59,19 +64,48 @@ class CommunityAdminForm(forms.ModelForm):
         ]
 
 
+class ArchivedFilter(admin.SimpleListFilter):
+    title = _("archivage")
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("En activité")), ("yes", _("Archivées"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(archived_at__isnull=True)
+        return queryset
+
+
 @admin.register(Community)
-class CommunityAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class CommunityAdmin(ArchiveNotDeleteAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
     community_path = ""
     form = CommunityAdminForm
-    list_display = ["name", "phase", "visibility", "theme", "sponsor", "member_count"]
-    list_filter = ["phase", "visibility", "theme"]
+    list_display = ["name", "phase", "visibility", "theme", "sponsor", "member_count", "archived"]
+    list_filter = [ArchivedFilter, "phase", "visibility", "theme"]
+    actions = [
+        archive_action(
+            community_set_archived,
+            archived=True,
+            description=_("Archiver les communautés choisies"),
+            target="community",
+        ),
+        archive_action(
+            community_set_archived,
+            archived=False,
+            description=_("Désarchiver les communautés choisies"),
+            target="community",
+        ),
+    ]
     search_fields = ["name", "slug", "summary"]
     list_select_related = ["sponsor"]
     ordering = ["name"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description"]}),
         (_("Charte"), {"fields": ["theme", "phase", "visibility", "sponsor", "benefits"]}),
-        (_("Dates"), {"fields": ["created_at", "updated_at"]}),
+        (_("Dates"), {"fields": ["created_at", "updated_at", "archived_at"]}),
     ]
     # Only administrators change how a community is reached (its address and visibility)
     # and its phase: animators move it on by recording a decision in the readiness dossier.
@@ -84,8 +118,15 @@ class CommunityAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     def member_count(self, obj):
         return obj.member_count
 
+    @admin.display(description=_("archivée"), boolean=True, ordering="archived_at")
+    def archived(self, obj):
+        return obj.archived_at is not None
+
+    def has_archive_permission(self, request):
+        return is_portal_admin(request.user)
+
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["created_at", "updated_at"]
+        readonly = ["created_at", "updated_at", "archived_at"]
         if not is_portal_admin(request.user):
             readonly += self.admin_only_fields
         return readonly
@@ -243,6 +284,28 @@ class MembershipAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("rôles"))
     def roles_display(self, obj):
         return ", ".join(obj.get_roles_display())
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Deleting a membership must not leave a community with no one to animate it
+        # (as membership_leave and membership_set_roles refuse too).
+        chosen = {membership.pk for membership in objs}
+        orphaned = {
+            membership.community.name
+            for membership in objs
+            if membership.is_active
+            and Role.ANIMATOR in membership.roles
+            and not Membership.objects.active()
+            .with_role(Role.ANIMATOR)
+            .filter(community=membership.community_id)
+            .exclude(pk__in=chosen)
+            .exists()
+        }
+        refusals = [
+            _("%(community)s n'aurait plus personne à l'animation.") % {"community": name}
+            for name in sorted(orphaned)
+        ]
+        return deleted, model_count, perms_needed, [*refusals, *protected]
 
     def has_add_permission(self, request, *args):
         # People join, ask, are invited or imported on the site, where e-mail and checks

@@ -26,6 +26,16 @@ class CommunityFilterForm(forms.Form):
     phase = forms.ChoiceField(label=_("Phase"), required=False)
     theme = forms.ChoiceField(label=_("Thème stratégique"), required=False)
     visibility = forms.ChoiceField(label=_("Visibilité"), required=False)
+    archived = forms.ChoiceField(
+        label=_("Activité"),
+        required=False,
+        choices=[
+            ("", _("Toutes")),
+            ("active", _("En activité")),
+            ("archived", _("Archivées")),
+        ],
+        help_text=_("Une communauté archivée se lit encore, mais on n'y écrit plus."),
+    )
     mine = forms.BooleanField(label=_("Seulement mes communautés"), required=False)
 
     def __init__(self, *args, visible: CommunityQuerySet, **kwargs):
@@ -51,6 +61,8 @@ class CommunityFilterForm(forms.Form):
                 queryset = queryset.filter(**{field: data[field]})
         if data.get("mine"):
             queryset = queryset.of_member(user)
+        if data.get("archived"):
+            queryset = queryset.filter(archived_at__isnull=data["archived"] == "active")
         return queryset
 
     @property

@@ -242,6 +242,9 @@ class Community(models.Model):
     )
     created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # Set by communities.services.community_set_archived: an archived community is
+    # read-only (no new topics, replies, resources, members) but its content stays.
+    archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True, editable=False)
 
     objects = CommunityQuerySet.as_manager()
 
@@ -290,6 +293,20 @@ class Community(models.Model):
             user=OuterRef("pk"), group__name=ADMINISTRATORS_GROUP
         )
         return users.filter(Q(is_superuser=True) | Exists(member) | Exists(administrator))
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def holds_content(self) -> bool:
+        """Topics, resources or moderation history: what members wrote, which is archived
+        rather than deleted with the community."""
+        return (
+            self.forums.filter(topics__isnull=False).exists()
+            or self.resources.exists()
+            or self.forum_moderation_log.exists()
+            or self.readiness_decisions.exists()
+        )
 
     @property
     def is_open(self) -> bool:

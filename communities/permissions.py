@@ -9,11 +9,13 @@ from __future__ import annotations
 from .models import Community, Membership, Role, Visibility, is_portal_admin
 
 __all__ = [
+    "accepts_new_members",
     "can_manage_members",
     "can_moderate",
     "can_see_community",
     "can_see_content",
     "is_portal_admin",
+    "is_read_only",
     "membership_for",
 ]
 
@@ -66,3 +68,16 @@ def can_moderate(user, community: Community) -> bool:
 def can_manage_members(user, community: Community) -> bool:
     """Approve or refuse requests, invite, change roles: the animators' job."""
     return can_moderate(user, community)
+
+
+def is_read_only(community: Community | None) -> bool:
+    """An archived community: what it holds stays readable by those who could read it,
+    and nothing new is written in it (topics, replies, resources, members). The forums,
+    the library and the membership services all ask here."""
+    return community is not None and community.archived_at is not None
+
+
+def accepts_new_members(community: Community) -> bool:
+    """Joining, asking to join, inviting, accepting an invitation or a request: not into
+    an archived community."""
+    return not is_read_only(community)

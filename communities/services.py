@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +34,7 @@ from .models import (
     Visibility,
     is_portal_admin,
 )
-from .permissions import can_manage_members, forget_membership
+from .permissions import accepts_new_members, can_manage_members, forget_membership
 
 User = get_user_model()
 
@@ -264,10 +265,18 @@ def _activate(membership: Membership, roles: list[str] | None = None) -> None:
         membership.roles = [Role.MEMBER]
 
 
+def _require_accepts_members(community: Community) -> None:
+    if not accepts_new_members(community):
+        raise PermissionDenied(
+            _("Cette communauté est archivée : elle n'accueille plus de nouveaux membres.")
+        )
+
+
 @transaction.atomic
 def membership_join(*, community: Community, user, message: str = "") -> Membership:
     """Join an open community at once, ask to join a closed one. Private communities are
     by invitation only."""
+    _require_accepts_members(community)
     if community.visibility == Visibility.PRIVATE:
         raise PermissionDenied(_("Cette communauté est accessible sur invitation seulement."))
     membership = (
@@ -334,6 +343,7 @@ def membership_cancel_invitation(*, membership: Membership, by) -> Membership:
 def membership_approve(*, membership: Membership, by) -> Membership:
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Cette demande a déjà été traitée."))
+    _require_accepts_members(membership.community)
     _activate(membership)
     membership.decided_by = by
     membership.save()
@@ -376,6 +386,7 @@ def membership_invite(
     """Invite a person by e-mail (their account is created if needed). They accept from
     the community page; an active member only gets the new roles."""
     roles = _clean_roles(roles)
+    _require_accepts_members(community)
     # One e-mail only: the community invitation carries the set-password link.
     user, created = account_invite(
         email=email, display_name=display_name, invited_by=by, send_email=False
@@ -419,6 +430,7 @@ def membership_invite(
 def membership_accept_invitation(*, membership: Membership) -> Membership:
     if membership.status != Membership.Status.INVITED:
         raise ValidationError(_("Aucune invitation en attente."))
+    _require_accepts_members(membership.community)
     _activate(membership)
     membership.save()
     forget_membership(membership.user, membership.community)
@@ -494,6 +506,7 @@ def membership_add(
     a membership that ended, becomes active with these roles; an active member's roles are
     changed through `membership_set_roles`. Admin access follows the animator role."""
     roles = _clean_roles(roles)
+    _require_accepts_members(community)
     membership = (
         Membership.objects.select_for_update().filter(community=community, user=user).first()
     )
@@ -524,3 +537,76 @@ def membership_roles_check(*, membership: Membership, roles: Iterable[str]) -> l
     if Role.ANIMATOR not in roles and _is_last_animator(membership):
         raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
     return roles
+
+
+# --- Archiving and deleting -----------------------------------------------------------
+
+
+@transaction.atomic
+def community_set_archived(*, community: Community, by, archived: bool) -> Community:
+    """Archive a community (read-only: its content stays readable by whoever could read
+    it, and nothing new is written, joined or invited) or bring it back. Administrators
+    only: archiving is how a community that holds content is closed, never deletion."""
+    if not is_portal_admin(by):
+        raise PermissionDenied(_("Seuls les administrateurs archivent une communauté."))
+    if community.is_archived != archived:
+        community.archived_at = timezone.now() if archived else None
+        community.save(update_fields=["archived_at", "updated_at"])
+    return community
+
+
+def communities_only_animated_by(user) -> list[Community]:
+    """The communities where this person is the only active animator: they would be left
+    with no one to answer requests or moderate if the person went."""
+    other_animator = (
+        Membership.objects.active()
+        .with_role(Role.ANIMATOR)
+        .filter(community=OuterRef("community"))
+        .exclude(user=user)
+    )
+    return [
+        membership.community
+        for membership in Membership.objects.active()
+        .with_role(Role.ANIMATOR)
+        .filter(user=user)
+        .filter(~Exists(other_animator))
+        .select_related("community")
+        .order_by("community__name")
+    ]
+
+
+def user_delete_refusal(user) -> str:
+    """Why this account may not be deleted now ("" when it may)."""
+    alone = communities_only_animated_by(user)
+    if not alone:
+        return ""
+    return _(
+        "%(name)s est la seule personne à animer %(communities)s : confiez d'abord ce rôle "
+        "à quelqu'un d'autre."
+    ) % {"name": user.get_full_name(), "communities": ", ".join(c.name for c in alone)}
+
+
+@transaction.atomic
+def user_delete(*, user, by) -> None:
+    """Delete a person's account and keep what they wrote, anonymised.
+
+    Their topics, posts, resources and every revision stay, with no author (the pages
+    show "Ancien membre·e"): those foreign keys are SET_NULL. Everything personal goes
+    with the account row: e-mail addresses, profile (bio, job, unit, campus, tags),
+    memberships, bookmarks, watches, notifications, two-factor devices; their sessions
+    no longer resolve to anyone. Refused while they are the only animator of a community,
+    which would be left with no one to answer requests or moderate."""
+    if not is_portal_admin(by):
+        raise PermissionDenied(_("Seuls les administrateurs suppriment un compte."))
+    # Lock the person's animator memberships so that a concurrent role change cannot make
+    # them the last animator between the check and the deletion.
+    list(
+        Membership.objects.select_for_update()
+        .filter(community__in=Membership.objects.filter(user=user).values("community"))
+        .with_role(Role.ANIMATOR)
+        .values_list("pk", flat=True)
+    )
+    refusal = user_delete_refusal(user)
+    if refusal:
+        raise ValidationError(refusal, code="last_animator")
+    user.delete()

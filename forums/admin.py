@@ -4,7 +4,9 @@ Animators see the forums, topics, posts and flags of the communities they animat
 (`CommunityScopedAdminMixin`) and moderate them with the same services as the site:
 hide or show posts again, lock, unlock, pin, unpin topics, resolve or dismiss flags. Every
 action lands in the moderation log (read-only here). Content is written on the site; here
-only the moderation fields change. Nothing is deleted but by a superuser.
+only the moderation fields change. Posts, topics, revisions, flags and the log are
+never deleted, not even by a superuser: posts are hidden instead, and a forum that holds
+topics is archived (an empty one may still be deleted by a superuser).
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cdp_portal.admin_scoping import CommunityScopedAdminMixin, ReadOnlyAdminMixin
+from cdp_portal.admin_scoping import (
+    ArchiveNotDeleteAdminMixin,
+    CommunityScopedAdminMixin,
+    NeverDeleteAdminMixin,
+    ReadOnlyAdminMixin,
+    archive_action,
+)
+from communities.models import is_portal_admin
 
 from . import services
 from .forms import HideForm
@@ -58,14 +67,42 @@ def _bulk(modeladmin, request, objects, action) -> None:
 
 
 @admin.register(Forum)
-class ForumAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class ForumAdmin(ArchiveNotDeleteAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
     community_path = "community"
-    list_display = ["name", "community", "position", "topic_count", "last_activity_at"]
+    list_display = [
+        "name",
+        "community",
+        "position",
+        "topic_count",
+        "last_activity_at",
+        "archived",
+    ]
     list_filter = [("community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "community__name"]
     list_select_related = ["community"]
     ordering = ["community__name", "position"]
-    readonly_fields = ["topic_count", "last_activity_at"]
+    readonly_fields = ["topic_count", "last_activity_at", "archived_at"]
+    actions = [
+        archive_action(
+            services.forum_set_archived,
+            archived=True,
+            description=_("Archiver les forums choisis"),
+            target="forum",
+        ),
+        archive_action(
+            services.forum_set_archived,
+            archived=False,
+            description=_("Désarchiver les forums choisis"),
+            target="forum",
+        ),
+    ]
+
+    @admin.display(description=_("archivé"), boolean=True, ordering="archived_at")
+    def archived(self, obj):
+        return obj.archived_at is not None
+
+    def has_archive_permission(self, request):
+        return is_portal_admin(request.user)
 
 
 # --- Topics ------------------------------------------------------------------------------
@@ -120,7 +157,7 @@ TOPIC_MODERATION_FIELDS = ("is_pinned", "is_locked")
 
 
 @admin.register(Topic)
-class TopicAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class TopicAdmin(NeverDeleteAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
     community_path = "forum__community"
     list_display = [
         "title",
@@ -228,7 +265,7 @@ POST_MODERATION_FIELDS = ("is_hidden", "hidden_reason")
 
 
 @admin.register(Post)
-class PostAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class PostAdmin(NeverDeleteAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
     community_path = "topic__forum__community"
     list_display = ["__str__", "author", "created_at", "is_hidden", "edited_at"]
     list_filter = [
@@ -271,7 +308,9 @@ class PostAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PostRevision)
-class PostRevisionAdmin(ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
+class PostRevisionAdmin(
+    NeverDeleteAdminMixin, ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin
+):
     community_path = "post__topic__forum__community"
     list_display = ["post", "editor", "created_at"]
     list_select_related = ["post__topic", "editor"]
@@ -320,7 +359,7 @@ def hide_flagged_posts(modeladmin, request, queryset):
 
 
 @admin.register(Flag)
-class FlagAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class FlagAdmin(NeverDeleteAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
     community_path = "post__topic__forum__community"
     list_display = ["post", "reporter", "reason", "status", "created_at", "resolved_by"]
     list_filter = [
@@ -347,7 +386,9 @@ class FlagAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ModerationLog)
-class ModerationLogAdmin(ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
+class ModerationLogAdmin(
+    NeverDeleteAdminMixin, ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin
+):
     community_path = "community"
     list_display = ["created_at", "actor", "action", "community", "topic", "reason"]
     list_filter = ["action", ("community", admin.RelatedOnlyFieldListFilter)]

@@ -97,6 +97,8 @@ class ForumQuerySet(models.QuerySet):
 
 
 class Forum(models.Model):
+    # CASCADE: an empty community goes with its (empty) default forums; a forum holding
+    # topics is protected by Topic.forum.
     community = models.ForeignKey(
         Community,
         verbose_name=_("communauté"),
@@ -113,6 +115,8 @@ class Forum(models.Model):
     last_activity_at = models.DateTimeField(
         _("dernière activité"), null=True, blank=True, editable=False
     )
+    # Set by forums.services.forum_set_archived: read-only, its topics kept.
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True, editable=False)
 
     objects = ForumQuerySet.as_manager()
 
@@ -132,6 +136,14 @@ class Forum(models.Model):
         return reverse(
             "forums:forum", kwargs={"community_slug": self.community.slug, "slug": self.slug}
         )
+
+    @property
+    def is_archived(self) -> bool:
+        """The forum or its whole community is archived: read-only."""
+        return self.archived_at is not None or self.community.is_archived
+
+    def holds_content(self) -> bool:
+        return self.topics.exists()
 
     def clean(self) -> None:
         # The admin's forms call it; forum_ensure renames such a slug instead.
@@ -271,7 +283,7 @@ class TopicQuerySet(models.QuerySet):
 
 class Topic(models.Model):
     forum = models.ForeignKey(
-        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="topics"
+        Forum, verbose_name=_("forum"), on_delete=models.PROTECT, related_name="topics"
     )
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("identifiant"), max_length=80, blank=True)
@@ -429,7 +441,7 @@ class PostQuerySet(models.QuerySet):
 
 class Post(models.Model):
     topic = models.ForeignKey(
-        Topic, verbose_name=_("sujet"), on_delete=models.CASCADE, related_name="posts"
+        Topic, verbose_name=_("sujet"), on_delete=models.PROTECT, related_name="posts"
     )
     # 1 for the topic's opening post, then in the order of writing; never reused.
     position = models.PositiveIntegerField(_("numéro"), default=1, editable=False)
@@ -491,7 +503,7 @@ class PostRevision(models.Model):
     """A post's previous text, written each time its author edits it."""
 
     post = models.ForeignKey(
-        Post, verbose_name=_("message"), on_delete=models.CASCADE, related_name="revisions"
+        Post, verbose_name=_("message"), on_delete=models.PROTECT, related_name="revisions"
     )
     editor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -693,7 +705,7 @@ class Flag(FlagBase):
         DISMISSED = "dismissed", _("Rejeté")
 
     post = models.ForeignKey(
-        Post, verbose_name=_("message"), on_delete=models.CASCADE, related_name="flags"
+        Post, verbose_name=_("message"), on_delete=models.PROTECT, related_name="flags"
     )
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
@@ -745,7 +757,7 @@ class ModerationLog(models.Model):
     community = models.ForeignKey(
         Community,
         verbose_name=_("communauté"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="forum_moderation_log",
     )
     topic = models.ForeignKey(

@@ -23,6 +23,7 @@ __all__ = [
     "can_read_post_body",
     "can_reply",
     "can_see_content",
+    "is_read_only",
 ]
 
 
@@ -40,9 +41,16 @@ def can_moderate_forum(user, community: Community) -> bool:
     return _signed_in(user) and can_moderate(user, community)
 
 
+def is_read_only(forum: Forum) -> bool:
+    """The forum or its community is archived: its topics stay readable, and no one (not
+    even an administrator) starts a topic, replies, edits or accepts an answer in it."""
+    return forum.is_archived
+
+
 def can_post_in(user, forum: Forum) -> bool:
-    """Start a topic: active members of the community; administrators everywhere."""
-    if not _signed_in(user):
+    """Start a topic: active members of the community; administrators everywhere; no one
+    in an archived forum or community."""
+    if not _signed_in(user) or is_read_only(forum):
         return False
     return is_portal_admin(user) or _is_active_member(user, forum.community)
 
@@ -57,7 +65,7 @@ def can_reply(user, topic: Topic) -> bool:
 
 def can_edit_post(user, post: Post) -> bool:
     """Authors edit their own posts while they still belong to the community."""
-    if not _signed_in(user):
+    if not _signed_in(user) or is_read_only(post.topic.forum):
         return False
     if is_portal_admin(user):
         return True
@@ -81,8 +89,9 @@ def can_flag(user, post: Post) -> bool:
 
 
 def can_accept_answer(user, topic: Topic) -> bool:
-    """Mark solved and accept an answer: the topic's author or the animation."""
-    if not _signed_in(user):
+    """Mark solved and accept an answer: the topic's author or the animation (not in an
+    archived forum)."""
+    if not _signed_in(user) or is_read_only(topic.forum):
         return False
     if can_moderate_forum(user, topic.forum.community):
         return True

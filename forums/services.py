@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cdp_portal.markdown import MENTION, render_markdown
 from communities.models import (
@@ -26,6 +27,7 @@ from communities.models import (
     Profile,
     TaggedExpertise,
     TaggedInterest,
+    is_portal_admin,
 )
 from communities.services import _tags_for as existing_tags_for
 from resources.models import Resource
@@ -57,6 +59,7 @@ from .permissions import (
 User = get_user_model()
 
 MAX_BODY_LENGTH = 20_000
+ARCHIVED_MESSAGE = _lazy("Ce forum est archivé : on peut le lire, plus y écrire.")
 # Path segments after /topics/<id>/ that are views, not slugs.
 RESERVED_SLUGS = frozenset(
     {"reply", "watch", "moderate", "move", "solve", "reopen", "posts", "quote"}
@@ -128,6 +131,19 @@ def forums_ensure_defaults(*, community: Community) -> list[Forum]:
         )[0]
         for index, (slug, name, description) in enumerate(DEFAULT_FORUMS)
     ]
+
+
+@transaction.atomic
+def forum_set_archived(*, forum: Forum, by, archived: bool) -> Forum:
+    """Archive a forum (read-only: its topics stay readable, no new topic or reply) or
+    bring it back. Administrators only: a forum that holds topics is archived, never
+    deleted."""
+    if not is_portal_admin(by):
+        raise PermissionDenied(_("Seuls les administrateurs archivent un forum."))
+    if (forum.archived_at is not None) != archived:
+        forum.archived_at = timezone.now() if archived else None
+        forum.save(update_fields=["archived_at"])
+    return forum
 
 
 # --- Counters -------------------------------------------------------------------------
@@ -269,6 +285,8 @@ def topic_create(
     forum's watchers, the people mentioned and, for a call for help, the matching experts
     are told."""
     if not can_post_in(author, forum):
+        if forum.is_archived:
+            raise PermissionDenied(ARCHIVED_MESSAGE)
         raise PermissionDenied(_("Seuls les membres de la communauté peuvent écrire ici."))
     if resource is not None and not (
         Resource.objects.visible_to(author)
@@ -331,6 +349,8 @@ def post_create(*, topic: Topic, author, body: str, created_at=None, notify: boo
     two replies at once get distinct numbers); the first answer by someone other than the
     author dates the call's time to first answer."""
     if not can_reply(author, topic):
+        if topic.forum.is_archived:
+            raise PermissionDenied(ARCHIVED_MESSAGE)
         if topic.is_locked:
             raise PermissionDenied(_("Ce sujet est verrouillé : il n'accepte plus de réponse."))
         raise PermissionDenied(_("Seuls les membres de la communauté peuvent répondre."))
@@ -659,6 +679,8 @@ def topic_move(*, topic: Topic, by, forum: Forum, reason: str = "") -> Topic:
         )
     if forum.pk == source.pk:
         return topic
+    if forum.is_archived:
+        raise ValidationError(ARCHIVED_MESSAGE, code="archived")
     Topic.objects.filter(pk=topic.pk).update(forum=forum)
     topic.forum = forum
     forums_refresh_counters([source.pk, forum.pk])

@@ -4,7 +4,8 @@ Animators see and moderate the resources of the communities they animate
 (`CommunityScopedAdminMixin`): hide or show again, put "à la une". Institution-wide
 resources are the administrators'. Content is edited on the site, where uploads are
 checked and the history written; here only the moderation flags change, through the
-same services.
+same services. Resources, their revisions and flags are never deleted here, not even by
+a superuser: hiding is the way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cdp_portal.admin_scoping import CommunityScopedAdminMixin, ReadOnlyAdminMixin
+from cdp_portal.admin_scoping import (
+    CommunityScopedAdminMixin,
+    NeverDeleteAdminMixin,
+    ReadOnlyAdminMixin,
+)
 
 from . import services
 from .models import Bookmark, Resource, ResourceFlag, ResourceRevision
@@ -72,7 +77,7 @@ def unfeature(modeladmin, request, queryset):
 
 
 @admin.register(Resource)
-class ResourceAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class ResourceAdmin(NeverDeleteAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
     community_path = "community"
     list_display = [
         "title",
@@ -147,7 +152,9 @@ class ResourceAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ResourceRevision)
-class ResourceRevisionAdmin(ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
+class ResourceRevisionAdmin(
+    NeverDeleteAdminMixin, ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin
+):
     community_path = "resource__community"
     list_display = ["resource", "editor", "created_at", "title"]
     list_select_related = ["resource", "editor"]
@@ -166,7 +173,9 @@ class BookmarkAdmin(ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAd
 
 
 @admin.register(ResourceFlag)
-class ResourceFlagAdmin(ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
+class ResourceFlagAdmin(
+    NeverDeleteAdminMixin, ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin
+):
     """Listed and filtered here; handled on the site (/resources/flags/), where hiding goes
     through the services."""
 

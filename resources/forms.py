@@ -107,7 +107,7 @@ class ResourceForm(forms.ModelForm):
         self.user = user
         choices = (
             Community.objects.all() if is_portal_admin(user) else Community.objects.of_member(user)
-        )
+        ).filter(archived_at__isnull=True)  # read-only (resources.permissions.can_add_to)
         if self.instance.pk and self.instance.community_id:
             choices = choices | Community.objects.filter(pk=self.instance.community_id)
         community = self.fields["community"]

@@ -383,7 +383,7 @@ class ResourceRevision(models.Model):
     """A version of a resource as saved by someone (written by create and update)."""
 
     resource = models.ForeignKey(
-        Resource, verbose_name=_("ressource"), on_delete=models.CASCADE, related_name="revisions"
+        Resource, verbose_name=_("ressource"), on_delete=models.PROTECT, related_name="revisions"
     )
     editor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -439,7 +439,7 @@ class ResourceFlag(FlagBase):
         DISMISSED = "dismissed", _("Classé sans suite")
 
     resource = models.ForeignKey(
-        Resource, verbose_name=_("ressource"), on_delete=models.CASCADE, related_name="flags"
+        Resource, verbose_name=_("ressource"), on_delete=models.PROTECT, related_name="flags"
     )
     status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.OPEN)
 

@@ -9,7 +9,7 @@ request, cached on the user).
 from __future__ import annotations
 
 from communities.models import Community, Role, is_portal_admin
-from communities.permissions import can_moderate, has_role, membership_for
+from communities.permissions import can_moderate, has_role, is_read_only, membership_for
 
 from .models import Resource
 
@@ -28,8 +28,9 @@ def _curates(user, community: Community | None) -> bool:
 
 
 def can_add_to(user, community: Community | None) -> bool:
-    """Active members add to their community; anyone signed in adds institution-wide."""
-    if not _signed_in(user):
+    """Active members add to their community; anyone signed in adds institution-wide;
+    no one adds to an archived community."""
+    if not _signed_in(user) or is_read_only(community):
         return False
     if community is None or is_portal_admin(user):
         return True
@@ -38,8 +39,9 @@ def can_add_to(user, community: Community | None) -> bool:
 
 
 def can_edit(user, resource: Resource) -> bool:
-    """Its author, the community's documentalists and animators, administrators."""
-    if not _signed_in(user):
+    """Its author, the community's documentalists and animators, administrators; no one
+    while its community is archived (it stays readable)."""
+    if not _signed_in(user) or is_read_only(resource.community):
         return False
     if is_portal_admin(user) or (resource.author_id and resource.author_id == user.pk):
         return True

@@ -416,7 +416,7 @@ class ReadinessDecision(models.Model):
     community = models.ForeignKey(
         Community,
         verbose_name=_("communauté"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="readiness_decisions",
     )
     outcome = models.CharField(_("décision"), max_length=10, choices=DecisionOutcome.choices)

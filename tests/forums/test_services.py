@@ -2,7 +2,8 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
 from communities.models import Community
@@ -274,8 +275,16 @@ def test_markdown_keeps_no_class_but_the_mention_links():
     assert html.count('class="mention"') == 1
 
 
-def test_deleting_a_community_cascades_to_its_forums():
+def test_deleting_an_empty_community_cascades_to_its_forums():
     community = CommunityFactory()
-    make_topic(general_forum(community), make_member(community))
+    general_forum(community)
     Community.objects.filter(pk=community.pk).delete()
     assert not Forum.objects.filter(community_id=community.pk).exists()
+
+
+def test_the_database_refuses_to_delete_a_community_whose_forums_hold_topics():
+    community = CommunityFactory()
+    make_topic(general_forum(community), make_member(community))
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Community.objects.filter(pk=community.pk).delete()
+    assert Forum.objects.filter(community_id=community.pk).exists()
