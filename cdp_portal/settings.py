@@ -195,6 +195,8 @@ PORTAL_EMAIL_RETRY_MAX_SECONDS = env.int("PORTAL_EMAIL_RETRY_MAX_SECONDS", defau
 # A message claimed by a sender for longer than this (seconds) belongs to a sender that
 # died: it is queued again. Keep it well above EMAIL_TIMEOUT.
 PORTAL_EMAIL_SENDING_TIMEOUT = env.int("PORTAL_EMAIL_SENDING_TIMEOUT", default=600)
+# Sent messages (with their sign-in and reset links) are deleted after this many days.
+PORTAL_EMAIL_KEEP_SENT_DAYS = env.int("PORTAL_EMAIL_KEEP_SENT_DAYS", default=7)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"

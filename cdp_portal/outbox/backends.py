@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 class OutboxBackend(BaseEmailBackend):
+    is_outbox = True
+
     def send_messages(self, email_messages) -> int:
         messages = list(email_messages)
         try:

@@ -20,6 +20,7 @@ from email.mime.base import MIMEBase
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
@@ -240,10 +241,13 @@ def _close(connection) -> None:
 def send_due(ids: list[int] | None = None, limit: int = 100) -> Delivery:
     """Send the due queued messages (only `ids` if given), at most `limit` of them."""
     delivery = Delivery()
+    connection = get_connection()  # settings.EMAIL_BACKEND, read now; opened only if needed
+    if getattr(connection, "is_outbox", False):
+        # The outbox would store its own messages again, forever.
+        raise ImproperlyConfigured("EMAIL_BACKEND must be a real transport, not the outbox.")
     rows = _claim(ids, limit)
     if not rows:
         return delivery
-    connection = get_connection()  # settings.EMAIL_BACKEND, read now
     try:
         connection.open()
     except Exception as exc:  # server down, refused, timeout, TLS…
@@ -294,6 +298,19 @@ def release_stale_claims() -> int:
         last_error=error,
     )
     return failed + queued
+
+
+def prune_sent() -> int:
+    """Forget sent messages after PORTAL_EMAIL_KEEP_SENT_DAYS (0: keep them): their bodies
+    hold sign-in and password-reset links that have no business staying in the database."""
+    days = settings.PORTAL_EMAIL_KEEP_SENT_DAYS
+    if days <= 0:
+        return 0
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _per_model = OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.SENT, sent_at__lt=cutoff
+    ).delete()
+    return deleted
 
 
 def recover_stuck_tasks() -> int:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -341,3 +342,29 @@ def test_administrators_resend_from_the_admin(admin_client, django_capture_on_co
 def test_animators_do_not_see_the_outbox(client, community_world):
     client.force_login(community_world["open_animator"])
     assert client.get("/admin/outbox/outgoingemail/").status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_sent_messages_are_forgotten_after_a_week():
+    common = {"from_email": "cdp@localhost", "to": ["a@example.org"], "body": "lien secret"}
+    old = OutgoingEmail.objects.create(
+        subject="vieux", status="sent", sent_at=timezone.now() - timedelta(days=8), **common
+    )
+    recent = OutgoingEmail.objects.create(
+        subject="récent", status="sent", sent_at=timezone.now() - timedelta(days=6), **common
+    )
+    failed = OutgoingEmail.objects.create(subject="échec", status="failed", **common)
+    OutgoingEmail.objects.filter(pk=failed.pk).update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    assert "forgot 1 old sent message(s)" in run("send_queued_mail")
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}
+    assert not OutgoingEmail.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_outbox_refuses_to_be_its_own_transport(settings):
+    settings.EMAIL_BACKEND = "cdp_portal.outbox.backends.OutboxBackend"
+    OutgoingEmail.objects.create(from_email="c@localhost", to=["a@example.org"], subject="x")
+    with pytest.raises(ImproperlyConfigured):
+        services.send_due()
