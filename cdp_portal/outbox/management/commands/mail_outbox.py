@@ -39,6 +39,7 @@ class Command(BaseCommand):
         )
         if not outcome:
             self.stdout.write("No failed message to resend.")
+            return
         for pk, result in outcome.items():
             if result == "queued":
                 self.stdout.write(f"#{pk}: queued again")
