@@ -182,7 +182,7 @@ class Delivery:
         self.failed += other.failed
 
 
-def _claim(ids: list[int] | None, limit: int) -> list[OutgoingEmail]:
+def _claim(ids: list[int] | None, limit: int, exclude: set[int]) -> list[OutgoingEmail]:
     now = timezone.now()
     with transaction.atomic():
         due = OutgoingEmail.objects.filter(
@@ -190,6 +190,8 @@ def _claim(ids: list[int] | None, limit: int) -> list[OutgoingEmail]:
         )
         if ids is not None:
             due = due.filter(pk__in=ids)
+        if exclude:
+            due = due.exclude(pk__in=exclude)
         # skip_locked: a second sender running at the same moment takes other rows or
         # none, never these.
         rows = list(
@@ -238,14 +240,16 @@ def _close(connection) -> None:
         logger.debug("Closing the mail connection failed", exc_info=True)
 
 
-def send_due(ids: list[int] | None = None, limit: int = 100) -> Delivery:
-    """Send the due queued messages (only `ids` if given), at most `limit` of them."""
+def send_due(
+    ids: list[int] | None = None, limit: int = 100, exclude: set[int] | None = None
+) -> Delivery:
+    """Send the due queued messages (only `ids` if given, never `exclude`), at most `limit`."""
     delivery = Delivery()
     connection = get_connection()  # settings.EMAIL_BACKEND, read now; opened only if needed
     if getattr(connection, "is_outbox", False):
         # The outbox would store its own messages again, forever.
         raise ImproperlyConfigured("EMAIL_BACKEND must be a real transport, not the outbox.")
-    rows = _claim(ids, limit)
+    rows = _claim(ids, limit, exclude or set())
     if not rows:
         return delivery
     try:
@@ -275,10 +279,14 @@ def send_due(ids: list[int] | None = None, limit: int = 100) -> Delivery:
 def send_all_due(batch: int = 100) -> Delivery:
     """Everything due, batch after batch (what `send_queued_mail` runs)."""
     total = Delivery()
+    tried: set[int] = set()
     while True:
-        delivery = send_due(limit=batch)
+        # Each message once per run, even if its retry is already due (a zero back-off).
+        delivery = send_due(limit=batch, exclude=tried)
         total.add(delivery)
-        if len(delivery.sent) + len(delivery.retrying) + len(delivery.failed) < batch:
+        done = delivery.sent + delivery.retrying + delivery.failed
+        tried.update(done)
+        if len(done) < batch:
             return total
 
 

@@ -368,3 +368,14 @@ def test_the_outbox_refuses_to_be_its_own_transport(settings):
     OutgoingEmail.objects.create(from_email="c@localhost", to=["a@example.org"], subject="x")
     with pytest.raises(ImproperlyConfigured):
         services.send_due()
+
+
+@pytest.mark.django_db
+def test_one_run_tries_each_message_once_even_with_no_back_off(smtp_down):
+    smtp_down.PORTAL_EMAIL_RETRY_BASE_SECONDS = 0
+    OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(from_email="c@localhost", to=["a@example.org"], subject=f"{i}", body=".")
+        for i in range(5)
+    )
+    assert "sent 0, to retry 5, failed 0" in run("send_queued_mail", "--batch", "2")
+    assert set(OutgoingEmail.objects.values_list("attempts", flat=True)) == {1}
