@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from cdp_portal.outbox.services import queue_messages
 
 
 def absolute_url(path: str) -> str:
@@ -25,21 +26,23 @@ def render_bilingual(template_base: str, context: dict) -> tuple[str, str]:
 
 
 def send_to_people(template_base: str, context: dict, recipients: list[str]) -> None:
-    """Send once the surrounding transaction commits, so a rollback sends nothing."""
+    """One message per address, stored in the outbox within the caller's transaction.
+
+    A rollback sends nothing; after the commit the background queue sends them and retries
+    while the mail server is down, so the request never waits for or fails on it.
+    """
     recipients = [address for address in recipients if address]
     if not recipients:
         return
     subject, body = render_bilingual(
         template_base, {**context, "base_url": settings.PORTAL_BASE_URL}
     )
-
-    def deliver() -> None:
-        for address in recipients:
-            send_mail(
-                settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                [address],
-            )
-
-    transaction.on_commit(deliver)
+    queue_messages(
+        EmailMessage(
+            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+        )
+        for address in recipients
+    )

@@ -193,6 +193,19 @@ else:
     # Local mode: one file per message under var/mail/, so a person can open the link.
     EMAIL_BACKEND = "cdp_portal.mail.OneFilePerMessageBackend"
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# Every e-mail is first stored in the outbox (cdp_portal.outbox) in the caller's transaction,
+# then sent by the task queue through EMAIL_BACKEND above, which stays the real transport.
+# A failed send is retried after 1 min, 2, 4… (capped at PORTAL_EMAIL_RETRY_MAX_SECONDS)
+# until PORTAL_EMAIL_MAX_ATTEMPTS, then marked failed (`manage.py mail_outbox`).
+INSTALLED_APPS += ["cdp_portal.outbox"]
+PORTAL_EMAIL_MAX_ATTEMPTS = env.int("PORTAL_EMAIL_MAX_ATTEMPTS", default=10)
+PORTAL_EMAIL_RETRY_BASE_SECONDS = env.int("PORTAL_EMAIL_RETRY_BASE_SECONDS", default=60)
+PORTAL_EMAIL_RETRY_MAX_SECONDS = env.int("PORTAL_EMAIL_RETRY_MAX_SECONDS", default=3600)
+# A message claimed by a sender for longer than this (seconds) belongs to a sender that
+# died: it is queued again. Keep it well above EMAIL_TIMEOUT.
+PORTAL_EMAIL_SENDING_TIMEOUT = env.int("PORTAL_EMAIL_SENDING_TIMEOUT", default=600)
+# Sent messages (with their sign-in and reset links) are deleted after this many days.
+PORTAL_EMAIL_KEEP_SENT_DAYS = env.int("PORTAL_EMAIL_KEEP_SENT_DAYS", default=7)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -253,8 +266,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Forums: background tasks, posting rate limit, notification count ---------------------
-# E-mail notifications go through django-tasks: run at once ("immediate", the default for
-# local use and tests) or stored and run by `manage.py db_worker` ("database").
+# E-mail (the outbox) and notifications go through django-tasks: run at once ("immediate",
+# the default for local use and tests) or stored and run by `manage.py db_worker`
+# ("database"). Either way `manage.py send_queued_mail` (every minute) sends the retries.
 INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
@@ -267,6 +281,9 @@ if PORTAL_TASKS_BACKEND not in TASK_BACKENDS:
         + ", ".join(TASK_BACKENDS)
     )
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[PORTAL_TASKS_BACKEND]}}
+# A database task RUNNING for longer than this (seconds) was left by a worker that died;
+# `manage.py send_queued_mail` makes it ready to run again.
+PORTAL_TASK_STUCK_TIMEOUT = env.int("PORTAL_TASK_STUCK_TIMEOUT", default=3600)
 # Posts and topics a member may write per period: "10/10m" (s, m, h or d).
 PORTAL_POST_RATE_LIMIT = env("PORTAL_POST_RATE_LIMIT", default="10/10m")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("forums.context_processors.notifications")
@@ -285,6 +302,8 @@ LOGGING = {
             "level": "ERROR",
             "filters": ["require_debug_false"],
             "class": "django.utils.log.AdminEmailHandler",
+            # Error reports go through the outbox too (straight out if the database is down).
+            "email_backend": "cdp_portal.outbox.backends.OutboxBackend",
         },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},

@@ -8,6 +8,7 @@ again when it is sent: a person who can no longer read the topic gets nothing.
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -39,9 +40,15 @@ def email_wanted(notification: Notification) -> bool:
 
 
 @task()
+@transaction.atomic
 def send_notification_emails(notification_ids: list[int]) -> int:
     """E-mail each notification not e-mailed yet to its recipient, as their profile asks.
-    Returns how many."""
+    Returns how many.
+
+    One transaction: the messages enter the outbox (durable, retried until sent) and the
+    notifications are marked e-mailed together, so a crash half-way neither loses nor
+    doubles a message.
+    """
     notifications = (
         Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
         .select_related("recipient__profile", "actor", "topic__forum__community", "post")

@@ -1,13 +1,16 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit
 from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from cdp_portal.client_ip import client_ip
+from cdp_portal.outbox.services import queue_messages
 
 # The account-wide part of the failed sign-in limit (settings.ACCOUNT_RATE_LIMITS).
 ACCOUNT_LIMIT = "login_failed_account"
@@ -63,3 +66,12 @@ class PortalAccountAdapter(DefaultAccountAdapter):
                 % {"domains": ", ".join("@" + d for d in allowed)}
             )
         return email
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's messages (verification, password reset, codes…) go through the outbox:
+        stored with the request's data, sent after it commits, retried if the server is
+        down, so sign-up and password reset never fail because mail does."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        queue_messages([self.render_mail(template_prefix, email, ctx)])

@@ -18,8 +18,12 @@ SIGNUP = {
 }
 
 
-def test_signup_requires_email_verification_before_login(client):
-    response = client.post(reverse("account_signup"), SIGNUP)
+def test_signup_requires_email_verification_before_login(
+    client, django_capture_on_commit_callbacks
+):
+    # The message leaves through the outbox once the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="louise.tremblay@example.org")
@@ -90,9 +94,10 @@ def test_failed_logins_are_rate_limited(client, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_link_sets_a_new_password(client):
+def test_password_reset_link_sets_a_new_password(client, django_capture_on_commit_callbacks):
     UserFactory(email="oubli@example.org")
-    response = client.post(reverse("account_reset_password"), {"email": "oubli@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "oubli@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
@@ -119,8 +124,11 @@ def test_password_reset_link_sets_a_new_password(client):
     assert client.session["_auth_user_id"]
 
 
-def test_password_reset_for_an_unknown_address_reveals_nothing(client):
-    response = client.post(reverse("account_reset_password"), {"email": "personne@example.org"})
+def test_password_reset_for_an_unknown_address_reveals_nothing(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "personne@example.org"})
     assert response.status_code == 302
     assert all("/accounts/password/reset/key/" not in message.body for message in mail.outbox)
 
