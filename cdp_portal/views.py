@@ -1,5 +1,6 @@
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -117,10 +118,15 @@ def _check_database(params: dict[str, Any]) -> None:
 
 
 def _check_cache(cache: BaseCache) -> None:
-    value = str(time.monotonic())
-    cache.set(HEALTH_PROBE_KEY, value, timeout=30)
-    if cache.get(HEALTH_PROBE_KEY) != value:
-        raise RuntimeError("cache did not keep the probe value")
+    # A key of its own per check: several workers probing at once must not read each
+    # other's value.
+    key = f"{HEALTH_PROBE_KEY}:{uuid.uuid4().hex}"
+    cache.set(key, "ok", timeout=10)
+    try:
+        if cache.get(key) != "ok":
+            raise RuntimeError("cache did not keep the probe value")
+    finally:
+        cache.delete(key)
 
 
 _database_probe = _Probe(_check_database)
