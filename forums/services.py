@@ -331,7 +331,9 @@ def topic_create(
         )  # fmt: skip
 
     post, created = _write_once(
-        Post.objects.filter(position=1).select_related("topic"),
+        # Not narrowed to opening posts: the (author, token) pair is unique over all the
+        # author's posts, and a token replayed elsewhere must find its post, not fail.
+        Post.objects.select_related("topic"),
         author=author,
         token=submission_token,
         create=create_opening_post,
@@ -406,7 +408,7 @@ def post_create(
         )
 
     post, created = _write_once(
-        Post.objects.filter(topic=topic),
+        Post.objects.all(),  # not narrowed to the topic: see topic_create
         author=author,
         token=submission_token,
         create=create_reply,

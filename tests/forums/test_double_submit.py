@@ -181,3 +181,17 @@ def test_two_identical_replies_at_once_under_the_posting_limit(topic_and_member,
         thread.join(timeout=60)
     assert all(isinstance(r, Post) for r in results), results
     assert Post.objects.filter(author=member).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_token_replayed_on_another_form_never_gives_an_error(client, topic_and_member):
+    topic, member = topic_and_member
+    client.force_login(member)
+    token = str(uuid.uuid4())
+    reply_url = reverse("forums:reply", args=[topic.pk])
+    assert client.post(reply_url, {"body": "Une", "submission_token": token}).status_code == 302
+    forum = topic.forum
+    new_url = reverse("forums:topic_new", args=[forum.community.slug, forum.slug])
+    replayed = client.post(new_url, {"title": "T", "body": "B", "submission_token": token})
+    assert replayed.status_code == 302
+    assert Post.objects.filter(author=member).count() == 1
