@@ -293,6 +293,7 @@ def _write_topic(forum: Forum, spec: DemoTopic, people: list, animator, now) -> 
         resource=resource,
         created_at=start,
         notify=False,
+        rate_limited=False,
     )
     repliers = [p for p in people if p != author] or people
     for index, body in enumerate(spec.replies):
@@ -305,6 +306,7 @@ def _write_topic(forum: Forum, spec: DemoTopic, people: list, animator, now) -> 
             body=body,
             created_at=start + timedelta(hours=5 * (index + 1)),
             notify=False,
+            rate_limited=False,
         )
     if spec.solved:
         answer = topic.posts.filter(position__gt=1).exclude(author=author).first()
@@ -352,6 +354,7 @@ def _moderation_examples(community: Community, animator, members: list, now) -> 
         tags=["intelligence-artificielle", "évaluation"],
         created_at=start,
         notify=False,
+        rate_limited=False,
     )
     services.post_create(
         topic=topic,
@@ -359,6 +362,7 @@ def _moderation_examples(community: Community, animator, members: list, now) -> 
         body="Je demande une annexe qui décrit comment l'outil a été utilisé.",
         created_at=start + timedelta(hours=2),
         notify=False,
+        rate_limited=False,
     )
     hidden = services.post_create(
         topic=topic,
@@ -366,6 +370,7 @@ def _moderation_examples(community: Community, animator, members: list, now) -> 
         body="Achetez mes corrigés tout faits sur mon site !",
         created_at=start + timedelta(hours=3),
         notify=False,
+        rate_limited=False,
     )
     services.post_set_hidden(
         post=hidden, by=animator, hidden=True, reason="Publicité sans rapport avec la discussion"
@@ -376,6 +381,7 @@ def _moderation_examples(community: Community, animator, members: list, now) -> 
         body="De toute façon, ceux qui interdisent l'IA sont dépassés.",
         created_at=start + timedelta(hours=6),
         notify=False,
+        rate_limited=False,
     )
     if not Flag.objects.filter(post=flagged).exists():
         services.flag_create(

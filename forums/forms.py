@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cdp_portal.idempotency import SubmissionTokenField
 from resources.models import Resource
 from resources.services import clean_tag_names
 
@@ -64,6 +65,7 @@ class TopicForm(forms.Form):
             "invalid_choice": _("Cette ressource ne peut pas être discutée dans ce forum.")
         },
     )
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, resources=None, **kwargs):
         """`resources`: those a discussion in this forum may be about."""
@@ -84,6 +86,7 @@ class TopicForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = _body_field(_("Votre réponse"))
+    submission_token = SubmissionTokenField()
 
 
 class PostEditForm(forms.Form):

@@ -468,6 +468,9 @@ class Post(models.Model):
         related_name="+",
     )
     hidden_at = models.DateTimeField(_("masqué le"), null=True, blank=True)
+    # The one-time token of the form that wrote it (cdp_portal.idempotency): the same
+    # form sent twice finds this post instead of writing it again.
+    submission_token = models.UUIDField(_("jeton d'envoi"), null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -477,6 +480,11 @@ class Post(models.Model):
         ordering = ["topic", "position"]
         constraints = [
             models.UniqueConstraint(fields=["topic", "position"], name="forums_post_position"),
+            models.UniqueConstraint(
+                fields=["author", "submission_token"],
+                condition=Q(submission_token__isnull=False),
+                name="forums_post_submitted_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["author", "-created_at"], name="forums_post_author"),

@@ -10,6 +10,7 @@ recomputed from the posts (set-based) after hiding, showing again or moving.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from cdp_portal.idempotency import create_once
 from cdp_portal.markdown import MENTION, render_markdown
 from communities.models import (
     Community,
@@ -33,6 +35,7 @@ from communities.services import _tags_for as existing_tags_for
 from resources.models import Resource
 from resources.services import clean_tag_names
 
+from . import ratelimit
 from .models import (
     DEFAULT_FORUMS,
     RESERVED_FORUM_SLUGS,
@@ -267,6 +270,24 @@ def _watchers(*, topic: Topic | None = None, forum: Forum | None = None) -> list
 # --- Topics and posts --------------------------------------------------------------------
 
 
+def _write_once(
+    queryset: QuerySet, *, author, token: UUID | None, create, rate_limited: bool
+) -> tuple[Post, bool]:
+    """The one way a post is written: the author's posting is serialised (an advisory
+    lock for the transaction), a repeated form returns what it already wrote, and only
+    a new post counts against the posting limit, counted in the database under that
+    lock so that simultaneous requests cannot pass it together."""
+    if rate_limited and getattr(author, "pk", None):
+        ratelimit.lock_author(author)
+    return create_once(
+        queryset,
+        author=author,
+        token=token,
+        create=create,
+        before_create=(lambda: ratelimit.check_limit(author)) if rate_limited else None,
+    )
+
+
 @transaction.atomic
 def topic_create(
     *,
@@ -279,11 +300,17 @@ def topic_create(
     resource: Resource | None = None,
     created_at=None,
     notify: bool = True,
+    submission_token: UUID | None = None,
+    rate_limited: bool = True,
 ) -> Topic:
     """A topic and its opening post, about `resource` when one is given (a resource the
     author sees, of this community or institution-wide). The author watches it; the
     forum's watchers, the people mentioned and, for a call for help, the matching experts
-    are told."""
+    are told.
+
+    The same form sent again (same `submission_token`) returns the topic it created.
+    Raises `ratelimit.PostingLimitReached` past the posting limit (unless
+    `rate_limited` is False: demo and test data)."""
     if not can_post_in(author, forum):
         if forum.is_archived:
             raise PermissionDenied(ARCHIVED_MESSAGE)
@@ -303,21 +330,36 @@ def topic_create(
     body = _clean_body(body)
     tag_names = clean_tag_names(tags)
     now = created_at or timezone.now()
-    topic = Topic.objects.create(
-        forum=forum,
-        title=title[:200],
-        slug=topic_slug(title),
+
+    def create_opening_post() -> Post:
+        topic = Topic.objects.create(
+            forum=forum,
+            title=title[:200],
+            slug=topic_slug(title),
+            author=author,
+            is_call_for_help=is_call_for_help,
+            resource=resource,
+            created_at=now,
+            last_activity_at=now,
+            post_count=1,
+        )
+        return Post.objects.create(
+            topic=topic, position=1, author=author, body=body, body_html=render_body(body),
+            created_at=now, submission_token=submission_token,
+        )  # fmt: skip
+
+    post, created = _write_once(
+        # Not narrowed to opening posts: the (author, token) pair is unique over all the
+        # author's posts, and a token replayed elsewhere must find its post, not fail.
+        Post.objects.select_related("topic"),
         author=author,
-        is_call_for_help=is_call_for_help,
-        resource=resource,
-        created_at=now,
-        last_activity_at=now,
-        post_count=1,
+        token=submission_token,
+        create=create_opening_post,
+        rate_limited=rate_limited,
     )
-    post = Post.objects.create(
-        topic=topic, position=1, author=author, body=body, body_html=render_body(body),
-        created_at=now,
-    )  # fmt: skip
+    topic = post.topic
+    if not created:
+        return topic
     topic.last_post = post
     Topic.objects.filter(pk=topic.pk).update(last_post=post)
     if tag_names:
@@ -344,10 +386,23 @@ def topic_create(
 
 
 @transaction.atomic
-def post_create(*, topic: Topic, author, body: str, created_at=None, notify: bool = True) -> Post:
+def post_create(
+    *,
+    topic: Topic,
+    author,
+    body: str,
+    created_at=None,
+    notify: bool = True,
+    submission_token: UUID | None = None,
+    rate_limited: bool = True,
+) -> Post:
     """A reply. The topic's counters move in the same transaction (its row is locked, so
     two replies at once get distinct numbers); the first answer by someone other than the
-    author dates the call's time to first answer."""
+    author dates the call's time to first answer.
+
+    The same form sent again (same `submission_token`) returns the post it created.
+    Raises `ratelimit.PostingLimitReached` past the posting limit (unless
+    `rate_limited` is False: demo and test data)."""
     if not can_reply(author, topic):
         if topic.forum.is_archived:
             raise PermissionDenied(ARCHIVED_MESSAGE)
@@ -355,17 +410,32 @@ def post_create(*, topic: Topic, author, body: str, created_at=None, notify: boo
             raise PermissionDenied(_("Ce sujet est verrouillé : il n'accepte plus de réponse."))
         raise PermissionDenied(_("Seuls les membres de la communauté peuvent répondre."))
     body = _clean_body(body)
-    locked = Topic.objects.select_for_update().only("post_count", "author", "first_answer_at")
-    current = locked.get(pk=topic.pk)
     now = created_at or timezone.now()
-    post = Post.objects.create(
-        topic=topic,
-        position=current.post_count + 1,
+    current = None
+
+    def create_reply() -> Post:
+        nonlocal current
+        locked = Topic.objects.select_for_update().only("post_count", "author", "first_answer_at")
+        current = locked.get(pk=topic.pk)
+        return Post.objects.create(
+            topic=topic,
+            position=current.post_count + 1,
+            author=author,
+            body=body,
+            body_html=render_body(body),
+            created_at=now,
+            submission_token=submission_token,
+        )
+
+    post, created = _write_once(
+        Post.objects.all(),  # not narrowed to the topic: see topic_create
         author=author,
-        body=body,
-        body_html=render_body(body),
-        created_at=now,
+        token=submission_token,
+        create=create_reply,
+        rate_limited=rate_limited,
     )
+    if not created:
+        return post
     changes = {
         "post_count": F("post_count") + 1,
         "reply_count": F("reply_count") + 1,

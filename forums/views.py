@@ -268,18 +268,16 @@ def topic_create(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
         valid = form.is_valid()
         about = form.cleaned_data.get("resource")
         if valid:
-            if not ratelimit.posting_allowed(user):
+            try:
+                topic = services.topic_create(forum=forum, author=user, **form.cleaned_data)
+            except ratelimit.PostingLimitReached:
                 _rate_limited(form)
                 status = 429
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, error_text(error))
             else:
-                try:
-                    topic = services.topic_create(forum=forum, author=user, **form.cleaned_data)
-                except (ValidationError, PermissionDenied) as error:
-                    form.add_error(None, error_text(error))
-                else:
-                    ratelimit.record_post(user)
-                    messages.success(request, _("Votre sujet est publié."))
-                    return redirect(topic)
+                messages.success(request, _("Votre sujet est publié."))
+                return redirect(topic)
     else:
         initial = {"is_call_for_help": forum.slug == "appels-a-tous"}
         # Opened from a resource's page: about that resource, titled after it.
@@ -441,15 +439,20 @@ def topic_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _refused_reply(request, topic, form, status=200)
-    if not ratelimit.posting_allowed(user):
+    try:
+        # A form sent twice (same submission token) gives back the post of the first.
+        post = services.post_create(
+            topic=topic,
+            author=user,
+            body=form.cleaned_data["body"],
+            submission_token=form.cleaned_data["submission_token"],
+        )
+    except ratelimit.PostingLimitReached:
         _rate_limited(form)
         return _refused_reply(request, topic, form, status=429)
-    try:
-        post = services.post_create(topic=topic, author=user, body=form.cleaned_data["body"])
     except (ValidationError, PermissionDenied) as error:
         form.add_error(None, error_text(error))
         return _refused_reply(request, topic, form, status=403)
-    ratelimit.record_post(user)
     if request.htmx:
         if str(_page_of(post.position)) == request.POST.get("page", "1"):
             return _appended_reply(request, topic, post)

@@ -9,6 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from taggit.utils import parse_tags
 
+from cdp_portal.idempotency import SubmissionTokenField
 from communities.models import Community, is_portal_admin
 
 from .models import Kind, Resource, ResourceLanguage, Sort
@@ -88,6 +89,8 @@ class ResourceForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)}),
     )
     remove_file = forms.BooleanField(label=_("Retirer le fichier actuel"), required=False)
+    # Only when adding: the same form sent twice adds one resource.
+    submission_token = SubmissionTokenField()
     url = forms.URLField(
         label=_("Adresse web"),
         required=False,
@@ -126,6 +129,8 @@ class ResourceForm(forms.ModelForm):
                 del self.fields["remove_file"]
         else:
             del self.fields["remove_file"]
+        if self.instance.pk:
+            del self.fields["submission_token"]
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")

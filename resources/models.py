@@ -259,6 +259,8 @@ class Resource(models.Model):
     tag_names = models.TextField(_("étiquettes (texte)"), blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     search_head = SearchVectorField(null=True, editable=False)
+    # The one-time token of the form that added it (cdp_portal.idempotency).
+    submission_token = models.UUIDField(_("jeton d'envoi"), null=True, blank=True, editable=False)
 
     tags = TaggableManager(
         verbose_name=_("étiquettes"),
@@ -303,6 +305,11 @@ class Resource(models.Model):
                 condition=Q(file="") | Q(url=""),
                 name="resources_file_or_url",
                 violation_error_message=_("Donnez un fichier ou une adresse web, pas les deux."),
+            ),
+            models.UniqueConstraint(
+                fields=["author", "submission_token"],
+                condition=Q(submission_token__isnull=False),
+                name="resources_submitted_once",
             ),
         ]
 

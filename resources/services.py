@@ -4,7 +4,10 @@ edit history and the counters stay consistent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from uuid import UUID
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cdp_portal.idempotency import create_once
 from communities.models import Community
 
 from .library import library_changed
@@ -28,6 +32,8 @@ from .search import (
     search_vector_expression,
 )
 from .uploads import inspect_upload
+
+logger = logging.getLogger(__name__)
 
 MAX_TAGS = 12
 MAX_TAG_LENGTH = 50
@@ -71,12 +77,54 @@ def _check_file_or_url(*, file, url: str, keeps_file: bool) -> None:
         )
 
 
-def _attach_file(resource: Resource, upload: UploadedFile) -> None:
+@contextmanager
+def _attaching(resource: Resource, upload: UploadedFile | None) -> Iterator[None]:
+    """Store the upload and link it to the resource for the duration of the block, the
+    one place the library writes files. A file that cannot be written completely (disk
+    full, read-only or missing media folder) leaves no partial file and becomes a clear
+    ValidationError; a block that fails after the file was stored (the resource could
+    not be saved) removes it, so no file is left without its resource."""
+    if upload is None:
+        yield
+        return
     info = inspect_upload(upload)
-    resource.file.save(info.name, upload, save=False)
+    field = resource.file.field
+    storage = resource.file.storage
+    # The name is chosen here (as FieldFile.save would) so that a failed write knows
+    # which partial file to remove.
+    name = storage.get_available_name(
+        field.generate_filename(resource, info.name), max_length=field.max_length
+    )
+    try:
+        stored = storage.save(name, upload, max_length=field.max_length)
+    except OSError as error:
+        logger.error("Upload %r could not be stored as %r: %s", info.name, name, error)
+        _discard_file(storage, name)
+        raise ValidationError(
+            _(
+                "Le fichier n'a pas pu être enregistré sur le serveur (espace disque plein "
+                "ou stockage indisponible). Rien n'a été ajouté : vos informations sont "
+                "conservées ci-dessous, choisissez à nouveau le fichier et réessayez plus tard."
+            ),
+            code="storage",
+        ) from error
+    resource.file = stored
     resource.file_name = info.name
     resource.file_content_type = info.kind.content_type
     resource.file_size = info.size
+    try:
+        yield
+    except BaseException:
+        _discard_file(storage, stored)
+        raise
+
+
+def _discard_file(storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError as error:  # the storage may be unusable: say so, keep the first error
+        logger.error("Partial upload %r could not be removed: %s", name, error)
 
 
 def _detach_file(resource: Resource) -> None:
@@ -164,33 +212,44 @@ def resource_create(
     tags: Iterable[str] = (),
     featured: bool = False,
     created_at=None,
+    submission_token: UUID | None = None,
 ) -> Resource:
+    """A new resource with its file, all or nothing: the same form sent again (same
+    `submission_token`) returns the resource it added; a file that cannot be stored
+    refuses the whole resource, and a resource that cannot be saved leaves no file."""
     if not can_add_to(author, community):
         raise PermissionDenied(_("Vous ne pouvez pas ajouter de ressource à cette communauté."))
     _check_file_or_url(file=file, url=url, keeps_file=False)
     now = created_at or timezone.now()
-    resource = Resource(
-        title=title.strip(),
-        slug=resource_slug(title),
-        summary=summary.strip(),
-        body=body,
-        kind=kind,
-        language=language,
-        community=community,
-        url=url,
-        author=author,
-        featured=featured,
-        created_at=now,
-        updated_at=now,
+
+    def create() -> Resource:
+        resource = Resource(
+            title=title.strip(),
+            slug=resource_slug(title),
+            summary=summary.strip(),
+            body=body,
+            kind=kind,
+            language=language,
+            community=community,
+            url=url,
+            author=author,
+            featured=featured,
+            created_at=now,
+            updated_at=now,
+            submission_token=submission_token,
+        )
+        with _attaching(resource, file):
+            resource.full_clean(exclude=["file", "search_vector", "tag_names"])
+            resource.save()
+            resource.tags.set(clean_tag_names(tags))
+            reindex(resources=[resource])
+            resource.refresh_from_db(fields=["tag_names"])
+            _write_revision(resource, author)
+        return resource
+
+    resource, _created = create_once(
+        Resource.objects.all(), author=author, token=submission_token, create=create
     )
-    if file is not None:
-        _attach_file(resource, file)
-    resource.full_clean(exclude=["file", "search_vector", "tag_names"])
-    resource.save()
-    resource.tags.set(clean_tag_names(tags))
-    reindex(resources=[resource])
-    resource.refresh_from_db(fields=["tag_names"])
-    _write_revision(resource, author)
     return resource
 
 
@@ -227,15 +286,14 @@ def resource_update(
     resource.url = url
     if remove_file or file is not None:
         _detach_file(resource)
-    if file is not None:
-        _attach_file(resource, file)
-    resource.updated_at = timezone.now()
-    resource.full_clean(exclude=["file", "search_vector", "tag_names"])
-    resource.save()
-    resource.tags.set(clean_tag_names(tags))
-    reindex(resources=[resource])
-    resource.refresh_from_db(fields=["tag_names"])
-    _write_revision(resource, editor)
+    with _attaching(resource, file):
+        resource.updated_at = timezone.now()
+        resource.full_clean(exclude=["file", "search_vector", "tag_names"])
+        resource.save()
+        resource.tags.set(clean_tag_names(tags))
+        reindex(resources=[resource])
+        resource.refresh_from_db(fields=["tag_names"])
+        _write_revision(resource, editor)
     return resource
 
 

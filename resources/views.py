@@ -193,9 +193,16 @@ def resource_create(request: HttpRequest) -> HttpResponse:
         form = ResourceForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             try:
-                resource = services.resource_create(author=user, **form.service_arguments())
+                resource = services.resource_create(
+                    author=user,
+                    submission_token=form.cleaned_data.get("submission_token"),
+                    **form.service_arguments(),
+                )
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, error_text(error))
+                if getattr(error, "code", None) == "storage":
+                    # The server's fault, not the person's: the form comes back as it was.
+                    return _render_form(request, form)
             else:
                 messages.success(request, _("La ressource a été ajoutée à la bibliothèque."))
                 return redirect(resource)
