@@ -129,3 +129,31 @@ class ReadOnlyAdminMixin:
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def view_on_site(request, content_type_id: str, object_id: str):
+    """The admin's "view on site" shortcut (`/admin/r/<content type>/<id>/`), answering only
+    for an object the person may view in the admin: Django's own view redirects to any
+    object's address, which gives away the slug and title of private content. Anything
+    else, including a model the admin does not register, is a 404 as if it did not exist.
+    """
+    from django.contrib import admin
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+    from django.core.exceptions import ObjectDoesNotExist, ValidationError
+    from django.http import Http404
+
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
+    model_admin = admin.site._registry.get(model) if model is not None else None
+    if model_admin is None:
+        raise Http404
+    try:
+        obj = model_admin.get_queryset(request).get(pk=object_id)
+    except (ObjectDoesNotExist, ValueError, ValidationError, OverflowError):
+        raise Http404 from None
+    if not model_admin.has_view_permission(request, obj):
+        raise Http404
+    return shortcut(request, content_type_id, object_id)
