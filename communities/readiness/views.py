@@ -76,13 +76,28 @@ def readiness(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
     if isinstance(community, HttpResponse):
         return community
-    checklist = services.checklist_ensure(community=community, by=request.user)
+    # Reading never writes: until someone who may edit starts it, there is no checklist.
+    checklist = services.checklist_get(community)
     report = readiness_report(checklist) if checklist else None
     return render(
         request,
         "communities/readiness/readiness.html",
         _page_context(request, community, report),
     )
+
+
+@require_POST
+def readiness_start(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _readable_community(request, slug)
+    if isinstance(community, HttpResponse):
+        return community
+    try:
+        services.checklist_start(community=community, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("La liste de préparation est démarrée."))
+    return redirect(_readiness_url(community))
 
 
 def _item_for(request: HttpRequest, slug: str, item_id: int):
@@ -179,7 +194,7 @@ def readiness_item(request: HttpRequest, slug: str, item_id: int) -> HttpRespons
 def _render_dossier(
     request: HttpRequest, community: Community, *, form: DecisionForm | None = None, status=200
 ) -> HttpResponse:
-    checklist = services.checklist_ensure(community=community, by=request.user)
+    checklist = services.checklist_get(community)
     report = readiness_report(checklist) if checklist else None
     shown_roles = [value for value in Role.values if value != Role.MEMBER]
     role_holders = Membership.objects.role_holders(community, shown_roles)
