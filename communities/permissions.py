@@ -66,3 +66,14 @@ def can_moderate(user, community: Community) -> bool:
 def can_manage_members(user, community: Community) -> bool:
     """Approve or refuse requests, invite, change roles: the animators' job."""
     return can_moderate(user, community)
+
+
+def can_grant_sponsor(user, community: Community) -> bool:
+    """The sponsor records the launch decision: only administrators, or the current
+    sponsor handing over, make someone a sponsor (an animator may not make themselves one).
+    `user` None is the portal itself (seed files, imports run by an administrator)."""
+    if user is None or is_portal_admin(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return community.sponsor_id == user.pk or has_role(user, community, Role.SPONSOR)
