@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.errors import error_text
+from cdp_portal.middleware import moderation_action
 from communities.models import Community
 from communities.permissions import can_see_content
 from communities.responses import members_only
@@ -628,6 +629,7 @@ def post_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@moderation_action
 def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     if not can_moderate_forum(request.user, post.topic.forum.community):
@@ -646,6 +648,7 @@ def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def post_unhide(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     if not can_moderate_forum(request.user, post.topic.forum.community):
@@ -661,6 +664,7 @@ def post_unhide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _topic(request, pk)
     if not can_moderate_forum(request.user, topic.forum.community):
@@ -689,6 +693,7 @@ def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@moderation_action
 def topic_move(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _topic(request, pk)
     if not can_moderate_forum(request.user, topic.forum.community):
@@ -725,6 +730,7 @@ def topic_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@moderation_action
 def flag_queue(request: HttpRequest, community_slug: str) -> HttpResponse:
     community = _moderated_community(request, community_slug)
     show = request.GET.get("status", Flag.Status.OPEN)
@@ -751,6 +757,7 @@ def flag_queue(request: HttpRequest, community_slug: str) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def flag_resolve(request: HttpRequest, community_slug: str, pk: int) -> HttpResponse:
     community = _moderated_community(request, community_slug)
     flag = get_object_or_404(
@@ -774,6 +781,7 @@ def flag_resolve(request: HttpRequest, community_slug: str, pk: int) -> HttpResp
 
 
 @require_safe
+@moderation_action
 def moderation_log(request: HttpRequest, community_slug: str) -> HttpResponse:
     community = _moderated_community(request, community_slug)
     entries = (

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cdp_portal.middleware import moderation_action, second_factor_refusal
 from communities.benefits import BENEFIT_GROUPS
 from communities.models import Community, Membership, Role
 from communities.permissions import can_moderate
@@ -87,6 +88,7 @@ def readiness(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def readiness_start(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
     if isinstance(community, HttpResponse):
@@ -147,6 +149,10 @@ def readiness_item(request: HttpRequest, slug: str, item_id: int) -> HttpRespons
         return _render_item(request, community, item)
     if not can_edit_checklist(request.user, community):
         raise PermissionDenied
+    # Reading a row is for every reader; editing is a moderation action.
+    refusal = second_factor_refusal(request)
+    if refusal is not None:
+        return refusal
     if community.phase not in READINESS_PHASES:
         messages.error(request, _("La liste est figée : la communauté a quitté la préparation."))
         return redirect(_readiness_url(community, item))
@@ -223,6 +229,7 @@ def readiness_dossier(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def readiness_decision(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
     if isinstance(community, HttpResponse):
