@@ -80,17 +80,18 @@ SELECT q.w, CASE
             SELECT t.word, similarity(t.word, q.w) AS s FROM resources_searchterm t
             WHERE t.word %% q.w ORDER BY s DESC, t.word LIMIT {candidates}
         ) AS c
-        WHERE EXISTS (
-            SELECT 1 FROM resources_resource r
-            WHERE r.id IN ({within})
-              AND r.search_vector @@ (plainto_tsquery('cdp_fr', c.word)
-                                      || plainto_tsquery('cdp_en', c.word))
-        )
-        ORDER BY c.s DESC, c.word LIMIT 1
+        WHERE EXISTS ({readable_with_word})
+        -- No ORDER BY here: the candidates come nearest first, and without a new sort
+        -- PostgreSQL checks them one by one and stops at the first readable one.
+        LIMIT 1
     )
 END
 FROM unnest(%s::text[]) AS q(w)
 """
+_USES_CANDIDATE_WORD = (
+    "resources_resource.search_vector @@ "
+    "(plainto_tsquery('cdp_fr', c.word) || plainto_tsquery('cdp_en', c.word))"
+)
 
 
 def fold(text: str) -> str:
@@ -108,8 +109,12 @@ def corrected_query(text: str, *, within) -> str:
     candidates = sorted({w for w in words if MIN_CORRECTED_LENGTH <= len(w) <= 60})
     if not candidates:
         return ""
-    within_sql, within_params = within.order_by().values("pk").query.sql_with_params()
-    sql = _CORRECTION_SQL.format(candidates=CORRECTION_CANDIDATES, within=within_sql)
+    # The readable resources using the candidate word `c.word`, in one scan of the
+    # table (search index, then the visibility filter row by row, stopping at the first):
+    # joining the visibility subquery to the matches instead hashed every match.
+    readable_with_word = within.order_by().extra(where=[_USES_CANDIDATE_WORD]).values("pk")[:1]
+    within_sql, within_params = readable_with_word.query.sql_with_params()
+    sql = _CORRECTION_SQL.format(candidates=CORRECTION_CANDIDATES, readable_with_word=within_sql)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*within_params, candidates])
         best = {word: match for word, match in cursor.fetchall() if match}
