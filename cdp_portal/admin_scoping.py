@@ -20,7 +20,8 @@ multi-valued relation sets `community_path = None` and overrides `scope_queryset
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -121,7 +122,42 @@ class CommunityScopedAdminMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Community and "queryset" not in kwargs:
             kwargs["queryset"] = Community.objects.moderated_by(request.user)
+        self.scope_related_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def scope_related_choices(self, db_field, request, kwargs: dict) -> None:
+        """A foreign key to a model with a visibility rule (`objects.visible_to`: topics,
+        resources…) offers, accepts and names only what the person may see. Without it,
+        a raw-id field printed the title of any id typed in (the widget looks the label
+        up with the model's unfiltered manager) and the form accepted it."""
+        related = db_field.related_model
+        visible_to = getattr(related._default_manager.all(), "visible_to", None)
+        if "queryset" in kwargs or visible_to is None or is_portal_admin(request.user):
+            return
+        kwargs["queryset"] = visible_to(request.user)
+        if db_field.name in self.raw_id_fields:
+            kwargs["widget"] = ScopedForeignKeyRawIdWidget(
+                db_field.remote_field,
+                self.admin_site,
+                queryset=kwargs["queryset"],
+                using=kwargs.get("using"),
+            )
+
+
+class ScopedForeignKeyRawIdWidget(ForeignKeyRawIdWidget):
+    """The raw-id widget, naming the chosen object only when it is in `queryset`."""
+
+    def __init__(self, rel, admin_site, *, queryset: QuerySet, attrs=None, using=None):
+        super().__init__(rel, admin_site, attrs=attrs, using=using)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            self.queryset.using(self.db).get(**{key: value})
+        except (ValueError, TypeError, self.queryset.model.DoesNotExist, ValidationError):
+            return "", ""
+        return super().label_and_url_for_value(value)
 
 
 class ReadOnlyAdminMixin:
@@ -198,3 +234,31 @@ def archive_action(service, *, archived: bool, description, target: str):
 
     run.__name__ = f"{'archive' if archived else 'unarchive'}_{target}"
     return admin.action(description=description, permissions=["archive"])(run)
+
+
+def view_on_site(request, content_type_id: str, object_id: str):
+    """The admin's "view on site" shortcut (`/admin/r/<content type>/<id>/`), answering only
+    for an object the person may view in the admin: Django's own view redirects to any
+    object's address, which gives away the slug and title of private content. Anything
+    else, including a model the admin does not register, is a 404 as if it did not exist.
+    """
+    from django.contrib import admin
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+    from django.core.exceptions import ObjectDoesNotExist, ValidationError
+    from django.http import Http404
+
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
+    model_admin = admin.site._registry.get(model) if model is not None else None
+    if model_admin is None:
+        raise Http404
+    try:
+        obj = model_admin.get_queryset(request).get(pk=object_id)
+    except (ObjectDoesNotExist, ValueError, ValidationError, OverflowError):
+        raise Http404 from None
+    if not model_admin.has_view_permission(request, obj):
+        raise Http404
+    return shortcut(request, content_type_id, object_id)

@@ -1,11 +1,13 @@
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -31,27 +33,64 @@ class StaffTwoFactorMiddleware:
     """With PORTAL_STAFF_MFA_REQUIRED, the admin asks its staff (animators, administrators)
     for two-factor authentication: until they have activated an authenticator app or a
     security key, /admin/ sends them to set one up. allauth then asks for the code at
-    every login, so an admin session is a two-factor one."""
+    every login, so an admin session is a two-factor one. The site's moderation pages ask
+    the same through `moderation_action`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.PORTAL_STAFF_MFA_REQUIRED
-            and request.path.startswith("/admin/")
-            and getattr(request.user, "is_staff", False)
-            and not _has_second_factor(request.user)
-        ):
-            messages.warning(
-                request,
-                _(
-                    "L'administration demande la double authentification : activez-la "
-                    "pour votre compte, puis revenez."
-                ),
-            )
-            return redirect("mfa_activate_totp")
+        if request.path.startswith("/admin/"):
+            refusal = second_factor_refusal(request)
+            if refusal is not None:
+                return refusal
         return self.get_response(request)
+
+
+def staff_needs_second_factor(user) -> bool:
+    """The one rule: with PORTAL_STAFF_MFA_REQUIRED on, staff (every animator and
+    administrator) without an authenticator app or security key may neither use the admin
+    nor moderate on the site."""
+    return (
+        settings.PORTAL_STAFF_MFA_REQUIRED
+        and getattr(user, "is_staff", False)
+        and not _has_second_factor(user)
+    )
+
+
+def second_factor_refusal(request: HttpRequest) -> HttpResponse | None:
+    """None when the person may go on; otherwise the way to set up a second factor."""
+    if not staff_needs_second_factor(request.user):
+        return None
+    messages.warning(
+        request,
+        _(
+            "L'administration demande la double authentification : activez-la "
+            "pour votre compte, puis revenez."
+        ),
+    )
+    if getattr(request, "htmx", False):
+        # htmx would swap the set-up page into a fragment: send the whole page there.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("mfa_activate_totp")
+        return response
+    return redirect("mfa_activate_totp")
+
+
+def moderation_action(view):
+    """For every view through which staff moderate on the site (hide, lock, move, flags,
+    memberships, roles, readiness decisions…): a password alone is not enough when
+    PORTAL_STAFF_MFA_REQUIRED is on, exactly as for /admin/. It runs before the view, so
+    nothing is read or written for a refused request."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        refusal = second_factor_refusal(request)
+        if refusal is not None:
+            return refusal
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _has_second_factor(user) -> bool:

@@ -106,8 +106,9 @@ def search_everything(user, q: str | None) -> SearchResults:
     for community in communities.items:
         community.my_state = STATE_BY_STATUS.get(community.my_status, "none")
 
-    correction = corrected_query(text)
-    matching = Resource.objects.visible_to(user).matching(text, correction=correction)
+    visible = Resource.objects.visible_to(user)
+    correction = corrected_query(text, within=visible)
+    matching = visible.matching(text, correction=correction)
     resource_rows = list(
         matching.ranked(text, correction=correction)
         .sorted_by("relevance")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import search_views, views
+from .admin_scoping import view_on_site
 
 admin.site.site_header = "Portail des communautés de pratique"
 admin.site.site_title = "Portail CdP"
@@ -20,6 +21,12 @@ urlpatterns = [
     # Forums: /forums/, /topics/<id>/, /posts/<id>/…, /notifications/.
     path("", include("forums.urls")),
     path("search/", search_views.search, name="search"),
+    # Before the admin's own route: "view on site" answers only for what the person may view.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
 ]
 

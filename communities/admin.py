@@ -12,8 +12,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -109,7 +108,9 @@ class CommunityAdmin(ArchiveNotDeleteAdminMixin, CommunityScopedAdminMixin, admi
     ]
     # Only administrators change how a community is reached (its address and visibility)
     # and its phase: animators move it on by recording a decision in the readiness dossier.
-    admin_only_fields = ["slug", "visibility", "phase"]
+    # Nor do animators name the sponsor, who records that decision (see
+    # `permissions.can_grant_sponsor`).
+    admin_only_fields = ["slug", "visibility", "phase", "sponsor"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_member_count_subquery()
@@ -137,25 +138,9 @@ class CommunityAdmin(ArchiveNotDeleteAdminMixin, CommunityScopedAdminMixin, admi
         return {}
 
     def get_autocomplete_fields(self, request):
-        # Administrators pick the sponsor among every account; animators lack the right
-        # to list accounts, so they choose among the community's members (get_form).
+        # Administrators pick the sponsor among every account; for animators it is
+        # read-only (admin_only_fields).
         return ["sponsor"] if is_portal_admin(request.user) else []
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if not is_portal_admin(request.user) and "sponsor" in form.base_fields:
-            form.base_fields["sponsor"].queryset = self._sponsor_choices(obj)
-        return form
-
-    def _sponsor_choices(self, community):
-        """The community's active members, and its current sponsor even if they are not
-        one (so that the form still saves)."""
-        if community is None:
-            return User.objects.none()
-        is_member = Membership.objects.active().filter(community=community, user=OuterRef("pk"))
-        return User.objects.filter(Q(Exists(is_member)) | Q(pk=community.sponsor_id)).order_by(
-            "display_name", "email"
-        )
 
 
 # --- Memberships ----------------------------------------------------------------------
@@ -214,10 +199,16 @@ class MembershipAdminForm(forms.ModelForm):
         model = Membership
         fields = ["roles", "allocated_hours_per_month"]
 
+    # Set by MembershipAdmin.get_form: who is changing the roles (the sponsor rule).
+    acting_user = None
+
     def clean_roles(self):
-        # The service's own rules (known roles, a community keeps an animator), checked
-        # here so that a refusal is shown next to the field rather than as an error page.
-        return membership_roles_check(membership=self.instance, roles=self.cleaned_data["roles"])
+        # The service's own rules (known roles, a community keeps an animator, who gives
+        # the sponsor role), checked here so that a refusal is shown next to the field
+        # rather than as an error page.
+        return membership_roles_check(
+            membership=self.instance, roles=self.cleaned_data["roles"], by=self.acting_user
+        )
 
 
 def _csv_safe(value) -> str:
@@ -312,6 +303,11 @@ class MembershipAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         # follow; the admin changes roles and allocated time of existing memberships.
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A subclass per request: the acting user never leaks into another request's form.
+        return type(form.__name__, (form,), {"acting_user": request.user})
+
     def save_model(self, request, obj, form, change):
         if not (change and "roles" in form.changed_data):
             super().save_model(request, obj, form, change)
@@ -321,7 +317,7 @@ class MembershipAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         try:
             membership_set_roles(membership=obj, roles=wanted, by=request.user)
-        except ValidationError as error:
+        except (PermissionDenied, ValidationError) as error:
             # Checked by the form already; only a concurrent change can get here.
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 

@@ -137,18 +137,30 @@ def _tag(slug: str) -> Tag:
     return get_object_or_404(Tag, slug=slug)
 
 
-@require_safe
-def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = _tag(slug)
+def tag_sections_or_404(request: HttpRequest, tag: Tag) -> list[dict]:
+    """The tag page's sections; a 404 when the tag does not exist for this person.
+
+    Every section lists only what the person may see: when all are empty, the tag is used
+    nowhere they may look (perhaps only in a private community), so it does not exist for
+    them. The counts are the paginators' own, already made for the page. The tag page and
+    following a tag both go through here, so neither confirms a tag the other hides."""
     sections = TAG_SECTIONS.build(request, tag)
-    # Every section lists only what the person may see: when all are empty, the tag is
-    # used nowhere they may look (perhaps only in a private community), so it does not
-    # exist for them. The counts are the paginators' own, already made for the page.
     if not any(
         section.get("page_obj") and section["page_obj"].paginator.count for section in sections
     ):
         raise Http404
-    follows = Profile.objects.filter(user=request.user).interested_in(tag).exists()
+    return sections
+
+
+def _follows(request: HttpRequest, tag: Tag) -> bool:
+    return Profile.objects.filter(user=request.user).interested_in(tag).exists()
+
+
+@require_safe
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = _tag(slug)
+    sections = tag_sections_or_404(request, tag)
+    follows = _follows(request, tag)
     return render(
         request,
         "directory/tag_detail.html",
@@ -161,6 +173,9 @@ def tag_follow(request: HttpRequest, slug: str) -> HttpResponse:
     """Follow a tag (it joins my interests: new discussions carrying it notify me and new
     resources show on my dashboard), or stop following it."""
     tag = _tag(slug)
+    # Someone who follows a tag may always stop; otherwise the tag must exist for them.
+    if not _follows(request, tag):
+        tag_sections_or_404(request, tag)
     form = TagFollowForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choix invalide."))

@@ -81,3 +81,14 @@ def accepts_new_members(community: Community) -> bool:
     """Joining, asking to join, inviting, accepting an invitation or a request: not into
     an archived community."""
     return not is_read_only(community)
+
+
+def can_grant_sponsor(user, community: Community) -> bool:
+    """The sponsor records the launch decision: only administrators, or the current
+    sponsor handing over, make someone a sponsor (an animator may not make themselves one).
+    `user` None is the portal itself (seed files, imports run by an administrator)."""
+    if user is None or is_portal_admin(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return community.sponsor_id == user.pk or has_role(user, community, Role.SPONSOR)

@@ -34,7 +34,12 @@ from .models import (
     Visibility,
     is_portal_admin,
 )
-from .permissions import accepts_new_members, can_manage_members, forget_membership
+from .permissions import (
+    accepts_new_members,
+    can_grant_sponsor,
+    can_manage_members,
+    forget_membership,
+)
 
 User = get_user_model()
 
@@ -387,6 +392,7 @@ def membership_invite(
     the community page; an active member only gets the new roles."""
     roles = _clean_roles(roles)
     _require_accepts_members(community)
+    _check_sponsor_grant(community, (), roles, by)
     # One e-mail only: the community invitation carries the set-password link.
     user, created = account_invite(
         email=email, display_name=display_name, invited_by=by, send_email=False
@@ -475,13 +481,29 @@ def membership_leave(*, membership: Membership) -> Membership:
     return membership
 
 
+def _check_sponsor_grant(community: Community, before: Iterable[str], after: list[str], by) -> None:
+    """Refuse giving the sponsor role to someone who does not hold it yet unless `by` may
+    grant it (`permissions.can_grant_sponsor`)."""
+    granted = Role.SPONSOR in after and Role.SPONSOR not in before
+    if granted and not can_grant_sponsor(by, community):
+        raise PermissionDenied(
+            _(
+                "Seuls les administrateurs, ou la marraine ou le parrain actuel qui passe "
+                "le relais, donnent le rôle de marraine ou parrain."
+            )
+        )
+
+
 @transaction.atomic
 def membership_set_roles(*, membership: Membership, roles: Iterable[str], by=None) -> Membership:
     """Change someone's roles; the animator role brings (or takes away) scoped admin
-    access. A community keeps at least one animator once it has had one."""
+    access. A community keeps at least one animator once it has had one. Only
+    administrators or the current sponsor give the sponsor role (`by` None: the portal
+    itself, e.g. a seed file)."""
     roles = _clean_roles(roles)
     if Role.ANIMATOR not in roles and _is_last_animator(membership):
         raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
+    _check_sponsor_grant(membership.community, membership.roles, roles, by)
     membership.roles = roles
     membership.save(update_fields=["roles", "updated_at"])
     forget_membership(membership.user, membership.community)
@@ -513,6 +535,7 @@ def membership_add(
     if membership is not None and membership.is_active:
         membership = membership_set_roles(membership=membership, roles=roles, by=by)
     else:
+        _check_sponsor_grant(community, (), roles, by)
         if membership is None:
             membership = Membership(community=community, user=user)
         elif membership.status == Membership.Status.REQUESTED:
@@ -530,12 +553,16 @@ def membership_add(
     return membership
 
 
-def membership_roles_check(*, membership: Membership, roles: Iterable[str]) -> list[str]:
-    """The roles `membership_set_roles` would set, or the ValidationError it would raise,
+def membership_roles_check(*, membership: Membership, roles: Iterable[str], by=None) -> list[str]:
+    """The roles `membership_set_roles` would set, or its refusal as a ValidationError,
     without writing anything: forms call it to show the problem next to the field."""
     roles = _clean_roles(roles)
     if Role.ANIMATOR not in roles and _is_last_animator(membership):
         raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
+    try:
+        _check_sponsor_grant(membership.community, membership.roles, roles, by)
+    except PermissionDenied as refusal:
+        raise ValidationError(str(refusal)) from None
     return roles
 
 

@@ -22,6 +22,11 @@ urlpatterns = [
     path("<slug:slug>/members/<int:membership_id>/roles/", views.member_roles, name="roles"),
     path("<slug:slug>/readiness/", readiness_views.readiness, name="readiness"),
     path(
+        "<slug:slug>/readiness/start/",
+        readiness_views.readiness_start,
+        name="readiness_start",
+    ),
+    path(
         "<slug:slug>/readiness/items/<int:item_id>/",
         readiness_views.readiness_item,
         name="readiness_item",

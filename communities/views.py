@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.errors import error_text
+from cdp_portal.middleware import moderation_action
 from cdp_portal.page_sections import COMMUNITY_SECTIONS
 
 from . import services
@@ -280,6 +281,7 @@ def _request_decision_auto_id(value) -> str:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@moderation_action
 def membership_requests(request: HttpRequest, slug: str) -> HttpResponse:
     community = _managed_community(request, slug)
     pending = (
@@ -345,6 +347,7 @@ def membership_requests(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@moderation_action
 def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
     community = _managed_community(request, slug)
     if request.method == "POST":
@@ -392,6 +395,7 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def invitation_cancel(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     community = _managed_community(request, slug)
     membership = get_object_or_404(
@@ -412,6 +416,7 @@ def invitation_cancel(request: HttpRequest, slug: str, membership_id: int) -> Ht
 
 
 @require_POST
+@moderation_action
 def member_roles(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     community = _managed_community(request, slug)
     membership = get_object_or_404(

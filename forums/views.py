@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.errors import error_text
+from cdp_portal.middleware import moderation_action
 from communities.models import Community
 from communities.permissions import can_see_content
 from communities.responses import members_only
@@ -631,6 +632,7 @@ def post_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@moderation_action
 def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     if not can_moderate_forum(request.user, post.topic.forum.community):
@@ -649,6 +651,7 @@ def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def post_unhide(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     if not can_moderate_forum(request.user, post.topic.forum.community):
@@ -664,6 +667,7 @@ def post_unhide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _topic(request, pk)
     if not can_moderate_forum(request.user, topic.forum.community):
@@ -692,6 +696,7 @@ def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@moderation_action
 def topic_move(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _topic(request, pk)
     if not can_moderate_forum(request.user, topic.forum.community):
@@ -728,6 +733,7 @@ def topic_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@moderation_action
 def flag_queue(request: HttpRequest, community_slug: str) -> HttpResponse:
     community = _moderated_community(request, community_slug)
     show = request.GET.get("status", Flag.Status.OPEN)
@@ -754,6 +760,7 @@ def flag_queue(request: HttpRequest, community_slug: str) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def flag_resolve(request: HttpRequest, community_slug: str, pk: int) -> HttpResponse:
     community = _moderated_community(request, community_slug)
     flag = get_object_or_404(
@@ -777,6 +784,7 @@ def flag_resolve(request: HttpRequest, community_slug: str, pk: int) -> HttpResp
 
 
 @require_safe
+@moderation_action
 def moderation_log(request: HttpRequest, community_slug: str) -> HttpResponse:
     community = _moderated_community(request, community_slug)
     entries = (

@@ -230,8 +230,9 @@ def library_search(
     are words)."""
     filters = {"kind": kind, "tag": tag, "community": community, "language": language}
     text = SearchText(q)
-    correction = corrected_query(text) if text else ""
-    base = Resource.objects.visible_to(user).matching(text, correction=correction)
+    visible = Resource.objects.visible_to(user)
+    correction = corrected_query(text, within=visible) if text else ""
+    base = visible.matching(text, correction=correction)
     # Only the ids (and rank, headline) are sorted: joining every match to its community
     # and author before the sort costs more than the sort itself on large result sets.
     results = (

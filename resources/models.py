@@ -108,7 +108,7 @@ class ResourceQuerySet(models.QuerySet):
         if not text:
             return self
         if correction is None:
-            correction = corrected_query(text)
+            correction = corrected_query(text, within=self)
         return self.alias(title_norm=normalised_title()).filter(search_filter(text, correction))
 
     def ranked(self, q: str, *, correction: str = "") -> ResourceQuerySet:
@@ -124,7 +124,7 @@ class ResourceQuerySet(models.QuerySet):
         )
 
     def search(self, q: str) -> ResourceQuerySet:
-        correction = corrected_query(SearchText(q)) if SearchText(q) else ""
+        correction = corrected_query(SearchText(q), within=self) if SearchText(q) else ""
         return self.matching(q, correction=correction).ranked(q, correction=correction)
 
     def tagged(self, slug: str) -> ResourceQuerySet:

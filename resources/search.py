@@ -8,8 +8,10 @@ a query is parsed in both configurations and OR-ed, so "pedagogies actives" find
 "Pédagogie active" and "workshops" finds "workshop". Typos are tolerated twice over:
 titles are matched by trigram word similarity (`%>`, GIN trigram index on
 `cdp_unaccent(lower(title))`), and each query word the library has never used is
-replaced by its nearest known word (`resources_searchterm`, trigram `%`), the corrected
-query being OR-ed with what was typed ("forom webct" finds "forum WebCT").
+replaced by its nearest known word (`resources_searchterm`, trigram `%`) among the words
+of the resources the person may read, the corrected query being OR-ed with what was typed
+("forom webct" finds "forum WebCT"). The title trigram match runs on the visible
+resources only, so neither typo tolerance tells of private content.
 """
 
 from __future__ import annotations
@@ -63,15 +65,33 @@ class SearchText(str):
 
 _WORD = re.compile(r"\w+")
 MIN_CORRECTED_LENGTH = 4
-# For each query word: itself when the library knows it, else its nearest known word.
+# How many of the nearest known words are tried, nearest first, for each query word.
+CORRECTION_CANDIDATES = 8
+# For each query word: the nearest known word (itself when known) used by a resource the
+# person may read, so that a word found only in private content is never suggested (it
+# would tell that the content exists). A stop word (an empty tsquery in either language)
+# is left as typed: it is in no search vector, yet is no typo.
 _CORRECTION_SQL = """
 SELECT q.w, CASE
-    WHEN EXISTS (SELECT 1 FROM resources_searchterm t WHERE t.word = q.w) THEN q.w
-    ELSE (SELECT t.word FROM resources_searchterm t WHERE t.word %% q.w
-          ORDER BY similarity(t.word, q.w) DESC, t.word LIMIT 1)
+    WHEN numnode(plainto_tsquery('cdp_fr', q.w)) = 0
+      OR numnode(plainto_tsquery('cdp_en', q.w)) = 0 THEN q.w
+    ELSE (
+        SELECT c.word FROM (
+            SELECT t.word, similarity(t.word, q.w) AS s FROM resources_searchterm t
+            WHERE t.word %% q.w ORDER BY s DESC, t.word LIMIT {candidates}
+        ) AS c
+        WHERE EXISTS ({readable_with_word})
+        -- No ORDER BY here: the candidates come nearest first, and without a new sort
+        -- PostgreSQL checks them one by one and stops at the first readable one.
+        LIMIT 1
+    )
 END
 FROM unnest(%s::text[]) AS q(w)
 """
+_USES_CANDIDATE_WORD = (
+    "resources_resource.search_vector @@ "
+    "(plainto_tsquery('cdp_fr', c.word) || plainto_tsquery('cdp_en', c.word))"
+)
 
 
 def fold(text: str) -> str:
@@ -80,15 +100,23 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def corrected_query(text: str) -> str:
+def corrected_query(text: str, *, within) -> str:
     """The query with its unknown words replaced by the nearest known ones; "" when
-    nothing needed correcting (or nothing could be). One query."""
+    nothing needed correcting (or nothing could be). `within` is the resources whose
+    words may be suggested: those the person may read (`Resource.objects.visible_to`).
+    One query."""
     words = _WORD.findall(fold(text))
     candidates = sorted({w for w in words if MIN_CORRECTED_LENGTH <= len(w) <= 60})
     if not candidates:
         return ""
+    # The readable resources using the candidate word `c.word`, in one scan of the
+    # table (search index, then the visibility filter row by row, stopping at the first):
+    # joining the visibility subquery to the matches instead hashed every match.
+    readable_with_word = within.order_by().extra(where=[_USES_CANDIDATE_WORD]).values("pk")[:1]
+    within_sql, within_params = readable_with_word.query.sql_with_params()
+    sql = _CORRECTION_SQL.format(candidates=CORRECTION_CANDIDATES, readable_with_word=within_sql)
     with connection.cursor() as cursor:
-        cursor.execute(_CORRECTION_SQL, [candidates])
+        cursor.execute(sql, [*within_params, candidates])
         best = {word: match for word, match in cursor.fetchall() if match}
     corrected = [best.get(word, word) for word in words]
     return " ".join(corrected) if corrected != words else ""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.errors import error_text
+from cdp_portal.middleware import moderation_action
 from cdp_portal.page_sections import RESOURCE_SECTIONS
 from communities.models import Community
 
@@ -247,6 +248,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def resource_feature(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _visible_resource(request, pk)
     if not can_feature(request.user, resource):
@@ -263,6 +265,7 @@ def resource_feature(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def resource_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _visible_resource(request, pk)
     if not can_moderate_resource(request.user, resource):
@@ -308,6 +311,7 @@ def resource_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@moderation_action
 def flag_queue(request: HttpRequest) -> HttpResponse:
     """The flags on the resources I moderate, open ones first by default."""
     user = request.user
@@ -337,6 +341,7 @@ def flag_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     flag = get_object_or_404(
         ResourceFlag.objects.moderated_by(request.user).select_related("resource__community"),

@@ -111,6 +111,20 @@ def checklist_ensure(
     return checklist
 
 
+def checklist_start(*, community: Community, by) -> Checklist:
+    """Start the community's checklist: pages only read (a GET writes nothing, whoever
+    asks), so the list is created by this deliberate action of someone who may edit it."""
+    if not can_edit_checklist(by, community):
+        raise PermissionDenied(
+            _("Seules l'animation, la marraine ou le parrain modifient la liste.")
+        )
+    if community.phase not in READINESS_PHASES:
+        raise ValidationError(
+            _("La liste de préparation se démarre en phase de décision ou de préparation.")
+        )
+    return checklist_ensure(community=community, by=by)
+
+
 def _check_member(owner, community: Community) -> None:
     if owner is None:
         return

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cdp_portal.middleware import moderation_action, second_factor_refusal
 from communities.benefits import BENEFIT_GROUPS
 from communities.models import Community, Membership, Role
 from communities.permissions import can_moderate
@@ -76,13 +77,29 @@ def readiness(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
     if isinstance(community, HttpResponse):
         return community
-    checklist = services.checklist_ensure(community=community, by=request.user)
+    # Reading never writes: until someone who may edit starts it, there is no checklist.
+    checklist = services.checklist_get(community)
     report = readiness_report(checklist) if checklist else None
     return render(
         request,
         "communities/readiness/readiness.html",
         _page_context(request, community, report),
     )
+
+
+@require_POST
+@moderation_action
+def readiness_start(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _readable_community(request, slug)
+    if isinstance(community, HttpResponse):
+        return community
+    try:
+        services.checklist_start(community=community, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("La liste de préparation est démarrée."))
+    return redirect(_readiness_url(community))
 
 
 def _item_for(request: HttpRequest, slug: str, item_id: int):
@@ -132,6 +149,10 @@ def readiness_item(request: HttpRequest, slug: str, item_id: int) -> HttpRespons
         return _render_item(request, community, item)
     if not can_edit_checklist(request.user, community):
         raise PermissionDenied
+    # Reading a row is for every reader; editing is a moderation action.
+    refusal = second_factor_refusal(request)
+    if refusal is not None:
+        return refusal
     if community.phase not in READINESS_PHASES:
         messages.error(request, _("La liste est figée : la communauté a quitté la préparation."))
         return redirect(_readiness_url(community, item))
@@ -179,7 +200,7 @@ def readiness_item(request: HttpRequest, slug: str, item_id: int) -> HttpRespons
 def _render_dossier(
     request: HttpRequest, community: Community, *, form: DecisionForm | None = None, status=200
 ) -> HttpResponse:
-    checklist = services.checklist_ensure(community=community, by=request.user)
+    checklist = services.checklist_get(community)
     report = readiness_report(checklist) if checklist else None
     shown_roles = [value for value in Role.values if value != Role.MEMBER]
     role_holders = Membership.objects.role_holders(community, shown_roles)
@@ -208,6 +229,7 @@ def readiness_dossier(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@moderation_action
 def readiness_decision(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
     if isinstance(community, HttpResponse):

@@ -64,6 +64,8 @@ def test_staff_a_role_complete_an_item_and_record_the_go_decision(page, live_ser
     # The readiness page: the score, and the documentalist still missing.
     page.goto(f"/communities/{SLUG}/readiness/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Préparation au démarrage")
+    # Reading writes nothing: the animator starts the checklist.
+    main.get_by_role("button", name="Démarrer la liste de préparation").click()
     documentalist = item_of(community, "documentalist")
     documentalist_row = page.locator(f"#item-{documentalist.pk}")
     expect(documentalist_row).to_have_class(re.compile(r"readiness-item--todo"))

@@ -688,6 +688,42 @@ def test_a_tag_only_a_private_community_uses_is_a_404_for_outsiders(client, comm
     assert client.get(url).status_code == 200
 
 
+def test_following_a_tag_only_a_private_community_uses_is_a_404_for_outsiders(
+    client, community_world
+):
+    from tests.forums.factories import general_forum, make_topic
+
+    private = community_world["private"]
+    make_topic(general_forum(private), community_world["private_member"], tags=["confidentiel"])
+    follow_url = reverse("directory:tag_follow", kwargs={"slug": "confidentiel"})
+    outsider = community_world["open_member"]
+    client.force_login(outsider)
+    for value in ("1", "0", "maybe"):
+        assert client.post(follow_url, {"follow": value}).status_code == 404
+    assert not Profile.objects.filter(user=outsider, interests__slug="confidentiel").exists()
+    # A member of the private community follows it as usual.
+    client.force_login(community_world["private_member"])
+    assert client.post(follow_url, {"follow": "1"}).status_code == 302
+    assert Profile.objects.filter(
+        user=community_world["private_member"], interests__slug="confidentiel"
+    ).exists()
+
+
+def test_a_followed_tag_can_always_be_unfollowed(client, community_world):
+    from taggit.models import Tag as TaggitTag
+
+    from communities.services import profile_ensure, profile_follow_tag
+
+    # A tag used nowhere else: following it is what keeps it on anyone's page.
+    tag = TaggitTag.objects.create(name="ancienne", slug="ancienne")
+    person = community_world["open_member"]
+    profile_follow_tag(profile=profile_ensure(user=person), tag=tag, follow=True)
+    client.force_login(person)
+    follow_url = reverse("directory:tag_follow", kwargs={"slug": "ancienne"})
+    assert client.post(follow_url, {"follow": "0"}).status_code == 302
+    assert not Profile.objects.get(user=person).interests.exists()
+
+
 def test_following_a_tag_makes_it_an_interest_and_back(client, user):
     person("Experte", tags=["podcast"])
     url = reverse("directory:tag", kwargs={"slug": "podcast"})

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from communities.models import Community
-from communities.readiness.models import ChecklistItem, ItemStatus, ReadinessDecision
+from communities.readiness.models import Checklist, ChecklistItem, ItemStatus, ReadinessDecision
 from tests.communities.readiness_factories import (  # noqa: F401
     VISITORS,
     checklist_of,
@@ -56,6 +56,7 @@ def expected_status(kind: str, visibility: str) -> int:
 @pytest.mark.parametrize("page", ["readiness", "readiness_dossier"])
 def test_readiness_pages_under_every_visitor(client, readiness_world, visibility, kind, page):
     community = readiness_world[visibility]
+    checklist_of(community)  # pages only read: the checklist is started beforehand
     sign_in(client, visitor(readiness_world, kind, visibility))
     response = client.get(url(page, community))
     assert response.status_code == expected_status(kind, visibility)
@@ -187,11 +188,62 @@ def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
 
 
 def test_the_page_is_in_english_for_english_speakers(client, readiness_world):
+    checklist_of(readiness_world["open"])
     sign_in(client, readiness_world["open_member"])
     client.cookies["django_language"] = "en"
     text = body(client.get(url("readiness", readiness_world["open"])))
     assert "A coach supports the community" in text
     assert "Un ou une coach accompagne la communauté" not in text
+
+
+@pytest.mark.parametrize("visibility", ["open", "closed", "private"])
+@pytest.mark.parametrize("kind", VISITORS)
+@pytest.mark.parametrize("page", ["readiness", "readiness_dossier"])
+def test_reading_the_readiness_pages_never_creates_a_checklist(
+    client, readiness_world, visibility, kind, page
+):
+    community = readiness_world[visibility]
+    sign_in(client, visitor(readiness_world, kind, visibility))
+    response = client.get(url(page, community))
+    assert response.status_code == expected_status(kind, visibility)
+    assert not Checklist.objects.exists()
+    if response.status_code == 200 and page == "readiness":
+        text = body(response)
+        assert "La liste de préparation n'est pas encore démarrée." in text
+        starts = kind in ("animator", "sponsor", "admin")
+        assert (url("readiness_start", community) in text) is starts
+
+
+@pytest.mark.parametrize("kind", ["animator", "sponsor", "admin"])
+def test_those_who_edit_start_the_checklist(client, readiness_world, kind):
+    community = readiness_world["private"]
+    sign_in(client, visitor(readiness_world, kind, "private"))
+    response = client.post(url("readiness_start", community))
+    assert response["Location"] == url("readiness", community)
+    assert Checklist.objects.get(community=community).items.exists()
+    # Starting twice keeps the one checklist.
+    client.post(url("readiness_start", community))
+    assert Checklist.objects.filter(community=community).count() == 1
+
+
+@pytest.mark.parametrize("kind", ["anonymous", "outsider", "member"])
+def test_others_cannot_start_the_checklist(client, readiness_world, kind):
+    community = readiness_world["private"]
+    sign_in(client, visitor(readiness_world, kind, "private"))
+    response = client.post(url("readiness_start", community))
+    assert response.status_code in (302, 403, 404)
+    if kind != "anonymous":
+        assert response.status_code != 302
+    assert not Checklist.objects.exists()
+
+
+def test_a_growing_community_cannot_start_a_checklist(client, readiness_world):
+    community = readiness_world["open"]
+    Community.objects.filter(pk=community.pk).update(phase="growing")
+    sign_in(client, readiness_world["open_animator"])
+    response = client.post(url("readiness_start", community), follow=True)
+    assert "se démarre en phase de décision ou de préparation" in body(response)
+    assert not Checklist.objects.exists()
 
 
 def test_a_growing_community_without_checklist_says_so(client, readiness_world):

@@ -84,6 +84,20 @@ def test_misspelt_words_are_corrected_from_the_library_vocabulary(library):
     assert "Guide secret du comité" not in search(user, "comitte secrett")
 
 
+def test_spelling_correction_never_suggests_a_word_only_private_content_uses(library):
+    from resources.search import corrected_query
+
+    ResourceFactory(title="Projet zorglubix confidentiel", community=library["private"])
+    for visitor in ("outsider", "open_member", "closed_member", "open_animator"):
+        user = library[visitor]
+        assert "zorglubix" not in library_search(user, q="zorglubex").correction, visitor
+        assert "zorglubix" not in corrected_query(
+            "zorglubex", within=Resource.objects.visible_to(user)
+        )
+    for visitor in ("private_member", "admin"):
+        assert library_search(library[visitor], q="zorglubex").correction == "zorglubix"
+
+
 def test_tags_are_searched(library):
     assert "Études de cas en pédagogie active" in search(library["outsider"], "témoignages")
 
