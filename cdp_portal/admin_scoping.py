@@ -20,7 +20,9 @@ multi-valued relation sets `community_path = None` and overrides `scope_queryset
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from taggit.managers import TaggableManager
 
+from cdp_portal.tags import PortalTagField
 from communities.models import Community, is_portal_admin
 
 _IS_THE_COMMUNITY = ("", "pk")
@@ -113,6 +115,12 @@ class CommunityScopedAdminMixin:
         if self.community_path in _IS_THE_COMMUNITY:
             return False
         return bool(moderated_community_ids(request))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Tags typed in the admin follow the same rule as everywhere else.
+        if isinstance(db_field, TaggableManager):
+            kwargs.setdefault("form_class", PortalTagField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Community and "queryset" not in kwargs:

@@ -559,7 +559,7 @@ def test_tags_are_reused_whatever_their_case_and_typed_once(client, user):
     [
         ("phone", "appelez-moi", "Saisissez un numéro de téléphone valide"),
         ("display_name", "x" * 151, "Assurez-vous que cette valeur comporte au plus 150"),
-        ("expertise", "moodle, " + "y" * 101, "Une étiquette compte au plus 100 caractères"),
+        ("expertise", "moodle, " + "y" * 51, "trop longue (50 caractères au plus)"),
         ("expertise", "moodle, !!!", "au moins une lettre ou un chiffre"),
         ("interests", ", ".join(f"t{n}" for n in range(31)), "au plus 30 étiquettes"),
         ("languages", ["fr", "klingon"], "Sélectionnez un choix valide"),
