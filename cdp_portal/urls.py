@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from . import search_views, views
 
@@ -12,7 +10,7 @@ admin.site.login = views.admin_login
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("communities/", include("communities.urls")),
     path("", include("communities.directory_urls")),
