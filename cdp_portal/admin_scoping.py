@@ -19,7 +19,14 @@ multi-valued relation sets `community_path = None` and overrides `scope_queryset
 
 from __future__ import annotations
 
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import FieldError, ValidationError
+from django.db import DataError, transaction
 from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 from taggit.managers import TaggableManager
 
 from cdp_portal.tags import PortalTagField
@@ -39,7 +46,48 @@ def moderated_community_ids(request) -> frozenset[int]:
     return cached
 
 
-class CommunityScopedAdminMixin:
+class SafeChangelistMixin:
+    """A changelist's filters and actions come from the address bar and can be anything:
+    `?pk=abc`, `?created_at__gte=notadate`, `?roles__contains=x` on an array,
+    `_selected_action=abc`. Django catches some at `filter()` time; the others only fail
+    in PostgreSQL. Either way the person gets Django's "?e=1" page (or a message), never
+    a 500. `harden_admin_site` adds this to every ModelAdmin registered, the portal's and
+    third-party ones alike."""
+
+    def get_changelist_instance(self, request):
+        # ChangeList counts and fetches its rows while being built: a lookup PostgreSQL
+        # refuses fails here. The savepoint keeps the request's transaction usable.
+        try:
+            with transaction.atomic():
+                return super().get_changelist_instance(request)
+        except (DataError, ValueError, TypeError, ValidationError, FieldError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def response_action(self, request, queryset):
+        pk_field = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+                pk_field.to_python(value)
+        except ValidationError:
+            self.message_user(
+                request,
+                _("La sélection envoyée n'est pas valide : rien n'a été fait."),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+def harden_admin_site(site: admin.AdminSite) -> None:
+    """Give every registered ModelAdmin the SafeChangelistMixin (called once the admin
+    modules are loaded, from the URLconf)."""
+    for model_admin in list(site._registry.values()):
+        cls = type(model_admin)
+        if not isinstance(model_admin, SafeChangelistMixin):
+            model_admin.__class__ = type(f"Safe{cls.__name__}", (SafeChangelistMixin, cls), {})
+
+
+class CommunityScopedAdminMixin(SafeChangelistMixin):
     community_path: str | None = "community"
     # Nothing a member wrote is lost and memberships are history: only superusers delete.
     deletion_requires_superuser = True

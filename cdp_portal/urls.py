@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import search_views, views
+from .admin_scoping import harden_admin_site
 
 admin.site.site_header = "Portail des communautés de pratique"
 admin.site.site_title = "Portail CdP"
 admin.site.login = views.admin_login
+# Every admin, the portal's and third-party ones: bad filters and selections never 500.
+harden_admin_site(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),
