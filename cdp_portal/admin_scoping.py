@@ -23,12 +23,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldError, ValidationError
-from django.db import DataError, transaction
+from django.db import DataError, models, transaction
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from taggit.managers import TaggableManager
 
+from cdp_portal.fields import SingleLineCharField
+from cdp_portal.markdown import MAX_MARKDOWN_LENGTH
 from cdp_portal.tags import PortalTagField
 from communities.models import Community, is_portal_admin
 
@@ -168,6 +170,12 @@ class CommunityScopedAdminMixin(SafeChangelistMixin):
         # Tags typed in the admin follow the same rule as everywhere else.
         if isinstance(db_field, TaggableManager):
             kwargs.setdefault("form_class", PortalTagField)
+        # Names and titles are one line; Markdown texts have the portal's maximum. Exact
+        # types: SlugField, EmailField… are CharFields with their own form field.
+        elif type(db_field) is models.CharField and not db_field.choices:
+            kwargs.setdefault("form_class", SingleLineCharField)
+        elif type(db_field) is models.TextField and not db_field.choices:
+            kwargs.setdefault("max_length", MAX_MARKDOWN_LENGTH)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
+from cdp_portal.fields import MarkdownField, SingleLineCharField
 from cdp_portal.tags import clean_tag_names
 
 from .models import Community, Language, Profile, ProfileQuerySet, Role
@@ -101,15 +102,16 @@ def _model_field(model, name: str, **overrides) -> forms.Field:
 class ProfileEditForm(forms.Form):
     """One's own profile: names on the account and everything colleagues see."""
 
-    display_name = _model_field(User, "display_name")
-    first_name = _model_field(User, "first_name")
-    last_name = _model_field(User, "last_name")
-    job_title = _model_field(Profile, "job_title")
-    unit = _model_field(Profile, "unit")
-    campus = _model_field(Profile, "campus")
+    display_name = _model_field(User, "display_name", form_class=SingleLineCharField)
+    first_name = _model_field(User, "first_name", form_class=SingleLineCharField)
+    last_name = _model_field(User, "last_name", form_class=SingleLineCharField)
+    job_title = _model_field(Profile, "job_title", form_class=SingleLineCharField)
+    unit = _model_field(Profile, "unit", form_class=SingleLineCharField)
+    campus = _model_field(Profile, "campus", form_class=SingleLineCharField)
     bio = _model_field(
         Profile,
         "bio",
+        form_class=MarkdownField,
         help_text=_("En Markdown : paragraphes, listes, liens, **gras**, *italique*."),
     )
     expertise = CommaSeparatedTagField(

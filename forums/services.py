@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cdp_portal.markdown import MENTION, render_markdown
+from cdp_portal.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
 from communities.models import (
     Community,
     Profile,
@@ -56,7 +56,8 @@ from .permissions import (
 
 User = get_user_model()
 
-MAX_BODY_LENGTH = 20_000
+# One limit for every Markdown text of the portal (see cdp_portal/markdown.py).
+MAX_BODY_LENGTH = MAX_MARKDOWN_LENGTH
 # Path segments after /topics/<id>/ that are views, not slugs.
 RESERVED_SLUGS = frozenset(
     {"reply", "watch", "moderate", "move", "solve", "reopen", "posts", "quote"}
