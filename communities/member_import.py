@@ -216,7 +216,11 @@ def parse_member_csv(
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+        # A missing cell shifts or drops a value; an extra one with content is a value
+        # with no column. Both are bad rows. Excel's trailing empty cell is no error.
+        missing = len(cells) < len(header)
+        extra = len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :])
+        if missing or extra:
             errors.append(RowError(line, "", f"{len(cells)} cells for {len(header)} columns"))
             continue
         named = {name: value for name, value in zip(header, cells, strict=False) if name}
