@@ -19,11 +19,13 @@ multi-valued relation sets `community_path = None` and overrides `scope_queryset
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldError, ValidationError
-from django.db import DataError, models, transaction
+from django.db import DataError, connections, models, router, transaction
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
@@ -58,9 +60,12 @@ class SafeChangelistMixin:
 
     def get_changelist_instance(self, request):
         # ChangeList counts and fetches its rows while being built: a lookup PostgreSQL
-        # refuses fails here. The savepoint keeps the request's transaction usable.
+        # refuses fails here. Inside a transaction, a savepoint keeps it usable; in
+        # autocommit (the portal's requests) the failed statement leaves nothing behind.
+        using = router.db_for_read(self.model)
+        guard = transaction.atomic(using) if connections[using].in_atomic_block else nullcontext()
         try:
-            with transaction.atomic():
+            with guard:
                 return super().get_changelist_instance(request)
         except (DataError, ValueError, TypeError, ValidationError, FieldError) as error:
             raise IncorrectLookupParameters(error) from error
