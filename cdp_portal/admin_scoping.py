@@ -19,13 +19,23 @@ multi-valued relation sets `community_path = None` and overrides `scope_queryset
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldError, PermissionDenied, ValidationError
+from django.db import DataError, connections, models, router, transaction
 from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from taggit.managers import TaggableManager
 
+from cdp_portal.fields import SingleLineCharField
+from cdp_portal.markdown import MAX_MARKDOWN_LENGTH
+from cdp_portal.tags import PortalTagField
 from communities.models import Community, is_portal_admin
 
 _IS_THE_COMMUNITY = ("", "pk")
@@ -42,7 +52,51 @@ def moderated_community_ids(request) -> frozenset[int]:
     return cached
 
 
-class CommunityScopedAdminMixin:
+class SafeChangelistMixin:
+    """A changelist's filters and actions come from the address bar and can be anything:
+    `?pk=abc`, `?created_at__gte=notadate`, `?roles__contains=x` on an array,
+    `_selected_action=abc`. Django catches some at `filter()` time; the others only fail
+    in PostgreSQL. Either way the person gets Django's "?e=1" page (or a message), never
+    a 500. `harden_admin_site` adds this to every ModelAdmin registered, the portal's and
+    third-party ones alike."""
+
+    def get_changelist_instance(self, request):
+        # ChangeList counts and fetches its rows while being built: a lookup PostgreSQL
+        # refuses fails here. Inside a transaction, a savepoint keeps it usable; in
+        # autocommit (the portal's requests) the failed statement leaves nothing behind.
+        using = router.db_for_read(self.model)
+        guard = transaction.atomic(using) if connections[using].in_atomic_block else nullcontext()
+        try:
+            with guard:
+                return super().get_changelist_instance(request)
+        except (DataError, ValueError, TypeError, ValidationError, FieldError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def response_action(self, request, queryset):
+        pk_field = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+                pk_field.to_python(value)
+        except ValidationError:
+            self.message_user(
+                request,
+                _("La sélection envoyée n'est pas valide : rien n'a été fait."),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+def harden_admin_site(site: admin.AdminSite) -> None:
+    """Give every registered ModelAdmin the SafeChangelistMixin (called once the admin
+    modules are loaded, from the URLconf)."""
+    for model_admin in list(site._registry.values()):
+        cls = type(model_admin)
+        if not isinstance(model_admin, SafeChangelistMixin):
+            model_admin.__class__ = type(f"Safe{cls.__name__}", (SafeChangelistMixin, cls), {})
+
+
+class CommunityScopedAdminMixin(SafeChangelistMixin):
     community_path: str | None = "community"
     # Nothing a member wrote is lost and memberships are history: only superusers delete.
     deletion_requires_superuser = True
@@ -118,6 +172,18 @@ class CommunityScopedAdminMixin:
         if self.community_path in _IS_THE_COMMUNITY:
             return False
         return bool(moderated_community_ids(request))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Tags typed in the admin follow the same rule as everywhere else.
+        if isinstance(db_field, TaggableManager):
+            kwargs.setdefault("form_class", PortalTagField)
+        # Names and titles are one line; Markdown texts have the portal's maximum. Exact
+        # types: SlugField, EmailField… are CharFields with their own form field.
+        elif type(db_field) is models.CharField and not db_field.choices:
+            kwargs.setdefault("form_class", SingleLineCharField)
+        elif type(db_field) is models.TextField and not db_field.choices:
+            kwargs.setdefault("max_length", MAX_MARKDOWN_LENGTH)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Community and "queryset" not in kwargs:

@@ -17,7 +17,16 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.image import image as image_rule
+from markdown_it.rules_inline.link import link as link_rule
 from markdown_it.token import Token
+
+# The longest Markdown text a form accepts (posts, topics, resources, descriptions, bios,
+# notes): about 8,000 words. Rendering stays linear in time (see `_bracket_matches`).
+MAX_MARKDOWN_LENGTH = 20_000
+# A "[" nested deeper than this inside other brackets is never the start of a link.
+MAX_BRACKET_DEPTH = 32
 
 # "@handle" (a profile's handle), not inside a word, an e-mail address or a path.
 MENTION = re.compile(r"(?<![\w.@/])@([a-z0-9](?:[a-z0-9_-]{0,78}[a-z0-9])?)", re.IGNORECASE)
@@ -101,10 +110,64 @@ def _text(content: str) -> Token:
     return token
 
 
+def _bracket_matches(src: str) -> dict[int, bool]:
+    """For each "[" of an inline text, whether markdown-it could find its "]".
+
+    markdown-it-py looks for the "]" of every "[" by walking to the end of the paragraph:
+    20,000 unclosed "[" take seconds (quadratic). One linear pass answers instead. Without
+    backticks or "<" (no code span or autolink can hide a bracket) the answer is exact:
+    brackets matched by depth, escaped ones skipped. Otherwise only a "[" with no "]"
+    after it at all is known to fail. A "[" deeper than MAX_BRACKET_DEPTH never links, so
+    each walk is bounded by its match and the total stays linear."""
+    exact = "`" not in src and "<" not in src
+    matches: dict[int, bool] = {}
+    stack: list[tuple[int, bool]] = []
+    last_close = src.rfind("]")
+    position = 0
+    length = len(src)
+    while position < length:
+        char = src[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "[":
+            too_deep = len(stack) >= MAX_BRACKET_DEPTH
+            matches[position] = not too_deep and not exact and position < last_close
+            stack.append((position, too_deep))
+        elif char == "]" and stack:
+            opener, too_deep = stack.pop()
+            if not too_deep:
+                matches[opener] = True
+        position += 1
+    return matches
+
+
+def _may_match(state: StateInline, start: int) -> bool:
+    matches = getattr(state, "_portal_brackets", None)
+    if matches is None:
+        matches = _bracket_matches(state.src)
+        state._portal_brackets = matches
+    return matches.get(start, True)
+
+
+def _guarded_link(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] == "[" and not _may_match(state, state.pos):
+        return False
+    return link_rule(state, silent)
+
+
+def _guarded_image(state: StateInline, silent: bool) -> bool:
+    if state.src.startswith("![", state.pos) and not _may_match(state, state.pos + 1):
+        return False
+    return image_rule(state, silent)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     parser.enable(["table", "strikethrough"])
+    parser.inline.ruler.at("link", _guarded_link)
+    parser.inline.ruler.at("image", _guarded_image)
     parser.add_render_rule("image", _render_image_as_link)
     parser.core.ruler.push("mentions", _link_mentions)
     return parser

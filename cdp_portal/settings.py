@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "cdp_portal.middleware.StaffTwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last of the __call__ chain, yet before every process_view (CSRF, login required)
+    # and view: its 400 page gets the layout, the CSP nonce and the security headers.
+    "cdp_portal.middleware.RejectMalformedInputMiddleware",
 ]
 
 ROOT_URLCONF = "cdp_portal.urls"

@@ -17,12 +17,15 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from taggit.admin import TagAdmin as TaggitTagAdmin
+from taggit.models import Tag
 
 from cdp_portal.admin_scoping import (
     ArchiveNotDeleteAdminMixin,
     CommunityScopedAdminMixin,
     archive_action,
 )
+from cdp_portal.tags import TagNameForm
 
 from .benefits import BENEFIT_CHOICES
 from .models import Community, Language, Membership, Profile, Role, is_portal_admin
@@ -507,6 +510,25 @@ class ProfileAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request, *args):
         # Every account gets its profile on first sign-in (services.profile_ensure).
         return False
+
+
+# --- Tags -----------------------------------------------------------------------------
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class PortalTagAdmin(TaggitTagAdmin):
+    """taggit's Tag admin held to the portal's tag rule. Its "merge" action is left out:
+    it moves only taggit's generic TaggedItem rows, which the portal does not use (its
+    tags go through TaggedResource, TaggedTopic, TaggedExpertise, TaggedInterest)."""
+
+    form = TagNameForm
+    actions = []
+
+    def get_urls(self):
+        return admin.ModelAdmin.get_urls(self)
 
 
 from .readiness import admin as readiness_admin  # noqa: E402,F401

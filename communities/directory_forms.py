@@ -7,17 +7,17 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
-from taggit.models import Tag
+
+from cdp_portal.fields import MarkdownField, SingleLineCharField
+from cdp_portal.tags import clean_tag_names
 
 from .models import Community, Language, Profile, ProfileQuerySet, Role
 
 User = get_user_model()
 
 MAX_TAGS = 30
-TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
 
 class DirectoryFilterForm(forms.Form):
@@ -81,31 +81,7 @@ class CommaSeparatedTagField(TagField):
 
     def clean(self, value):
         value = forms.CharField.clean(self, value)
-        names: dict[str, str] = {}
-        for part in (value or "").split(","):
-            name = " ".join(part.replace('"', " ").split())
-            if name and name.lower() not in names:
-                names[name.lower()] = name
-        tags = list(names.values())
-        too_long = [name for name in tags if len(name) > TAG_MAX_LENGTH]
-        if too_long:
-            raise forms.ValidationError(
-                _("Une étiquette compte au plus %(max)d caractères : « %(tag)s… »."),
-                params={"max": TAG_MAX_LENGTH, "tag": too_long[0][:30]},
-                code="tag_too_long",
-            )
-        meaningless = [name for name in tags if not slugify(name, allow_unicode=True)]
-        if meaningless:
-            raise forms.ValidationError(
-                _("Une étiquette doit contenir au moins une lettre ou un chiffre : « %(tag)s »."),
-                params={"tag": meaningless[0]},
-                code="tag_meaningless",
-            )
-        if len(tags) > MAX_TAGS:
-            raise forms.ValidationError(
-                _("Indiquez au plus %(max)d étiquettes."), params={"max": MAX_TAGS}, code="tags"
-            )
-        return tags
+        return clean_tag_names((value or "").split(","), max_tags=MAX_TAGS)
 
     def has_changed(self, initial_value, data_value) -> bool:
         return (initial_value or "") != (data_value or "")
@@ -126,15 +102,16 @@ def _model_field(model, name: str, **overrides) -> forms.Field:
 class ProfileEditForm(forms.Form):
     """One's own profile: names on the account and everything colleagues see."""
 
-    display_name = _model_field(User, "display_name")
-    first_name = _model_field(User, "first_name")
-    last_name = _model_field(User, "last_name")
-    job_title = _model_field(Profile, "job_title")
-    unit = _model_field(Profile, "unit")
-    campus = _model_field(Profile, "campus")
+    display_name = _model_field(User, "display_name", form_class=SingleLineCharField)
+    first_name = _model_field(User, "first_name", form_class=SingleLineCharField)
+    last_name = _model_field(User, "last_name", form_class=SingleLineCharField)
+    job_title = _model_field(Profile, "job_title", form_class=SingleLineCharField)
+    unit = _model_field(Profile, "unit", form_class=SingleLineCharField)
+    campus = _model_field(Profile, "campus", form_class=SingleLineCharField)
     bio = _model_field(
         Profile,
         "bio",
+        form_class=MarkdownField,
         help_text=_("En Markdown : paragraphes, listes, liens, **gras**, *italique*."),
     )
     expertise = CommaSeparatedTagField(

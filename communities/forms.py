@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cdp_portal.fields import SingleLineCharField
+
 from .models import CommunityQuerySet, MembershipQuerySet, Phase, Role, Visibility
 
 ROLE_CHOICES = Role.choices
@@ -126,7 +128,7 @@ class InviteForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         help_text=_("Un compte est ouvert pour cette adresse si elle n'en a pas encore."),
     )
-    display_name = forms.CharField(
+    display_name = SingleLineCharField(
         label=_("Nom affiché (facultatif)"),
         required=False,
         max_length=150,

@@ -35,6 +35,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from cdp_portal.mailing import send_to_people
+from cdp_portal.tags import clean_tag_names
 
 from .models import (
     Community,
@@ -63,7 +64,6 @@ LIMITS = {
     "campus": 100,
 }
 DISPLAY_NAME_LIMIT = 150
-TAG_LIMIT = 100
 LIST_SEPARATOR = ";"
 PROFILE_TEXT_FIELDS = ("job_title", "unit", "campus", "bio")
 TRUE_WORDS = {"1", "true", "yes", "oui", "vrai", "x"}
@@ -158,10 +158,10 @@ def _check_row(line: int, cells: dict[str, str]) -> MemberRow | RowError:
         if value:
             row.profile[column] = value
     for column in ("expertise", "interests"):
-        tags = _split(cells.get(column, ""))
-        too_long = [tag for tag in tags if len(tag) > TAG_LIMIT]
-        if too_long:
-            return RowError(line, email, f"{column} tag longer than {TAG_LIMIT} characters")
+        try:
+            tags = clean_tag_names(cells.get(column, "").split(LIST_SEPARATOR))
+        except ValidationError as error:
+            return RowError(line, email, f"{column}: {' '.join(error.messages)}")
         setattr(row, column, tags)
     if cells.get("languages", "").strip():
         languages = [code.lower() for code in _split(cells["languages"])]
@@ -216,7 +216,11 @@ def parse_member_csv(
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+        # A missing cell shifts or drops a value; an extra one with content is a value
+        # with no column. Both are bad rows. Excel's trailing empty cell is no error.
+        missing = len(cells) < len(header)
+        extra = len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :])
+        if missing or extra:
             errors.append(RowError(line, "", f"{len(cells)} cells for {len(header)} columns"))
             continue
         named = {name: value for name, value in zip(header, cells, strict=False) if name}

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from cdp_portal.mailing import absolute_url, send_to_people
+from cdp_portal.tags import clean_tag_names
 
 from .models import (
     ANIMATORS_GROUP,
@@ -100,12 +101,9 @@ PROFILE_FIELDS = frozenset(
 
 def _tags_for(names: Iterable[str]) -> list:
     """Existing tags matched case-insensitively ("Moodle" reuses "moodle"), new names as
-    strings for taggit to create. Duplicates are dropped, first spelling wins."""
-    wanted: dict[str, str] = {}
-    for name in names:
-        name = name.strip()
-        if name and name.lower() not in wanted:
-            wanted[name.lower()] = name
+    strings for taggit to create. Duplicates are dropped, first spelling wins; a name that
+    breaks the portal's tag rule raises ValidationError (`cdp_portal.tags`)."""
+    wanted = {name.lower(): name for name in clean_tag_names(names)}
     if not wanted:
         return []
     existing: dict[str, Tag] = {}

@@ -15,13 +15,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.errors import error_text
 from cdp_portal.middleware import moderation_action
 from cdp_portal.page_sections import COMMUNITY_SECTIONS
+from cdp_portal.redirects import safe_next_url
 
 from . import services
 from .benefits import BENEFITS_BY_KEY
@@ -423,11 +423,11 @@ def member_roles(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
         Membership.objects.active().select_related("user"), community=community, pk=membership_id
     )
     form = RolesForm(request.POST)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("communities:members", kwargs={"slug": community.slug})
+    back = safe_next_url(
+        request,
+        request.POST.get("next"),
+        reverse("communities:members", kwargs={"slug": community.slug}),
+    )
     name = membership.user.get_full_name()
     if not form.is_valid():
         messages.error(

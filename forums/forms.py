@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cdp_portal.fields import MarkdownField, SingleLineCharField
 from cdp_portal.idempotency import SubmissionTokenField
 from resources.models import Resource
 from resources.services import clean_tag_names
@@ -20,7 +21,7 @@ BODY_HELP = _(
 
 
 def _body_field(label=None) -> forms.CharField:
-    return forms.CharField(
+    return MarkdownField(
         label=label or _("Message"),
         max_length=MAX_BODY_LENGTH,
         strip=True,
@@ -45,7 +46,7 @@ class TagsField(forms.CharField):
 
 
 class TopicForm(forms.Form):
-    title = forms.CharField(
+    title = SingleLineCharField(
         label=_("Titre"),
         max_length=200,
         error_messages={"required": _("Donnez un titre au sujet.")},

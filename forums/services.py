@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cdp_portal.idempotency import create_once
-from cdp_portal.markdown import MENTION, render_markdown
+from cdp_portal.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
 from communities.models import (
     Community,
     Profile,
@@ -61,7 +61,8 @@ from .permissions import (
 
 User = get_user_model()
 
-MAX_BODY_LENGTH = 20_000
+# One limit for every Markdown text of the portal (see cdp_portal/markdown.py).
+MAX_BODY_LENGTH = MAX_MARKDOWN_LENGTH
 ARCHIVED_MESSAGE = _lazy("Ce forum est archivé : on peut le lire, plus y écrire.")
 # Path segments after /topics/<id>/ that are views, not slugs.
 RESERVED_SLUGS = frozenset(

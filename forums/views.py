@@ -20,12 +20,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.errors import error_text
 from cdp_portal.middleware import moderation_action
+from cdp_portal.redirects import safe_next_url
 from communities.models import Community
 from communities.permissions import can_see_content
 from communities.responses import members_only
@@ -82,12 +82,7 @@ def _rate_limited(form) -> None:
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next"), fallback)
 
 
 def _page_of(position: int) -> int:

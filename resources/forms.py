@@ -9,6 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from taggit.utils import parse_tags
 
+from cdp_portal.fields import MarkdownField, SingleLineCharField
 from cdp_portal.idempotency import SubmissionTokenField
 from communities.models import Community, is_portal_admin
 
@@ -104,6 +105,11 @@ class ResourceForm(forms.ModelForm):
         model = Resource
         fields = ["title", "summary", "kind", "language", "community", "body", "url"]
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+        field_classes = {
+            "title": SingleLineCharField,
+            "summary": SingleLineCharField,
+            "body": MarkdownField,
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -68,7 +68,8 @@ def upload_to(instance: Resource, filename: str) -> str:
     """`resources/2026/05/<random>/<name>`: the random folder makes a stored file's path
     unguessable, so it is only ever reached through the download view's checks."""
     name = PurePath(filename).name[-120:]
-    return timezone.now().strftime(f"resources/%Y/%m/{uuid.uuid4().hex}/{name}")
+    # Only the date goes through strftime: a "%" in the file's name stays a "%".
+    return f"{timezone.now():resources/%Y/%m}/{uuid.uuid4().hex}/{name}"
 
 
 POPULARITY = F("view_count") + F("download_count")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cdp_portal import tags as portal_tags
 from cdp_portal.idempotency import create_once
 from communities.models import Community
 
@@ -36,7 +37,7 @@ from .uploads import inspect_upload
 logger = logging.getLogger(__name__)
 
 MAX_TAGS = 12
-MAX_TAG_LENGTH = 50
+MAX_TAG_LENGTH = portal_tags.MAX_TAG_LENGTH
 # Path segments after /resources/<id>/ that are views, not slugs.
 RESERVED_SLUGS = frozenset({"edit", "download", "feature", "bookmark", "moderate"})
 
@@ -49,25 +50,9 @@ def resource_slug(title: str) -> str:
 
 
 def clean_tag_names(names: Iterable[str]) -> list[str]:
-    """Trimmed, lower-case, without duplicates: the vocabulary is shared with profiles."""
-    cleaned: list[str] = []
-    for raw in names:
-        name = " ".join(str(raw).split()).lower()
-        if not name:
-            continue
-        if len(name) > MAX_TAG_LENGTH:
-            raise ValidationError(
-                _("L'étiquette « %(tag)s » est trop longue (%(max)d caractères au plus).")
-                % {"tag": name[:MAX_TAG_LENGTH] + "…", "max": MAX_TAG_LENGTH},
-                code="tag_length",
-            )
-        if name not in cleaned:
-            cleaned.append(name)
-    if len(cleaned) > MAX_TAGS:
-        raise ValidationError(
-            _("%(max)d étiquettes au plus.") % {"max": MAX_TAGS}, code="tag_count"
-        )
-    return cleaned
+    """Lower-case names held to the portal's tag rule (`cdp_portal.tags`), without
+    duplicates: the vocabulary is shared with profiles and topics."""
+    return portal_tags.clean_tag_names(names, max_tags=MAX_TAGS, lowercase=True)
 
 
 def _check_file_or_url(*, file, url: str, keeps_file: bool) -> None:

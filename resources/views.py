@@ -16,13 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.errors import error_text
 from cdp_portal.middleware import moderation_action
 from cdp_portal.page_sections import RESOURCE_SECTIONS
+from cdp_portal.redirects import safe_next_url
 from communities.models import Community
 
 from . import services
@@ -70,12 +70,7 @@ def _bookmarked_ids(user, resources) -> set[int]:
 
 
 def _next_url(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return safe_next_url(request, request.POST.get("next"), fallback)
 
 
 # --- Library: list, search, facets ---------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from cdp_portal.client_ip import client_ip
 from cdp_portal.outbox.services import queue_messages
+from cdp_portal.redirects import is_safe_next_url
 
 # The account-wide part of the failed sign-in limit (settings.ACCOUNT_RATE_LIMITS).
 ACCOUNT_LIMIT = "login_failed_account"
@@ -55,6 +56,10 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             action=ACCOUNT_LIMIT,
             key=self._get_account_cache_key(request, **credentials),
         )
+
+    def is_safe_url(self, url: str) -> bool:
+        # allauth's `next` after login, logout, sign-up… follows the portal's one rule.
+        return is_safe_next_url(self.request, url)
 
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)

@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cdp_portal.fields import SingleLineCharField
+
 
 class PortalSignupForm(forms.Form):
     """Extra sign-up fields; allauth calls ``signup()`` once the account exists."""
 
-    display_name = forms.CharField(
+    display_name = SingleLineCharField(
         label=_("Nom affiché"),
         max_length=150,
         help_text=_("Prénom et nom, tels que vos collègues vous connaissent."),

@@ -361,3 +361,25 @@ def test_import_function_without_overwrite_only_completes_blank_profiles():
     assert not user.profile.expertise.exists()
     assert user.last_name == "Autre"  # a blank name is completed
     assert report.updated == 1
+
+
+def test_a_row_with_a_missing_cell_is_a_bad_row_reported_by_line(tmp_path):
+    text = HEADER + (
+        "good@example.org,Bonne,Ligne,,,,\n"  # line 2
+        "short@example.org,Court,Ligne,,\n"  # line 3: 5 cells for 7 columns
+        "other@example.org,Autre,Ligne,,,,\n"  # line 4
+    )
+    out, err = run(write(tmp_path, text))
+    assert "line 3: 5 cells for 7 columns" in err
+    assert set(User.objects.values_list("email", flat=True)) == {
+        "good@example.org",
+        "other@example.org",
+    }
+    assert "1 errors" in out or "1 error" in out
+
+
+def test_atomic_writes_nothing_when_a_row_misses_a_cell(tmp_path):
+    text = HEADER + "good@example.org,Bonne,Ligne,,,,\nshort@example.org,Court\n"
+    with pytest.raises(CommandError, match="nothing was written"):
+        run(write(tmp_path, text), "--atomic")
+    assert not User.objects.exists()

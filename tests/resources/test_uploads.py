@@ -293,3 +293,24 @@ def test_replacing_and_removing_the_file_on_edit(client, world):
     resource.refresh_from_db()
     assert not resource.file and resource.url == "https://example.org/"
     assert [r.file_name for r in resource.revisions.all()] == ["", "v2.txt", "v1.pdf"]
+
+
+@pytest.mark.parametrize(
+    "name", ["100%d.pdf", "%Y%%.pdf", "%.pdf", "%", "%m%d%H.txt", "rapport %s %n.txt"]
+)
+def test_percent_in_a_file_name_is_kept_literal(client, community_world, name):
+    """The upload path's date goes through strftime, the file's name never does."""
+    client.force_login(community_world["open_member"])
+    content = TINY_PDF if name.endswith(".pdf") else b"Du texte.\n"
+    response = post_resource(client, upload(name, content))
+    assert response.status_code < 500
+    resource = Resource.objects.filter(title="Titre tapé").first()
+    if resource is None:
+        # Refused (a name without an extension): said in the form, nothing stored.
+        assert response.status_code in (200, 400)
+        return
+    stored = resource.file.name.rsplit("/", 1)[-1]
+    # The storage may drop characters it does not keep in names, "%" among them; the date
+    # directives are never filled in ("100%d" never becomes "10029").
+    assert stored == resource.file.storage.get_valid_name(name)
+    assert resource.file.storage.exists(resource.file.name)
