@@ -28,7 +28,7 @@ KNOWN_BEING_FIXED = [
 ]
 # 5xx this harness found that belong to no one yet (see the fuzz report): not sent either,
 # until they are fixed in the admin's shared layer.
-FOUND_NOT_FIXED_YET = ["admin-empty-to-field"]
+FOUND_NOT_FIXED_YET = ["admin-empty-to-field", "taggit-merge-without-selection"]
 
 
 def test_known_families_exist():
