@@ -109,11 +109,14 @@ class Case:
     # What is hostile in it: (where, name, payload name), e.g. ("query", "next", "nan").
     target: tuple[str, str, str] = ("", "", "")
     payload: Value = ""
+    htmx: bool = False  # sent as htmx would (HX-Request): some views answer a fragment
 
     def describe(self) -> str:
         where, name, payload = self.target
         body = self.body[:300] + (b"..." if len(self.body) > 300 else b"")
         text = f"{self.visitor} {self.method} {self.path[:400]}"
+        if self.htmx:
+            text += " (HX-Request)"
         if where:
             text += f"  [{where} {name!r} = {payload}]"
         if self.body:
@@ -577,6 +580,8 @@ class Fuzzer:
         if pattern is not None:
             self.report.pages.add(pattern.template)
         extra = {"content_type": case.content_type} if case.method == "POST" else {}
+        if case.htmx:
+            extra["headers"] = {"HX-Request": "true"}
         response, error = None, ""
         try:
             with transaction.atomic():
@@ -713,16 +718,19 @@ class Fuzzer:
             visitor = self.rng.choice(VISITORS)
             pattern, path = self.rng.choice(self.pages)
             kind = self.rng.choices(("get", "path", "query", "post"), (1, 2, 3, 4))[0]
-            if kind == "get":
-                yield None, pattern, path
-            elif kind == "path":
-                yield self.hostile_path(visitor, pattern), pattern, path
+            htmx = self.rng.random() < 0.15
+            case: Case | None = None
+            if kind == "path":
+                case = self.hostile_path(visitor, pattern)
             elif kind == "query":
-                yield self.hostile_query(visitor, pattern, path), pattern, path
-            else:
+                case = self.hostile_query(visitor, pattern, path)
+            elif kind == "post":
                 if self.post_pages and self.rng.random() < 0.8:
                     visitor, pattern, path = self.rng.choice(self.post_pages)
-                yield self.hostile_post(visitor, pattern, path), pattern, path
+                case = self.hostile_post(visitor, pattern, path)
+            if case is not None:
+                case.htmx = htmx
+            yield case, pattern, path
 
     def run(self, requests: int, *, thorough: bool = False) -> Report:
         """Send about `requests` requests: first one GET of every URL pattern (the admin's as
