@@ -58,7 +58,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cdp_portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -98,20 +97,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/cdp_portal"),
 }
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# A database that is down or unreachable must give a quick 503 page (see
-# cdp_portal.middleware.DatabaseUnavailableMiddleware), not a request hanging on the
-# kernel's TCP timeout or on the pool: connecting gives up after DATABASE_CONNECT_TIMEOUT
-# seconds (psycopg waits at least 2), waiting for a pooled connection after
-# DATABASE_POOL_TIMEOUT seconds.
-DATABASES["default"]["OPTIONS"] = {
-    **DATABASES["default"].get("OPTIONS", {}),
-    "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
-}
 if env.bool("DATABASE_POOL", default=not DEBUG):
-    DATABASES["default"]["OPTIONS"]["pool"] = {
-        "min_size": 2,
-        "max_size": env.int("DATABASE_POOL_MAX", default=10),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {"min_size": 2, "max_size": env.int("DATABASE_POOL_MAX", default=10)},
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -230,6 +219,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in the form.
+# An expired form gets the portal's page (layout, language), not Django's bare English one.
+CSRF_FAILURE_VIEW = "cdp_portal.views.csrf_failure"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
