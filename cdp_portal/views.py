@@ -156,6 +156,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok" if cache_ok else "degraded", **body})
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent with an expired or missing token (a page left open
+    past the session, a reload after signing out elsewhere) gets the portal's own 403 in
+    the person's language instead of Django's bare English page.
+
+    It runs before authentication and may run while the database is failing, so the
+    template reads nothing from the database; Django's `reason` names which check failed,
+    which helps an attacker more than the person, so it is not shown."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @login_not_required
 def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
     """Replaces the admin's own login form, which would bypass allauth's rate limits,
