@@ -72,6 +72,11 @@ class SafeChangelistMixin:
         except (DataError, ValueError, TypeError, ValidationError, FieldError) as error:
             raise IncorrectLookupParameters(error) from error
 
+    def get_object(self, request, object_id, from_field=None):
+        # `?_to_field=` (empty) passes the admin's to_field check, being falsy, then asks
+        # the model for a field named "": an empty value means the primary key.
+        return super().get_object(request, object_id, from_field or None)
+
     def response_action(self, request, queryset):
         pk_field = self.model._meta.pk
         try:
