@@ -120,6 +120,17 @@ def _detach_file(resource: Resource) -> None:
     resource.file_size = None
 
 
+def _save_version(resource: Resource, *, tags: Iterable[str], editor) -> None:
+    """Validate and store a resource as it now stands, with its tags, its search vector
+    and the revision that records it: the same steps for the first version and the next."""
+    resource.full_clean(exclude=["file", "search_vector", "tag_names"])
+    resource.save()
+    resource.tags.set(clean_tag_names(tags))
+    reindex(resources=[resource])
+    resource.refresh_from_db(fields=["tag_names"])
+    _write_revision(resource, editor)
+
+
 def _write_revision(resource: Resource, editor) -> ResourceRevision:
     return ResourceRevision.objects.create(
         resource=resource,
@@ -224,12 +235,7 @@ def resource_create(
             submission_token=submission_token,
         )
         with _attaching(resource, file):
-            resource.full_clean(exclude=["file", "search_vector", "tag_names"])
-            resource.save()
-            resource.tags.set(clean_tag_names(tags))
-            reindex(resources=[resource])
-            resource.refresh_from_db(fields=["tag_names"])
-            _write_revision(resource, author)
+            _save_version(resource, tags=tags, editor=author)
         return resource
 
     resource, _created = create_once(
@@ -273,12 +279,7 @@ def resource_update(
         _detach_file(resource)
     with _attaching(resource, file):
         resource.updated_at = timezone.now()
-        resource.full_clean(exclude=["file", "search_vector", "tag_names"])
-        resource.save()
-        resource.tags.set(clean_tag_names(tags))
-        reindex(resources=[resource])
-        resource.refresh_from_db(fields=["tag_names"])
-        _write_revision(resource, editor)
+        _save_version(resource, tags=tags, editor=editor)
     return resource
 
 

@@ -19,7 +19,7 @@ from cdp_portal.mailing import send_to_people
 from cdp_portal.outbox import services
 from cdp_portal.outbox.models import OutgoingEmail
 from cdp_portal.outbox.tasks import send_outgoing_email
-from tests.core.smtp_server import SMTPServer, closed_port
+from tests.core.smtp_server import SMTPServer
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -32,16 +32,6 @@ def run(*args) -> str:
 
 def message(subject="Bonjour", to="a@example.org", **kwargs) -> EmailMessage:
     return EmailMessage(subject, "Le texte.", "Portail CdP <cdp@localhost>", [to], **kwargs)
-
-
-@pytest.fixture
-def smtp_down(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = closed_port()
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    return settings
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cdp_portal.accounts.models import User
 from communities.models import Membership
 from forums import services as forum_services
-from tests.core.smtp_server import SMTPServer, closed_port
+from tests.core.smtp_server import SMTPServer
 from tests.factories import CommunityFactory, UserFactory, make_member
 from tests.forums.factories import general_forum, make_post, make_topic
 
@@ -20,16 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def smtp_down(settings):
-    """EMAIL settings aimed at a port of 127.0.0.1 where nothing listens."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = closed_port()
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
+def smtp_down(smtp_down):
     # Time is not waited for here: every retry is due at once.
-    settings.PORTAL_EMAIL_RETRY_BASE_SECONDS = 0
-    return settings
+    smtp_down.PORTAL_EMAIL_RETRY_BASE_SECONDS = 0
+    return smtp_down
 
 
 @pytest.fixture
