@@ -127,7 +127,7 @@ def test_pages_answer_200_with_a_legacy_tag_without_slug(client, community_world
     topic = make_topic(general_forum(w["open"]), w["open_member"], title="Ancien sujet")
     topic.tags.add(legacy)
 
-    migration = importlib.import_module("communities.migrations.0006_tags_without_slug")
+    migration = importlib.import_module("communities.migrations.0007_tags_without_slug")
     migration.give_empty_slugs_one(apps, None)
     legacy.refresh_from_db()
     assert legacy.slug

@@ -192,7 +192,10 @@ def url_patterns() -> list[Pattern]:
                 found.append(Pattern(template, name, params))
 
     walk(get_resolver(), "", "")
-    return found
+    # A pattern with the same address as an earlier one is never reached (the first match
+    # wins: the portal's own "view on site" shadows the admin's), so it is not walked.
+    seen: set[str] = set()
+    return [p for p in found if not (p.template in seen or seen.add(p.template))]
 
 
 def fill(template: str, values: dict[str, Value]) -> str:

@@ -11,7 +11,7 @@ from tests.fuzz.world import build_world
 
 pytestmark = pytest.mark.django_db
 
-REQUESTS = 600
+REQUESTS = 1000
 SEED = 20261129
 
 
