@@ -1,5 +1,7 @@
 """axe-core finds no accessibility violation on the portal's entrance pages and a few others."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -66,4 +68,21 @@ def test_open_calls_and_a_tag_page_have_no_axe_violations(page, live_server):
     page.get_by_role("button", name="Suivre cette étiquette").click()
     expect(page.get_by_role("status")).to_contain_text("Vous suivez l'étiquette « moodle ».")
     expect(page.get_by_role("button", name="Ne plus suivre cette étiquette")).to_be_visible()
+    axe_check(page)
+
+
+def test_error_pages_have_no_axe_violations(page, live_server):
+    # A NUL byte in the address: the 400 page, in the portal's layout.
+    response = page.goto("/accounts/login/?next=%00")
+    assert response.status == 400
+    expect(page.get_by_role("heading", level=1)).to_have_text("Requête invalide")
+    axe_check(page)
+    # A form whose security cookie has gone (a page left open, cookies cleared meanwhile).
+    page.goto("/accounts/login/")
+    page.context.clear_cookies()
+    form = page.locator("main form")
+    form.get_by_label("Courriel").fill("personne@example.org")
+    form.get_by_label(re.compile(r"^Mot de passe\s*:?$")).fill("peu-importe-2026")
+    form.get_by_role("button", name="Connexion").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Formulaire expiré")
     axe_check(page)
