@@ -128,6 +128,10 @@ def _check_cache(cache: BaseCache) -> None:
             raise RuntimeError("cache did not keep the probe value")
     finally:
         cache.delete(key)
+    # The resilient Redis cache answers from this process's memory while Redis is down:
+    # the probe then succeeds, but the shared cache is not there.
+    if getattr(cache, "degraded", False):
+        raise RuntimeError("the shared cache is down; serving from the local fallback")
 
 
 _database_probe = _Probe(_check_database)

@@ -215,6 +215,18 @@ def test_redis_is_used_again_once_it_is_back(client, redis_server, caplog):
     assert any("reachable again" in m for m in messages)
 
 
+def test_the_health_check_says_degraded_while_redis_is_down_and_ok_once_back(client, redis_server):
+    assert client.get("/healthz").json()["cache"] == "ok"
+    redis_server.kill()
+    # Pages go on from the local fallback; the health check tells the load balancer.
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}
+    redis_server.start()  # same port
+    after_back_off()
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
 # --- Redis frozen or black-holed: nothing waits long ----------------------------------------
 
 
