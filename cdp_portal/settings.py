@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "cdp_portal.middleware.StaffTwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A closed community's raised "members only" 403 becomes its page (how to join).
+    "communities.access.MembersOnlyMiddleware",
     # Last of the __call__ chain, yet before every process_view (CSRF, login required)
     # and view: its 400 page gets the layout, the CSP nonce and the security headers.
     "cdp_portal.middleware.RejectMalformedInputMiddleware",

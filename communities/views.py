@@ -24,6 +24,7 @@ from cdp_portal.page_sections import COMMUNITY_SECTIONS
 from cdp_portal.redirects import safe_next_url
 
 from . import services
+from .access import community_or_404
 from .benefits import BENEFITS_BY_KEY
 from .forms import (
     CommunityFilterForm,
@@ -41,7 +42,7 @@ from .permissions import (
     can_see_content,
     forget_membership,
 )
-from .responses import STATE_BY_STATUS, members_only, membership_state
+from .responses import STATE_BY_STATUS, membership_state
 
 COMMUNITIES_PER_PAGE = 24
 MEMBERS_PER_PAGE = 30
@@ -49,19 +50,6 @@ REQUESTS_PER_PAGE = 30
 
 # Roles everyone who may see a community sees on its home; the others are content.
 PUBLIC_ROLES = [Role.ANIMATOR, Role.SPONSOR]
-
-
-def _visible_community(request: HttpRequest, slug: str) -> Community:
-    """The community, or 404 when the person may not know it exists."""
-    return get_object_or_404(Community.objects.visible_to(request.user), slug=slug)
-
-
-def _managed_community(request: HttpRequest, slug: str) -> Community:
-    """404 when invisible, 403 when visible but not the person's to manage."""
-    community = _visible_community(request, slug)
-    if not can_manage_members(request.user, community):
-        raise PermissionDenied
-    return community
 
 
 def _back_to(request: HttpRequest, community: Community) -> HttpResponse:
@@ -144,7 +132,9 @@ def _render_home(
 
 @require_safe
 def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(_home_queryset(request.user), slug=slug)
+    community = community_or_404(
+        request.user, slug, queryset=_home_queryset(request.user), readable=None
+    )
     return _render_home(request, community)
 
 
@@ -153,10 +143,10 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def community_members(request: HttpRequest, slug: str) -> HttpResponse:
-    community = _visible_community(request, slug)
+    community = community_or_404(
+        request.user, slug, members_only="communities/members_forbidden.html"
+    )
     user = request.user
-    if not can_see_content(user, community):
-        return members_only(request, community, "communities/members_forbidden.html")
     manages = can_manage_members(user, community)
     form = MemberFilterForm(request.GET or None)
     memberships = form.filter(
@@ -194,7 +184,9 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def community_join(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(_home_queryset(request.user), slug=slug)
+    community = community_or_404(
+        request.user, slug, queryset=_home_queryset(request.user), readable=None
+    )
     form = JoinForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Votre demande n'a pas été envoyée : corrigez le message."))
@@ -227,7 +219,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
-    community = _visible_community(request, slug)
+    community = community_or_404(request.user, slug, readable=None)
     membership, state = membership_state(request.user, community)
     if state == "requested":
         # Leaving before being let in: the request is withdrawn.
@@ -250,7 +242,12 @@ def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def invitation_respond(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(Community.objects.visible_or_invited_to(request.user), slug=slug)
+    community = community_or_404(
+        request.user,
+        slug,
+        queryset=Community.objects.visible_or_invited_to(request.user),
+        readable=None,
+    )
     form = InvitationResponseForm(request.POST)
     membership, state = membership_state(request.user, community)
     if not form.is_valid():
@@ -283,7 +280,7 @@ def _request_decision_auto_id(value) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 @moderation_action
 def membership_requests(request: HttpRequest, slug: str) -> HttpResponse:
-    community = _managed_community(request, slug)
+    community = community_or_404(request.user, slug, readable=can_manage_members)
     pending = (
         Membership.objects.filter(community=community)
         .pending_requests()
@@ -349,7 +346,7 @@ def membership_requests(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @moderation_action
 def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    community = _managed_community(request, slug)
+    community = community_or_404(request.user, slug, readable=can_manage_members)
     if request.method == "POST":
         form = InviteForm(request.POST)
         if form.is_valid():
@@ -397,7 +394,7 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @moderation_action
 def invitation_cancel(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    community = _managed_community(request, slug)
+    community = community_or_404(request.user, slug, readable=can_manage_members)
     membership = get_object_or_404(
         Membership.objects.select_related("user", "community"),
         community=community,
@@ -418,7 +415,7 @@ def invitation_cancel(request: HttpRequest, slug: str, membership_id: int) -> Ht
 @require_POST
 @moderation_action
 def member_roles(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    community = _managed_community(request, slug)
+    community = community_or_404(request.user, slug, readable=can_manage_members)
     membership = get_object_or_404(
         Membership.objects.active().select_related("user"), community=community, pk=membership_id
     )

@@ -10,8 +10,11 @@ error; a form always comes back with what the person typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from operator import attrgetter
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,9 +29,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cdp_portal.errors import error_text
 from cdp_portal.middleware import moderation_action
 from cdp_portal.redirects import safe_next_url
+from communities.access import community_or_404, readable_or_404
 from communities.models import Community
 from communities.permissions import can_see_content
-from communities.responses import members_only
 from resources.models import Resource
 
 from . import ratelimit, services
@@ -66,9 +69,9 @@ LOG_PER_PAGE = 50
 QUOTE_MAX_CHARS = 2000
 
 
-def _forbidden(request: HttpRequest, community: Community) -> HttpResponse:
-    """A closed community's discussions for a non-member: how to join, status 403."""
-    return members_only(request, community, "forums/forbidden.html")
+# What a closed community's discussions say to a non-member: how to join, status 403.
+FORBIDDEN_TEMPLATE = "forums/forbidden.html"
+Readable = Callable[[Any, Community], bool]
 
 
 def _rate_limited(form) -> None:
@@ -99,17 +102,21 @@ def post_location(topic: Topic, post: Post) -> str:
 
 
 def _forum(request: HttpRequest, community_slug: str, slug: str) -> Forum:
-    """The forum, or 404 when the person may not know its community exists."""
-    return get_object_or_404(
+    """The forum: 404 when the person may not know its community exists, the members-only
+    403 when they may not read it."""
+    return readable_or_404(
+        request.user,
         Forum.objects.filter(community__in=Community.objects.visible_to(request.user))
         .select_related("community"),
+        community=attrgetter("community"),
+        members_only=FORBIDDEN_TEMPLATE,
         community__slug=community_slug,
         slug=slug,
     )  # fmt: skip
 
 
 def _topic_queryset(user):
-    """Topics of the communities a person may know (content is checked by the view, which
+    """Topics of the communities a person may know (content is checked by `_topic`, which
     answers 403 for a closed community); hidden ones only for their author and the
     animation."""
     return (
@@ -119,27 +126,37 @@ def _topic_queryset(user):
     )
 
 
-def _topic(request: HttpRequest, pk: int) -> Topic:
-    return get_object_or_404(_topic_queryset(request.user), pk=pk)
+def _topic(request: HttpRequest, pk: int, readable: Readable | None = can_see_content) -> Topic:
+    """The topic: 404 when unknown to the person; 403 when not `readable` in its community
+    (the members-only page for reading, a plain 403 for moderating)."""
+    return readable_or_404(
+        request.user,
+        _topic_queryset(request.user),
+        community=attrgetter("forum.community"),
+        readable=readable,
+        members_only=FORBIDDEN_TEMPLATE if readable is can_see_content else None,
+        pk=pk,
+    )
 
 
-def _post(request: HttpRequest, pk: int) -> Post:
+def _post(request: HttpRequest, pk: int, readable: Readable | None = None) -> Post:
     """A post of a topic the person may read (404 otherwise, even for closed communities:
-    post URLs are only reached from a topic page)."""
-    post = get_object_or_404(
+    post URLs are only reached from a topic page); 403 when not `readable` in its
+    community."""
+    return readable_or_404(
+        request.user,
         Post.objects.visible_to(request.user).select_related(
             "topic__forum__community", "author__profile"
         ),
+        community=attrgetter("topic.forum.community"),
+        readable=readable,
+        members_only=FORBIDDEN_TEMPLATE if readable is can_see_content else None,
         pk=pk,
     )
-    return post
 
 
 def _moderated_community(request: HttpRequest, slug: str) -> Community:
-    community = get_object_or_404(Community.objects.visible_to(request.user), slug=slug)
-    if not can_moderate_forum(request.user, community):
-        raise PermissionDenied
-    return community
+    return community_or_404(request.user, slug, readable=can_moderate_forum)
 
 
 # --- My forums --------------------------------------------------------------------------
@@ -212,8 +229,6 @@ def _unread_location(topic: Topic) -> str | None:
 def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpResponse:
     forum = _forum(request, community_slug, slug)
     user = request.user
-    if not can_see_content(user, forum.community):
-        return _forbidden(request, forum.community)
     moderates = can_moderate_forum(user, forum.community)
     topics = (
         Topic.objects.filter(forum=forum)
@@ -252,8 +267,6 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
 def topic_create(request: HttpRequest, community_slug: str, slug: str) -> HttpResponse:
     forum = _forum(request, community_slug, slug)
     user = request.user
-    if not can_see_content(user, forum.community):
-        return _forbidden(request, forum.community)
     if not can_post_in(user, forum):
         raise PermissionDenied(_("Seuls les membres de la communauté peuvent écrire ici."))
     status = 200
@@ -293,8 +306,6 @@ def topic_create(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
 @require_POST
 def forum_watch(request: HttpRequest, community_slug: str, slug: str) -> HttpResponse:
     forum = _forum(request, community_slug, slug)
-    if not can_see_content(request.user, forum.community):
-        return _forbidden(request, forum.community)
     watching = request.POST.get("watch") == "on"
     services.watch_set(user=request.user, forum=forum, watching=watching)
     if request.htmx:
@@ -418,8 +429,6 @@ def _render_topic(
 @require_safe
 def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     topic = _topic(request, pk)
-    if not can_see_content(request.user, topic.forum.community):
-        return _forbidden(request, topic.forum.community)
     return _render_topic(request, topic)
 
 
@@ -430,8 +439,6 @@ def topic_reply(request: HttpRequest, pk: int) -> HttpResponse:
     is appended to the page being read (or the browser is sent to its page)."""
     topic = _topic(request, pk)
     user = request.user
-    if not can_see_content(user, topic.forum.community):
-        return _forbidden(request, topic.forum.community)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _refused_reply(request, topic, form, status=200)
@@ -499,8 +506,6 @@ def _appended_reply(request: HttpRequest, topic: Topic, post: Post) -> HttpRespo
 @require_POST
 def topic_watch(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _topic(request, pk)
-    if not can_see_content(request.user, topic.forum.community):
-        return _forbidden(request, topic.forum.community)
     watching = request.POST.get("watch") == "on"
     services.watch_set(user=request.user, topic=topic, watching=watching)
     if request.htmx:
@@ -521,7 +526,7 @@ def topic_watch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def topic_solve(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark solved (`post` names the accepted answer) or reopen (`reopen=1`)."""
-    topic = _topic(request, pk)
+    topic = _topic(request, pk, readable=None)
     post = None
     if request.POST.get("post"):
         try:
@@ -593,9 +598,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def post_history(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
-    if not can_see_content(request.user, post.topic.forum.community):
-        return _forbidden(request, post.topic.forum.community)
+    post = _post(request, pk, readable=can_see_content)
     if not can_read_post_body(request.user, post):
         raise Http404
     revisions = list(post.revisions.select_related("editor").order_by("-created_at", "-pk")[:100])
@@ -629,9 +632,7 @@ def post_flag(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @moderation_action
 def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
-    if not can_moderate_forum(request.user, post.topic.forum.community):
-        raise PermissionDenied
+    post = _post(request, pk, readable=can_moderate_forum)
     if request.method == "POST":
         form = HideForm(request.POST)
         if form.is_valid():
@@ -648,9 +649,7 @@ def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @moderation_action
 def post_unhide(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
-    if not can_moderate_forum(request.user, post.topic.forum.community):
-        raise PermissionDenied
+    post = _post(request, pk, readable=can_moderate_forum)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     services.post_set_hidden(post=post, by=request.user, hidden=False, reason=reason)
@@ -664,9 +663,7 @@ def post_unhide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @moderation_action
 def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _topic(request, pk)
-    if not can_moderate_forum(request.user, topic.forum.community):
-        raise PermissionDenied
+    topic = _topic(request, pk, readable=can_moderate_forum)
     form = TopicModerationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Action de modération inconnue."))
@@ -693,9 +690,7 @@ def topic_moderate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @moderation_action
 def topic_move(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _topic(request, pk)
-    if not can_moderate_forum(request.user, topic.forum.community):
-        raise PermissionDenied
+    topic = _topic(request, pk, readable=can_moderate_forum)
     if request.method == "POST":
         form = MoveForm(request.POST, topic=topic)
         if form.is_valid():

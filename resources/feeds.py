@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,8 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from communities.models import Community
-from communities.permissions import can_see_content
+from communities.access import community_or_404
 
 from .models import Resource
 
@@ -98,9 +96,7 @@ class TagFeed(ResourceFeed):
 
 class CommunityFeed(ResourceFeed):
     def get_object(self, request, slug: str) -> FeedScope:
-        community = get_object_or_404(Community.objects.visible_to(request.user), slug=slug)
-        if not can_see_content(request.user, community):
-            raise PermissionDenied
+        community = community_or_404(request.user, slug)
         items = _latest(Resource.objects.visible_to(request.user).filter(community=community))
         return FeedScope(
             title=_("Ressources : %(community)s") % {"community": community.name},

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.middleware import moderation_action, second_factor_refusal
+from communities.access import community_or_404
 from communities.benefits import BENEFIT_GROUPS
 from communities.models import Community, Membership, Role
 from communities.permissions import can_moderate
-from communities.responses import members_only
 
 from . import services
 from .forms import ChecklistItemForm, DecisionForm
@@ -32,21 +32,16 @@ from .permissions import can_edit_checklist, can_record_decision, can_view_readi
 from .scoring import ReadinessReport, readiness_report
 
 
-def _members_only(request: HttpRequest, community: Community) -> HttpResponse:
-    """The closed community's 403, with the way to ask to join (as on the members page)."""
-    return members_only(request, community, "communities/readiness/forbidden.html")
-
-
-def _readable_community(request: HttpRequest, slug: str) -> Community | HttpResponse:
+def _readable_community(request: HttpRequest, slug: str) -> Community:
     """The community, a 404 when the person may not know it exists (its sponsor always
-    does), or the 403 page."""
-    community = get_object_or_404(
-        Community.objects.visible_or_sponsored_by(request.user).select_related("sponsor"),
-        slug=slug,
+    does), or the members-only 403 page."""
+    return community_or_404(
+        request.user,
+        slug,
+        queryset=Community.objects.visible_or_sponsored_by(request.user).select_related("sponsor"),
+        readable=can_view_readiness,
+        members_only="communities/readiness/forbidden.html",
     )
-    if not can_view_readiness(request.user, community):
-        return _members_only(request, community)
-    return community
 
 
 def _readiness_url(community: Community, item: ChecklistItem | None = None) -> str:
@@ -75,8 +70,6 @@ def _page_context(request: HttpRequest, community: Community, report: ReadinessR
 @require_safe
 def readiness(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
-    if isinstance(community, HttpResponse):
-        return community
     # Reading never writes: until someone who may edit starts it, there is no checklist.
     checklist = services.checklist_get(community)
     report = readiness_report(checklist) if checklist else None
@@ -91,8 +84,6 @@ def readiness(request: HttpRequest, slug: str) -> HttpResponse:
 @moderation_action
 def readiness_start(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
-    if isinstance(community, HttpResponse):
-        return community
     try:
         services.checklist_start(community=community, by=request.user)
     except ValidationError as error:
@@ -102,10 +93,8 @@ def readiness_start(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(_readiness_url(community))
 
 
-def _item_for(request: HttpRequest, slug: str, item_id: int):
+def _item_for(request: HttpRequest, slug: str, item_id: int) -> tuple[Community, ChecklistItem]:
     community = _readable_community(request, slug)
-    if isinstance(community, HttpResponse):
-        return community, None
     item = get_object_or_404(
         ChecklistItem.objects.select_related(
             "checklist", "template_item__section", "owner__profile", "evidence"
@@ -143,8 +132,6 @@ def _render_item(
 @require_http_methods(["GET", "HEAD", "POST"])
 def readiness_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     community, item = _item_for(request, slug, item_id)
-    if item is None:
-        return community
     if request.method != "POST" and request.GET.get("view") == "row":
         return _render_item(request, community, item)
     if not can_edit_checklist(request.user, community):
@@ -223,8 +210,6 @@ def _render_dossier(
 @require_safe
 def readiness_dossier(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
-    if isinstance(community, HttpResponse):
-        return community
     return _render_dossier(request, community)
 
 
@@ -232,8 +217,6 @@ def readiness_dossier(request: HttpRequest, slug: str) -> HttpResponse:
 @moderation_action
 def readiness_decision(request: HttpRequest, slug: str) -> HttpResponse:
     community = _readable_community(request, slug)
-    if isinstance(community, HttpResponse):
-        return community
     if not can_record_decision(request.user, community):
         raise PermissionDenied
     form = DecisionForm(request.POST)
