@@ -20,6 +20,7 @@ __all__ = [
     "can_flag",
     "can_moderate_forum",
     "can_post_in",
+    "can_quote",
     "can_read_post_body",
     "can_reply",
     "can_see_content",
@@ -81,17 +82,27 @@ def can_read_post_body(user, post: Post) -> bool:
     return post.author_id == user.pk or can_moderate_forum(user, post.topic.forum.community)
 
 
+def can_quote(user, post: Post) -> bool:
+    """Quote a post in a reply: whoever may reply, and never a hidden post (its text must
+    not travel into a reply, even from those who may still read it)."""
+    return not post.is_hidden and can_reply(user, post.topic)
+
+
 def can_flag(user, post: Post) -> bool:
-    """Anyone who reads the community's content may report someone else's post."""
-    if not _signed_in(user) or post.author_id == user.pk:
+    """Anyone who reads the community's content may report someone else's post, unless the
+    animation already hid it."""
+    if not _signed_in(user) or post.author_id == user.pk or post.is_hidden:
         return False
     return can_see_content(user, post.topic.forum.community)
 
 
-def can_accept_answer(user, topic: Topic) -> bool:
-    """Mark solved and accept an answer: the topic's author or the animation (not in an
-    archived forum)."""
+def can_accept_answer(user, topic: Topic, post: Post | None = None) -> bool:
+    """Mark solved, reopen, accept an answer: the topic's author or the animation (not in
+    an archived forum). With `post`: also that this post may be the accepted answer (a
+    reply of this topic, not hidden)."""
     if not _signed_in(user) or is_read_only(topic.forum):
+        return False
+    if post is not None and (post.topic_id != topic.pk or post.is_opening or post.is_hidden):
         return False
     if can_moderate_forum(user, topic.forum.community):
         return True

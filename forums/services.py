@@ -534,7 +534,7 @@ def topic_mark_solved(*, topic: Topic, by, post: Post | None = None, notify: boo
     opening one, not hidden). Its author is told (unless `notify` is False: demo data)."""
     if not can_accept_answer(by, topic):
         raise PermissionDenied(_("Seul l'auteur·rice du sujet ou l'animation peut le résoudre."))
-    if post is not None and (post.topic_id != topic.pk or post.is_opening or post.is_hidden):
+    if post is not None and not can_accept_answer(by, topic, post):
         raise ValidationError(_("Cette réponse ne peut pas être acceptée."), code="accept")
     now = timezone.now()
     topic.solved_at = topic.solved_at or now

@@ -55,6 +55,7 @@ from .permissions import (
     can_flag,
     can_moderate_forum,
     can_post_in,
+    can_quote,
     can_read_post_body,
     can_reply,
 )
@@ -346,10 +347,21 @@ def _quoted_initial(request: HttpRequest, topic: Topic) -> str:
         .select_related("author")
         .first()
     )
-    if post is None:
+    if post is None or not can_quote(request.user, post):
         return ""
     typed = request.GET.get("body", "").strip()
     return (typed + "\n\n" if typed else "") + _quote_text(post)
+
+
+def _set_post_actions(user, topic: Topic, post: Post) -> None:
+    """What forums/post.html offers on a post, each from its one rule in
+    `forums.permissions` (the template adds no condition of its own)."""
+    post.shows_body = can_read_post_body(user, post)
+    post.editable = can_edit_post(user, post)
+    post.quotable = can_quote(user, post)
+    post.flaggable = can_flag(user, post)
+    # The answer already accepted is not offered again (accepting it again changes nothing).
+    post.acceptable = can_accept_answer(user, topic, post) and topic.accepted_post_id != post.pk
 
 
 def _render_topic(
@@ -390,13 +402,7 @@ def _render_topic(
     may_accept = can_accept_answer(user, topic)
     for post in page.object_list:
         post.topic = topic
-        post.shows_body = can_read_post_body(user, post)
-        post.editable = can_edit_post(user, post)
-        post.flaggable = can_flag(user, post)
-        post.acceptable = (
-            may_accept and not post.is_opening and not post.is_hidden
-            and topic.accepted_post_id != post.pk
-        )  # fmt: skip
+        _set_post_actions(user, topic, post)
     if page.object_list and status == 200:
         services.topic_mark_read(user=user, topic=topic, position=page.object_list[-1].position)
         services.notifications_mark_read(user=user, topic=topic)
@@ -485,10 +491,7 @@ def _refused_reply(request: HttpRequest, topic: Topic, form: ReplyForm, *, statu
 def _appended_reply(request: HttpRequest, topic: Topic, post: Post) -> HttpResponse:
     user = request.user
     post.topic = topic
-    post.shows_body = True
-    post.editable = can_edit_post(user, post)
-    post.flaggable = can_flag(user, post)
-    post.acceptable = can_accept_answer(user, topic) and not post.is_opening
+    _set_post_actions(user, topic, post)
     return render(
         request,
         "forums/reply_appended.html",
