@@ -2,11 +2,13 @@
 people who see different resources never share cached counts."""
 
 import itertools
+from dataclasses import fields, replace
 
 from django.core.cache import cache
 
+from communities.models import Community
 from resources.library import _facet_cache_key, library_search
-from resources.models import Resource
+from resources.models import Resource, VisibilityScope
 from resources.search import SearchText
 from tests.factories import UserFactory, make_member
 from tests.resources.factories import ResourceFactory
@@ -64,3 +66,21 @@ def test_the_author_of_a_hidden_resource_does_not_share_counts(world):
     neighbour = make_member(world["open"])
     mine = library_search(world["open_member"]).total
     assert library_search(neighbour).total == mine - 1
+
+
+def test_every_input_of_the_rule_is_in_the_signature(world):
+    """Whatever field the scope gains, the key covers it: changing any one of them alone
+    changes the signature."""
+    some = Community.objects.filter(pk=world["open"].pk).values("pk")
+    other = Community.objects.filter(pk=world["closed"].pk).values("pk")
+    base = VisibilityScope(user_id=1, readable=some, moderated=some)
+    changed = {
+        "sees_nothing": True,
+        "is_admin": True,
+        "user_id": 2,
+        "readable": other,
+        "moderated": other,
+    }
+    assert set(changed) == {f.name for f in fields(VisibilityScope)}
+    for name, value in changed.items():
+        assert replace(base, **{name: value}).signature() != base.signature(), name
