@@ -1,9 +1,16 @@
-"""What every flag has, wherever it is raised (forum posts, library resources)."""
+"""What every flag has, wherever it is raised (forum posts, library resources), and the
+one flow that handles a flag and writes the moderation log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,3 +42,91 @@ class FlagBase(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-pk"]
+
+
+# --- The flag flow and the moderation log ---------------------------------------------------
+#
+# One flow for every kind of flag: hiding the flagged thing closes every open flag on it,
+# closing without hiding closes only the one, and each step is written to the moderation
+# log, all in one transaction. The log is a forums model (it sits next to the posts and
+# topics it links) but the library moderates too, and `forums` imports `resources`, not
+# the reverse: so the apps report moderation here (`log_moderation`), and `forums`
+# registers the writer (`forums.apps`). This module imports no app.
+
+
+class ModerationAction(models.TextChoices):
+    """What a line of the moderation log records (forum posts and topics, library
+    resources, flags of both)."""
+
+    HIDE = "hide", _("Masquer un message")
+    UNHIDE = "unhide", _("Rendre visible un message")
+    LOCK = "lock", _("Verrouiller un sujet")
+    UNLOCK = "unlock", _("Déverrouiller un sujet")
+    PIN = "pin", _("Épingler un sujet")
+    UNPIN = "unpin", _("Désépingler un sujet")
+    MOVE = "move", _("Déplacer un sujet")
+    RESOLVE_FLAG = "resolve_flag", _("Traiter un signalement")
+    DISMISS_FLAG = "dismiss_flag", _("Rejeter un signalement")
+    HIDE_RESOURCE = "hide_resource", _("Masquer une ressource")
+    UNHIDE_RESOURCE = "unhide_resource", _("Rendre visible une ressource")
+
+
+@dataclass(frozen=True)
+class ModerationEvent:
+    """One line of the moderation log: who, what, in
+    which community (None for institution-wide content), why, and on what (`targets`:
+    the log's foreign keys by name, e.g. post, topic, flag, resource)."""
+
+    by: Any
+    action: ModerationAction
+    community_id: int | None
+    reason: str = ""
+    targets: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+moderation_logged = Signal()
+
+
+def log_moderation(event: ModerationEvent) -> None:
+    """Write `event` to the moderation log, in the caller's transaction (receivers run
+    synchronously). A moderation that nobody logs is a configuration error, not silence."""
+    if not moderation_logged.send(sender=ModerationEvent, event=event):
+        raise ImproperlyConfigured("No moderation log writer is registered (forums.apps).")
+
+
+def settle_flag(
+    flag: FlagBase,
+    *,
+    by: Any,
+    open_flags: models.QuerySet,
+    status: str,
+    note: str = "",
+    hide: Callable[[], object] | None = None,
+    log_closed: Callable[[FlagBase], None],
+) -> FlagBase:
+    """Close `flag` with `status`. With `hide` (the app's own hide service, which checks
+    `by` and logs the hiding), the flagged thing is hidden first and every open flag on it
+    (`open_flags`, the flag itself included) is closed with it: nothing is left to handle.
+    `log_closed` writes the log line of each closed flag. The caller checks `by` may
+    moderate before calling."""
+    with transaction.atomic():
+        if hide is not None:
+            hide()
+            closing = open_flags
+        else:
+            closing = open_flags.filter(pk=flag.pk)
+        closed = list(closing.select_for_update().order_by("pk"))
+        now = timezone.now()
+        for each in closed:
+            each.status = status
+            each.resolved_by = by
+            each.resolved_at = now
+            each.resolution_note = (note or "")[:500]
+        type(flag).objects.bulk_update(
+            closed, ["status", "resolved_by", "resolved_at", "resolution_note"]
+        )
+        for each in closed:
+            log_closed(each)
+    flag.refresh_from_db()
+    return flag

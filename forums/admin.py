@@ -346,9 +346,12 @@ dismiss_flags.__name__ = "dismiss_flags"
 @admin.action(description=_("Masquer les messages signalés et traiter les signalements"))
 def hide_flagged_posts(modeladmin, request, queryset):
     def handle(flag):
-        reason = flag.reason or str(ADMIN_HIDE_REASON)
-        services.post_set_hidden(post=flag.post, by=request.user, hidden=True, reason=reason)
-        services.flag_resolve(flag=flag, by=request.user)
+        services.flag_resolve(
+            flag=flag,
+            by=request.user,
+            hide=True,
+            hide_reason=flag.reason or str(ADMIN_HIDE_REASON),
+        )
 
     _bulk(
         modeladmin,

@@ -24,6 +24,7 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums")
 
     def ready(self) -> None:
+        from cdp_portal.moderation import moderation_logged
         from cdp_portal.page_sections import (
             COMMUNITY_SECTIONS,
             DASHBOARD_PANELS,
@@ -33,6 +34,10 @@ class ForumsConfig(AppConfig):
         from communities import services
 
         from . import sections, signals  # noqa: F401 (connects the receivers)
+        from .services import write_moderation_log
+
+        # Every app's moderation (the library's too) lands in the forums' log.
+        moderation_logged.connect(write_moderation_log, dispatch_uid="forums_moderation_log")
 
         for permission in ANIMATOR_FORUM_PERMISSIONS:
             if permission not in services.ANIMATOR_PERMISSIONS:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from cdp_portal.moderation import FlagBase
+from cdp_portal.moderation import FlagBase, ModerationAction
 from communities.models import (
     Community,
     TaggedExpertise,
@@ -743,16 +743,8 @@ class Flag(FlagBase):
 class ModerationLog(models.Model):
     """Who did what, when and why: every moderation action, on the site or in the admin."""
 
-    class Action(models.TextChoices):
-        HIDE = "hide", _("Masquer un message")
-        UNHIDE = "unhide", _("Rendre visible un message")
-        LOCK = "lock", _("Verrouiller un sujet")
-        UNLOCK = "unlock", _("Déverrouiller un sujet")
-        PIN = "pin", _("Épingler un sujet")
-        UNPIN = "unpin", _("Désépingler un sujet")
-        MOVE = "move", _("Déplacer un sujet")
-        RESOLVE_FLAG = "resolve_flag", _("Traiter un signalement")
-        DISMISS_FLAG = "dismiss_flag", _("Rejeter un signalement")
+    # The vocabulary is shared with the library (`cdp_portal.moderation`).
+    Action = ModerationAction
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -762,11 +754,14 @@ class ModerationLog(models.Model):
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # None for institution-wide resources (administrators moderate them).
     community = models.ForeignKey(
         Community,
         verbose_name=_("communauté"),
         on_delete=models.PROTECT,
         related_name="forum_moderation_log",
+        null=True,
+        blank=True,
     )
     topic = models.ForeignKey(
         Topic, verbose_name=_("sujet"), on_delete=models.SET_NULL, null=True, blank=True,
@@ -779,6 +774,11 @@ class ModerationLog(models.Model):
     flag = models.ForeignKey(
         Flag, verbose_name=_("signalement"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
+    )  # fmt: skip
+    # Library moderation (the resource flag's id, if any, is in `details`).
+    resource = models.ForeignKey(
+        "resources.Resource", verbose_name=_("ressource"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
     )  # fmt: skip
     reason = models.CharField(_("raison"), max_length=500, blank=True)
     details = models.JSONField(_("détails"), default=dict, blank=True)

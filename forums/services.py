@@ -9,7 +9,7 @@ recomputed from the posts (set-based) after hiding, showing again or moving.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cdp_portal.idempotency import create_once
 from cdp_portal.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
+from cdp_portal.moderation import ModerationEvent, settle_flag
 from communities.models import (
     Community,
     Profile,
@@ -614,13 +615,29 @@ def notifications_mark_read(
 # --- Flags and moderation --------------------------------------------------------------
 
 
-def _log(*, by, action: str, community_id: int, reason: str = "", **targets) -> ModerationLog:
+def _log(
+    *, by, action: str, community_id: int | None, reason: str = "", **targets
+) -> ModerationLog:
+    details = targets.pop("details", None) or {}
     return ModerationLog.objects.create(
         actor=by,
         action=action,
         community_id=community_id,
         reason=(reason or "")[:500],
+        details=dict(details),
         **targets,
+    )
+
+
+def write_moderation_log(sender, *, event: ModerationEvent, **kwargs) -> ModerationLog:
+    """The moderation log's writer for every app (connected in `forums.apps`)."""
+    return _log(
+        by=event.by,
+        action=event.action,
+        community_id=event.community_id,
+        reason=event.reason,
+        details=event.details,
+        **event.targets,
     )
 
 
@@ -643,28 +660,52 @@ def flag_create(*, post: Post, reporter, reason: str) -> Flag:
     return Flag.objects.create(post=post, reporter=reporter, reason=reason[:500])
 
 
+def _hiding(post: Post, by, reason: str) -> Callable[[], Post]:
+    return lambda: post_set_hidden(post=post, by=by, hidden=True, reason=reason)
+
+
 @transaction.atomic
-def flag_resolve(*, flag: Flag, by, dismiss: bool = False, note: str = "") -> Flag:
-    """Close a flag: handled ("resolved", e.g. after hiding the post) or dismissed."""
-    community = flag.post.topic.forum.community
+def flag_resolve(
+    *,
+    flag: Flag,
+    by,
+    dismiss: bool = False,
+    note: str = "",
+    hide: bool = False,
+    hide_reason: str | None = None,
+) -> Flag:
+    """Close a flag: handled ("resolved") or dismissed. With `hide`, the post is hidden
+    (with `hide_reason`, the note by default: the author reads it) and every open flag on
+    it is closed too.
+    The flow is `cdp_portal.moderation.settle_flag`, shared with the library."""
+    post = flag.post
+    community = post.topic.forum.community
     _require_moderator(by, community)
     if flag.status != Flag.Status.OPEN:
         return flag
-    flag.status = Flag.Status.DISMISSED if dismiss else Flag.Status.RESOLVED
-    flag.resolved_by = by
-    flag.resolved_at = timezone.now()
-    flag.resolution_note = (note or "")[:500]
-    flag.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
-    _log(
+
+    def log_closed(closed: Flag) -> None:
+        _log(
+            by=by,
+            action=ModerationLog.Action.DISMISS_FLAG
+            if dismiss
+            else ModerationLog.Action.RESOLVE_FLAG,
+            community_id=community.pk,
+            reason=note,
+            topic=post.topic,
+            post=post,
+            flag=closed,
+        )
+
+    return settle_flag(
+        flag,
         by=by,
-        action=ModerationLog.Action.DISMISS_FLAG if dismiss else ModerationLog.Action.RESOLVE_FLAG,
-        community_id=community.pk,
-        reason=note,
-        topic=flag.post.topic,
-        post=flag.post,
-        flag=flag,
+        open_flags=Flag.objects.filter(post=post, status=Flag.Status.OPEN),
+        status=Flag.Status.DISMISSED if dismiss else Flag.Status.RESOLVED,
+        note=note,
+        hide=_hiding(post, by, note if hide_reason is None else hide_reason) if hide else None,
+        log_closed=log_closed,
     )
-    return flag
 
 
 @transaction.atomic

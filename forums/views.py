@@ -766,11 +766,12 @@ def flag_resolve(request: HttpRequest, community_slug: str, pk: int) -> HttpResp
         for error in form.non_field_errors() or [_("Choisissez « traité » ou « rejeté ».")]:
             messages.error(request, error)
         return redirect("forums:flags", community_slug=community.slug)
-    note = form.cleaned_data["note"]
-    if form.cleaned_data["hide_post"]:
-        services.post_set_hidden(post=flag.post, by=request.user, hidden=True, reason=note)
     services.flag_resolve(
-        flag=flag, by=request.user, dismiss=form.cleaned_data["decision"] == "dismiss", note=note
+        flag=flag,
+        by=request.user,
+        dismiss=form.cleaned_data["decision"] == "dismiss",
+        note=form.cleaned_data["note"],
+        hide=form.cleaned_data["hide_post"],
     )
     messages.success(request, _("Le signalement est traité."))
     return redirect("forums:flags", community_slug=community.slug)
@@ -782,7 +783,7 @@ def moderation_log(request: HttpRequest, community_slug: str) -> HttpResponse:
     community = _moderated_community(request, community_slug)
     entries = (
         ModerationLog.objects.filter(community=community)
-        .select_related("actor", "topic", "post")
+        .select_related("actor", "topic", "post", "resource")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(entries, LOG_PER_PAGE).get_page(request.GET.get("page"))

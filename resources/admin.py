@@ -28,10 +28,19 @@ MODERATION_FIELDS = ("featured", "is_hidden")
 
 
 def _bulk(modeladmin, request, queryset, action, **kwargs) -> None:
+    _each(
+        modeladmin,
+        request,
+        queryset.select_related("community"),
+        lambda resource: action(resource=resource, by=request.user, **kwargs),
+    )
+
+
+def _each(modeladmin, request, objects, action) -> None:
     done = refused = 0
-    for resource in queryset.select_related("community"):
+    for obj in objects:
         try:
-            action(resource=resource, by=request.user, **kwargs)
+            action(obj)
         except PermissionDenied:
             refused += 1
         else:
@@ -172,12 +181,26 @@ class BookmarkAdmin(ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAd
     ordering = ["-created_at"]
 
 
+@admin.action(description=_("Masquer les ressources signalées et traiter les signalements"))
+def hide_flagged_resources(modeladmin, request, queryset):
+    """The site's "hide" decision (the same service): the resource is hidden, every open
+    flag on it closed, the moderation log written."""
+    _each(
+        modeladmin,
+        request,
+        queryset.filter(status=ResourceFlag.Status.OPEN).select_related("resource__community"),
+        lambda flag: services.resource_flag_resolve(flag=flag, by=request.user, hide=True),
+    )
+
+
 @admin.register(ResourceFlag)
 class ResourceFlagAdmin(
     NeverDeleteAdminMixin, ReadOnlyAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin
 ):
-    """Listed and filtered here; handled on the site (/resources/flags/), where hiding goes
-    through the services."""
+    """Listed and filtered here, and hidden in bulk with the site's service; handled one
+    by one on the site (/resources/flags/)."""
+
+    actions = [hide_flagged_resources]
 
     community_path = "resource__community"
     list_display = ["resource", "reporter", "created_at", "status", "resolved_by"]

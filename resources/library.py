@@ -17,9 +17,14 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 
-from communities.models import Community, is_portal_admin
-
-from .models import Kind, Resource, ResourceLanguage, ResourceQuerySet, TaggedResource
+from .models import (
+    Kind,
+    Resource,
+    ResourceLanguage,
+    ResourceQuerySet,
+    TaggedResource,
+    VisibilityScope,
+)
 from .search import INSTITUTION_WIDE, SearchText, corrected_query
 
 TAG_FACET_SIZE = 20
@@ -152,10 +157,10 @@ def _grouped_counts(base: ResourceQuerySet, filters: dict[str, str]):
 #
 # The total and the facets are the expensive part of a search (they read every matching
 # resource); paging through results, coming back to the library or refining a search
-# repeats them. They are cached per visibility: the key holds the communities whose
-# content the person reads and moderates (so a new membership or a visibility change is a
-# new key), the person for their own hidden resources, the words and the filters, and a
-# library version that every write increments.
+# repeats them. They are cached per visibility: the key holds the signature of the
+# person's `VisibilityScope` (the inputs of `visible_to` itself: so a new membership or a
+# visibility change is a new key), the words and the filters, and a library version that
+# every write increments.
 
 
 def library_changed() -> None:
@@ -170,20 +175,15 @@ def library_changed() -> None:
     transaction.on_commit(bump)
 
 
-def _visibility_signature(user) -> str:
-    if is_portal_admin(user):
-        return "admin"
-    readable = Community.objects.content_visible_to(user).order_by("pk").values_list("pk")
-    moderated = Community.objects.moderated_by(user).order_by("pk").values_list("pk")
-    ids = ",".join(str(pk) for (pk,) in readable) + "|" + ",".join(str(pk) for (pk,) in moderated)
-    return f"{user.pk}:{ids}"
-
-
-def _facet_cache_key(user, text: SearchText, correction: str, filters: dict[str, str]) -> str:
+def _facet_cache_key(
+    scope: VisibilityScope, text: SearchText, correction: str, filters: dict[str, str]
+) -> str:
     version = cache.get_or_set(_VERSION_KEY, 0, None)
     parts = [
         str(version),
-        _visibility_signature(user),
+        # The very inputs of the visibility filter: people who see different resources
+        # never share counts, whatever is added to the rule later.
+        repr(scope.signature()),
         str(text),
         correction,
         *(f"{name}={filters[name]}" for name in sorted(filters)),
@@ -230,7 +230,8 @@ def library_search(
     are words)."""
     filters = {"kind": kind, "tag": tag, "community": community, "language": language}
     text = SearchText(q)
-    visible = Resource.objects.visible_to(user)
+    scope = Resource.objects.visibility_scope(user)
+    visible = Resource.objects.visible_in(scope)
     correction = corrected_query(text, within=visible) if text else ""
     base = visible.matching(text, correction=correction)
     # Only the ids (and rank, headline) are sorted: joining every match to its community
@@ -238,7 +239,7 @@ def library_search(
     results = (
         _filtered(base, filters).ranked(text, correction=correction).sorted_by(sort).only("pk")
     )
-    key = _facet_cache_key(user, text, correction, filters)
+    key = _facet_cache_key(scope, text, correction, filters)
     counted = cache.get(key)
     if counted is None:
         counted = (

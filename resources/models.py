@@ -8,6 +8,7 @@ there. Writes go through `resources.services`.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, fields
 from pathlib import PurePath
 
 from django.conf import settings
@@ -75,22 +76,68 @@ def upload_to(instance: Resource, filename: str) -> str:
 POPULARITY = F("view_count") + F("download_count")
 
 
+@dataclass(frozen=True)
+class VisibilityScope:
+    """Everything `ResourceQuerySet.visible_to` depends on for one person, and nothing
+    else: the filter is built from this object alone (never from the person), so whatever
+    decides what someone sees is here, and `signature()` (the facet cache key) covers it.
+
+    `readable` and `moderated` stay lazy querysets of community ids: the filter uses them
+    as subqueries (no extra query), the signature evaluates them."""
+
+    sees_nothing: bool = False
+    is_admin: bool = False
+    # The person, for their own hidden resources.
+    user_id: int | None = None
+    readable: models.QuerySet | None = None
+    moderated: models.QuerySet | None = None
+
+    def signature(self) -> tuple:
+        """A hashable value equal for two people exactly when they see the same
+        resources (the community ids are read now, sorted)."""
+        parts = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, models.QuerySet):
+                value = tuple(sorted(value.values_list("pk", flat=True)))
+            parts.append((field.name, value))
+        return tuple(parts)
+
+
 class ResourceQuerySet(models.QuerySet):
     # --- Visibility: the one rule -------------------------------------------------------
+
+    @staticmethod
+    def visibility_scope(user) -> VisibilityScope:
+        """Who sees what, in the terms `visible_to` filters on: anonymous visitors and
+        deactivated accounts nothing, administrators everything, the others the content
+        of the communities they may read (hidden resources only where they animate, or
+        their own)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return VisibilityScope(sees_nothing=True)
+        if is_portal_admin(user):
+            return VisibilityScope(is_admin=True)
+        return VisibilityScope(
+            user_id=user.pk,
+            readable=Community.objects.content_visible_to(user).values("pk"),
+            moderated=Community.objects.moderated_by(user).values("pk"),
+        )
 
     def visible_to(self, user) -> ResourceQuerySet:
         """Resources a person may see: those of communities whose content they may read,
         and institution-wide ones. Hidden resources only for their author, the community's
         animators and administrators. Anonymous visitors see none."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return self.visible_in(self.visibility_scope(user))
+
+    def visible_in(self, scope: VisibilityScope) -> ResourceQuerySet:
+        """The filter of `visible_to`, from the scope alone."""
+        if scope.sees_nothing:
             return self.none()
-        if is_portal_admin(user):
+        if scope.is_admin:
             return self.all()
-        readable = Community.objects.content_visible_to(user).values("pk")
-        moderated = Community.objects.moderated_by(user).values("pk")
         return self.filter(
-            Q(community__isnull=True) | Q(community__in=readable),
-            Q(is_hidden=False) | Q(author=user) | Q(community__in=moderated),
+            Q(community__isnull=True) | Q(community__in=scope.readable),
+            Q(is_hidden=False) | Q(author_id=scope.user_id) | Q(community__in=scope.moderated),
         )
 
     def discussable_in(self, community) -> ResourceQuerySet:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cdp_portal import tags as portal_tags
 from cdp_portal.idempotency import create_once
+from cdp_portal.moderation import ModerationAction, ModerationEvent, log_moderation, settle_flag
 from communities.models import Community
 
 from .library import library_changed
@@ -293,12 +294,27 @@ def resource_set_featured(*, resource: Resource, by, featured: bool) -> Resource
 
 
 @transaction.atomic
-def resource_set_hidden(*, resource: Resource, by, hidden: bool) -> Resource:
-    """Moderation hides a resource (never deletes it); showing it again is the same call."""
+def resource_set_hidden(*, resource: Resource, by, hidden: bool, reason: str = "") -> Resource:
+    """Moderation hides a resource (never deletes it); showing it again is the same call.
+    A change is written to the moderation log (a call that changes nothing is not)."""
     if not can_moderate_resource(by, resource):
         raise PermissionDenied(_("Vous ne pouvez pas modérer cette ressource."))
-    Resource.objects.filter(pk=resource.pk).update(is_hidden=hidden)
+    changed = (
+        Resource.objects.filter(pk=resource.pk).exclude(is_hidden=hidden).update(is_hidden=hidden)
+    )
     resource.is_hidden = hidden
+    if changed:
+        log_moderation(
+            ModerationEvent(
+                by=by,
+                action=ModerationAction.HIDE_RESOURCE
+                if hidden
+                else ModerationAction.UNHIDE_RESOURCE,
+                community_id=resource.community_id,
+                reason=reason,
+                targets={"resource": resource},
+            )
+        )
     library_changed()
     return resource
 
@@ -321,22 +337,37 @@ def resource_flag(*, resource: Resource, reporter, reason: str) -> ResourceFlag:
 @transaction.atomic
 def resource_flag_resolve(*, flag: ResourceFlag, by, hide: bool, note: str = "") -> ResourceFlag:
     """Close a flag: hide the resource (which closes every open flag on it) or close this
-    one without action. The resource is never deleted."""
+    one without action. The resource is never deleted. The flow (and its log lines) is
+    `cdp_portal.moderation.settle_flag`, shared with the forums."""
     resource = flag.resource
     if not can_moderate_resource(by, resource):
         raise PermissionDenied(_("Vous ne pouvez pas modérer cette ressource."))
     if flag.status != ResourceFlag.Status.OPEN:
         raise ValidationError(_("Ce signalement a déjà été traité."), code="resolved")
-    closing = {"resolved_by": by, "resolved_at": timezone.now(), "resolution_note": note[:500]}
-    if hide:
-        resource_set_hidden(resource=resource, by=by, hidden=True)
-        resource.flags.open().update(status=ResourceFlag.Status.HIDDEN, **closing)
-    else:
-        ResourceFlag.objects.filter(pk=flag.pk).update(
-            status=ResourceFlag.Status.DISMISSED, **closing
+
+    def log_closed(closed: ResourceFlag) -> None:
+        log_moderation(
+            ModerationEvent(
+                by=by,
+                action=ModerationAction.RESOLVE_FLAG if hide else ModerationAction.DISMISS_FLAG,
+                community_id=resource.community_id,
+                reason=note,
+                targets={"resource": resource},
+                details={"resource_flag": closed.pk},
+            )
         )
-    flag.refresh_from_db()
-    return flag
+
+    return settle_flag(
+        flag,
+        by=by,
+        open_flags=resource.flags.open(),
+        status=ResourceFlag.Status.HIDDEN if hide else ResourceFlag.Status.DISMISSED,
+        note=note,
+        hide=(lambda: resource_set_hidden(resource=resource, by=by, hidden=True, reason=note))
+        if hide
+        else None,
+        log_closed=log_closed,
+    )
 
 
 @transaction.atomic

@@ -252,3 +252,33 @@ def test_animators_add_forums_to_their_communities_only(client, forum_world):
     added = client.post("/admin/forums/forum/add/", {**form, "community": forum_world["open"].pk})
     assert added.status_code == 302
     assert forum_world["open"].forums.filter(slug="annonces").exists()
+
+
+def test_hiding_a_flagged_post_closes_every_open_flag_on_it(client, forum_world):
+    """The one flag flow (shared with the library): hiding from one flag closes all."""
+    w = forum_world
+    reply = w["open_reply"]
+    first = services.flag_create(post=reply, reporter=w["outsider"], reason="Spam")
+    second = services.flag_create(post=reply, reporter=w["open_member"], reason="Pub")
+    login(client, w["open_animator"])
+    url = reverse("forums:flag_resolve", args=["cdp-open", first.pk])
+    client.post(url, {"decision": "resolve", "hide_post": "on", "note": "Publicité"})
+    second.refresh_from_db()
+    assert second.status == "resolved" and second.resolved_by == w["open_animator"]
+    assert not Flag.objects.filter(status="open").exists()
+    assert sorted(ModerationLog.objects.values_list("action", flat=True)) == [
+        "hide",
+        "resolve_flag",
+        "resolve_flag",
+    ]
+
+
+def test_resolving_without_hiding_closes_that_flag_only(client, forum_world):
+    w = forum_world
+    reply = w["open_reply"]
+    first = services.flag_create(post=reply, reporter=w["outsider"], reason="Spam")
+    services.flag_create(post=reply, reporter=w["open_member"], reason="Pub")
+    services.flag_resolve(flag=first, by=w["open_animator"], dismiss=True, note="Non")
+    assert Flag.objects.filter(status="open").count() == 1
+    first.refresh_from_db()
+    assert first.status == "dismissed" and first.resolution_note == "Non"
