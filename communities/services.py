@@ -268,6 +268,31 @@ def _activate(membership: Membership, roles: list[str] | None = None) -> None:
         membership.roles = [Role.MEMBER]
 
 
+def _require_member_manager(community: Community, by) -> None:
+    """Every service that acts on someone else's membership checks its `by` here, so the
+    site, the admin and the commands cannot disagree on who may do it. `by` None is the
+    portal itself (commands, seed files, imports run by an administrator)."""
+    if by is not None and not can_manage_members(by, community):
+        raise PermissionDenied(
+            _(
+                "Seules les personnes qui animent cette communauté, et les administrateurs, "
+                "gèrent ses membres."
+            )
+        )
+
+
+def _require_roles_changer(membership: Membership, roles: list[str], by) -> None:
+    """Changing roles is the animators' job, with one exception the sponsor rule makes:
+    the current sponsor may hand their role over (give the sponsor role and change
+    nothing else) without animating the community."""
+    hands_over_sponsor = set(roles) ^ set(membership.roles) == {Role.SPONSOR} and (
+        Role.SPONSOR in roles
+    )
+    if hands_over_sponsor and can_grant_sponsor(by, membership.community):
+        return
+    _require_member_manager(membership.community, by)
+
+
 def _require_accepts_members(community: Community) -> None:
     if not accepts_new_members(community):
         raise PermissionDenied(
@@ -334,8 +359,7 @@ def membership_withdraw_request(*, membership: Membership) -> Membership:
 def membership_cancel_invitation(*, membership: Membership, by) -> Membership:
     """An animator takes back an invitation not answered yet (the account it may have
     opened stays: it is the person's)."""
-    if not can_manage_members(by, membership.community):
-        raise PermissionDenied
+    _require_member_manager(membership.community, by)
     if membership.status != Membership.Status.INVITED:
         raise ValidationError(_("Aucune invitation en attente."))
     _mark_left(membership)
@@ -344,6 +368,7 @@ def membership_cancel_invitation(*, membership: Membership, by) -> Membership:
 
 @transaction.atomic
 def membership_approve(*, membership: Membership, by) -> Membership:
+    _require_member_manager(membership.community, by)
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Cette demande a déjà été traitée."))
     _require_accepts_members(membership.community)
@@ -364,6 +389,7 @@ def membership_approve(*, membership: Membership, by) -> Membership:
 
 @transaction.atomic
 def membership_refuse(*, membership: Membership, by, reason: str = "") -> Membership:
+    _require_member_manager(membership.community, by)
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Cette demande a déjà été traitée."))
     membership.status = Membership.Status.REFUSED
@@ -388,6 +414,7 @@ def membership_invite(
 ) -> Membership:
     """Invite a person by e-mail (their account is created if needed). They accept from
     the community page; an active member only gets the new roles."""
+    _require_member_manager(community, by)
     roles = _clean_roles(roles)
     _require_accepts_members(community)
     _check_sponsor_grant(community, (), roles, by)
@@ -499,6 +526,7 @@ def membership_set_roles(*, membership: Membership, roles: Iterable[str], by=Non
     administrators or the current sponsor give the sponsor role (`by` None: the portal
     itself, e.g. a seed file)."""
     roles = _clean_roles(roles)
+    _require_roles_changer(membership, roles, by)
     if Role.ANIMATOR not in roles and _is_last_animator(membership):
         raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
     _check_sponsor_grant(membership.community, membership.roles, roles, by)
@@ -525,6 +553,7 @@ def membership_add(
     what an administrator's seed file or import does. A pending invitation or request, or
     a membership that ended, becomes active with these roles; an active member's roles are
     changed through `membership_set_roles`. Admin access follows the animator role."""
+    _require_member_manager(community, by)
     roles = _clean_roles(roles)
     _require_accepts_members(community)
     membership = (
@@ -555,6 +584,10 @@ def membership_roles_check(*, membership: Membership, roles: Iterable[str], by=N
     """The roles `membership_set_roles` would set, or its refusal as a ValidationError,
     without writing anything: forms call it to show the problem next to the field."""
     roles = _clean_roles(roles)
+    try:
+        _require_roles_changer(membership, roles, by)
+    except PermissionDenied as refusal:
+        raise ValidationError(str(refusal)) from None
     if Role.ANIMATOR not in roles and _is_last_animator(membership):
         raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
     try:
