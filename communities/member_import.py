@@ -28,10 +28,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Func, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from cdp_portal.mailing import send_to_people
@@ -46,7 +44,12 @@ from .models import (
     TaggedExpertise,
     TaggedInterest,
 )
-from .services import animators_group, set_password_url
+from .services import (
+    profile_handles_for,
+    set_password_url,
+    sponsors_from_roles,
+    sync_admin_access,
+)
 
 User = get_user_model()
 
@@ -295,19 +298,6 @@ class _TagCache:
         return self.ids[name.lower()]
 
 
-def _handles_taken(stems: set[str]) -> set[str]:
-    """Handles in use that `_unique_handle` would try for these stems: the stem itself
-    and "stem-N"."""
-    if not stems:
-        return set()
-    base = Func(F("handle"), Value(r"-\d+$"), Value(""), function="regexp_replace")
-    return set(
-        Profile.objects.annotate(base=base)
-        .filter(base__in=list(stems))
-        .values_list("handle", flat=True)
-    )
-
-
 def _display_name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
 
@@ -329,7 +319,7 @@ class _Importer:
         self.report = report
         self.tags = _TagCache()
         self.now = timezone.now()
-        self.new_animators: set[int] = set()
+        self.new_animators: dict[int, object] = {}
         self.new_sponsor = None
 
     # One batch of rows: a handful of queries whatever its size.
@@ -376,9 +366,8 @@ class _Importer:
         )
 
         # Profiles: a new one (unique handle) for whoever has none; fields filled in.
-        missing = [row for row in rows if users[row.email].pk not in profiles]
-        stems = {row.email: self._stem(users[row.email]) for row in missing}
-        taken = _handles_taken(set(stems.values()))
+        missing = [row.email for row in rows if users[row.email].pk not in profiles]
+        handles = dict(zip(missing, profile_handles_for([users[e] for e in missing]), strict=True))
         new_profiles, profile_updates = [], []
         # Profiles this import may write to: all of them, or (without `overwrite`) the
         # new ones and those nobody has filled in yet.
@@ -387,7 +376,7 @@ class _Importer:
             user = users[row.email]
             profile = profiles.get(user.pk)
             if profile is None:
-                profile = Profile(user=user, handle=self._handle(stems[row.email], taken))
+                profile = Profile(user=user, handle=handles[row.email])
                 self._fill_profile(profile, row)
                 profiles[user.pk] = profile
                 new_profiles.append(profile)
@@ -507,20 +496,6 @@ class _Importer:
             setattr(profile, name, wanted[name])
         return bool(profile._changed)
 
-    @staticmethod
-    def _stem(user) -> str:
-        base = user.display_name or _display_name(user.first_name, user.last_name)
-        return slugify(base or user.email.split("@")[0])[:60] or "membre"
-
-    @staticmethod
-    def _handle(stem: str, taken: set[str]) -> str:
-        handle, suffix = stem, 1
-        while handle in taken:
-            suffix += 1
-            handle = f"{stem}-{suffix}"
-        taken.add(handle)
-        return handle
-
     def _memberships(self, rows: list[MemberRow], users: dict, changed: dict) -> None:
         community = self.community
         existing = {
@@ -563,7 +538,7 @@ class _Importer:
                 continue
             changed[row.email] = True
             if Role.ANIMATOR in membership.roles:
-                self.new_animators.add(user.pk)
+                self.new_animators[user.pk] = user
             if Role.SPONSOR in membership.roles and self.new_sponsor is None:
                 self.new_sponsor = user
         Membership.objects.bulk_create(new)
@@ -574,16 +549,11 @@ class _Importer:
         )
 
     def finish(self) -> None:
-        """What `animator_access_sync` and `membership_set_roles` do for the people who
-        gained a role: the animators' admin access, the community's sponsor if it had none."""
-        if self.new_animators:
-            group = animators_group()
-            group.user_set.add(*self.new_animators)
-            User.objects.filter(pk__in=self.new_animators, is_staff=False).update(is_staff=True)
-        community = self.community
-        if community is not None and self.new_sponsor is not None and community.sponsor_id is None:
-            community.sponsor = self.new_sponsor
-            community.save(update_fields=["sponsor", "updated_at"])
+        """The services' rules for the people who gained a role, in bulk: the animators'
+        admin access, the community's sponsor if it had none."""
+        sync_admin_access(self.new_animators.values())
+        if self.community is not None:
+            sponsors_from_roles({self.community: self.new_sponsor})
 
 
 def import_members(

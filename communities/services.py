@@ -6,7 +6,8 @@ rather than writing models themselves, so e-mail, admin access and history stay 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
@@ -15,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -58,14 +59,42 @@ ANIMATOR_PERMISSIONS: list[str] = [
 # --- Profiles -----------------------------------------------------------------------
 
 
-def _unique_handle(base: str, exclude_pk: int | None = None) -> str:
-    stem = slugify(base)[:60] or "membre"
-    handle, suffix = stem, 1
-    taken = Profile.objects.exclude(pk=exclude_pk) if exclude_pk else Profile.objects.all()
-    while taken.filter(handle=handle).exists():
-        suffix += 1
-        handle = f"{stem}-{suffix}"
-    return handle
+def _handle_stem(user) -> str:
+    """The handle a person's names give: their display name, else first and last name,
+    else the local part of their e-mail address, slugified."""
+    base = user.display_name or f"{user.first_name} {user.last_name}".strip()
+    return slugify(base or user.email.split("@")[0])[:60] or "membre"
+
+
+def _handles_taken(stems: set[str]) -> set[str]:
+    """Handles in use among those `profile_handles_for` would try for these stems: the
+    stem itself and "stem-N" (one query whatever the number of stems)."""
+    if not stems:
+        return set()
+    base = Func(F("handle"), Value(r"-\d+$"), Value(""), function="regexp_replace")
+    return set(
+        Profile.objects.annotate(base=base)
+        .filter(Q(handle__in=stems) | Q(base__in=stems))
+        .values_list("handle", flat=True)
+    )
+
+
+def profile_handles_for(users: Sequence) -> list[str]:
+    """A unique handle for each of these people (who have no profile yet), in order: the
+    stem of their names, then "stem-2", "stem-3"… past those taken, by existing profiles
+    or by someone earlier in the list. The one rule for every path that creates profiles
+    (sign-in, invitation, import, scale data)."""
+    stems = [_handle_stem(user) for user in users]
+    taken = _handles_taken(set(stems))
+    handles = []
+    for stem in stems:
+        handle, suffix = stem, 1
+        while handle in taken:
+            suffix += 1
+            handle = f"{stem}-{suffix}"
+        taken.add(handle)
+        handles.append(handle)
+    return handles
 
 
 @transaction.atomic
@@ -73,10 +102,7 @@ def profile_ensure(*, user) -> Profile:
     """Every person has a profile (and so a handle) from their first sign-in on."""
     profile = Profile.objects.filter(user=user).first()
     if profile is None:
-        base = user.display_name or f"{user.first_name} {user.last_name}".strip()
-        profile = Profile.objects.create(
-            user=user, handle=_unique_handle(base or user.email.split("@")[0])
-        )
+        profile = Profile.objects.create(user=user, handle=profile_handles_for([user])[0])
     return profile
 
 
@@ -207,24 +233,61 @@ def animators_group() -> Group:
     return group
 
 
-def animator_access_sync(*, user) -> bool:
+def sync_admin_access(users: Iterable) -> set[int]:
     """Give admin access (staff flag, "Animateurs" group) to whoever animates a community,
-    and take it back when their last animator role goes. Returns whether they animate."""
-    animates = Membership.objects.filter(
-        user=user, status=Membership.Status.ACTIVE, roles__contains=[Role.ANIMATOR]
-    ).exists()
+    and take it back when their last animator role goes; superusers and administrators
+    keep their staff flag. The one rule for one person (the services) and for thousands
+    (import, scale data): a few statements whatever the number. The user objects passed
+    get their new staff flag. Returns the pks of those who animate."""
+    users = list(users)
+    if not users:
+        return set()
+    pks = {user.pk for user in users}
+    animators = set(
+        Membership.objects.filter(
+            user__in=pks, status=Membership.Status.ACTIVE, roles__contains=[Role.ANIMATOR]
+        ).values_list("user_id", flat=True)
+    )
     group = animators_group()
-    in_group = user.groups.filter(pk=group.pk).exists()
-    if animates and not in_group:
-        user.groups.add(group)
-    elif not animates and in_group:
-        user.groups.remove(group)
-    keeps_staff = user.is_superuser or is_portal_admin(user)
-    staff = animates or keeps_staff
-    if user.is_staff != staff:
-        user.is_staff = staff
-        user.save(update_fields=["is_staff"])
-    return animates
+    in_group = set(group.user_set.filter(pk__in=pks).values_list("pk", flat=True))
+    if animators - in_group:
+        group.user_set.add(*sorted(animators - in_group))
+    if in_group - animators:
+        group.user_set.remove(*sorted(in_group - animators))
+    changed: dict[bool, list] = {True: [], False: []}
+    for user in users:
+        staff = user.pk in animators or user.is_superuser or is_portal_admin(user)
+        if user.is_staff != staff:
+            user.is_staff = staff
+            changed[staff].append(user.pk)
+    for staff, changed_pks in changed.items():
+        if changed_pks:
+            User.objects.filter(pk__in=changed_pks).update(is_staff=staff)
+    return animators
+
+
+def animator_access_sync(*, user) -> bool:
+    """`sync_admin_access` for one person. Returns whether they animate."""
+    return user.pk in sync_admin_access([user])
+
+
+def sponsors_from_roles(holders: Mapping[Community, Any]) -> list[Community]:
+    """The sponsor role makes its holder the community's sponsor when it has none yet
+    (`holders`: a community and the person who holds or was just given the role). The
+    one rule for the services, the import and the scale data; returns the communities
+    whose sponsor was named."""
+    now = timezone.now()
+    named = []
+    for community, user in holders.items():
+        if user is not None and community.sponsor_id is None:
+            if isinstance(user, User):
+                community.sponsor = user
+            else:
+                community.sponsor_id = user
+            community.updated_at = now
+            named.append(community)
+    Community.objects.bulk_update(named, ["sponsor", "updated_at"], batch_size=1000)
+    return named
 
 
 # --- Memberships ----------------------------------------------------------------------
@@ -266,6 +329,31 @@ def _activate(membership: Membership, roles: list[str] | None = None) -> None:
         membership.roles = roles
     if not membership.roles:
         membership.roles = [Role.MEMBER]
+
+
+def _require_member_manager(community: Community, by) -> None:
+    """Every service that acts on someone else's membership checks its `by` here, so the
+    site, the admin and the commands cannot disagree on who may do it. `by` None is the
+    portal itself (commands, seed files, imports run by an administrator)."""
+    if by is not None and not can_manage_members(by, community):
+        raise PermissionDenied(
+            _(
+                "Seules les personnes qui animent cette communauté, et les administrateurs, "
+                "gèrent ses membres."
+            )
+        )
+
+
+def _require_roles_changer(membership: Membership, roles: list[str], by) -> None:
+    """Changing roles is the animators' job, with one exception the sponsor rule makes:
+    the current sponsor may hand their role over (give the sponsor role and change
+    nothing else) without animating the community."""
+    hands_over_sponsor = set(roles) ^ set(membership.roles) == {Role.SPONSOR} and (
+        Role.SPONSOR in roles
+    )
+    if hands_over_sponsor and can_grant_sponsor(by, membership.community):
+        return
+    _require_member_manager(membership.community, by)
 
 
 def _require_accepts_members(community: Community) -> None:
@@ -334,8 +422,7 @@ def membership_withdraw_request(*, membership: Membership) -> Membership:
 def membership_cancel_invitation(*, membership: Membership, by) -> Membership:
     """An animator takes back an invitation not answered yet (the account it may have
     opened stays: it is the person's)."""
-    if not can_manage_members(by, membership.community):
-        raise PermissionDenied
+    _require_member_manager(membership.community, by)
     if membership.status != Membership.Status.INVITED:
         raise ValidationError(_("Aucune invitation en attente."))
     _mark_left(membership)
@@ -344,6 +431,7 @@ def membership_cancel_invitation(*, membership: Membership, by) -> Membership:
 
 @transaction.atomic
 def membership_approve(*, membership: Membership, by) -> Membership:
+    _require_member_manager(membership.community, by)
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Cette demande a déjà été traitée."))
     _require_accepts_members(membership.community)
@@ -364,6 +452,7 @@ def membership_approve(*, membership: Membership, by) -> Membership:
 
 @transaction.atomic
 def membership_refuse(*, membership: Membership, by, reason: str = "") -> Membership:
+    _require_member_manager(membership.community, by)
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Cette demande a déjà été traitée."))
     membership.status = Membership.Status.REFUSED
@@ -388,6 +477,7 @@ def membership_invite(
 ) -> Membership:
     """Invite a person by e-mail (their account is created if needed). They accept from
     the community page; an active member only gets the new roles."""
+    _require_member_manager(community, by)
     roles = _clean_roles(roles)
     _require_accepts_members(community)
     _check_sponsor_grant(community, (), roles, by)
@@ -499,6 +589,7 @@ def membership_set_roles(*, membership: Membership, roles: Iterable[str], by=Non
     administrators or the current sponsor give the sponsor role (`by` None: the portal
     itself, e.g. a seed file)."""
     roles = _clean_roles(roles)
+    _require_roles_changer(membership, roles, by)
     if Role.ANIMATOR not in roles and _is_last_animator(membership):
         raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
     _check_sponsor_grant(membership.community, membership.roles, roles, by)
@@ -506,9 +597,8 @@ def membership_set_roles(*, membership: Membership, roles: Iterable[str], by=Non
     membership.save(update_fields=["roles", "updated_at"])
     forget_membership(membership.user, membership.community)
     animator_access_sync(user=membership.user)
-    if Role.SPONSOR in roles and membership.community.sponsor_id is None:
-        membership.community.sponsor = membership.user
-        membership.community.save(update_fields=["sponsor", "updated_at"])
+    if Role.SPONSOR in roles:
+        sponsors_from_roles({membership.community: membership.user})
     return membership
 
 
@@ -525,6 +615,7 @@ def membership_add(
     what an administrator's seed file or import does. A pending invitation or request, or
     a membership that ended, becomes active with these roles; an active member's roles are
     changed through `membership_set_roles`. Admin access follows the animator role."""
+    _require_member_manager(community, by)
     roles = _clean_roles(roles)
     _require_accepts_members(community)
     membership = (
@@ -544,9 +635,8 @@ def membership_add(
         membership.save()
         forget_membership(user, community)
         animator_access_sync(user=user)
-        if Role.SPONSOR in roles and community.sponsor_id is None:
-            community.sponsor = user
-            community.save(update_fields=["sponsor", "updated_at"])
+        if Role.SPONSOR in roles:
+            sponsors_from_roles({community: user})
     profile_ensure(user=user)
     return membership
 
@@ -555,6 +645,10 @@ def membership_roles_check(*, membership: Membership, roles: Iterable[str], by=N
     """The roles `membership_set_roles` would set, or its refusal as a ValidationError,
     without writing anything: forms call it to show the problem next to the field."""
     roles = _clean_roles(roles)
+    try:
+        _require_roles_changer(membership, roles, by)
+    except PermissionDenied as refusal:
+        raise ValidationError(str(refusal)) from None
     if Role.ANIMATOR not in roles and _is_last_animator(membership):
         raise ValidationError(_("Une communauté doit garder au moins une personne à l'animation."))
     try:

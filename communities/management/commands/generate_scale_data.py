@@ -31,7 +31,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from communities import demo_data
@@ -47,7 +46,7 @@ from communities.models import (
     TaggedInterest,
     Visibility,
 )
-from communities.services import animators_group
+from communities.services import profile_handles_for, sponsors_from_roles, sync_admin_access
 
 User = get_user_model()
 
@@ -306,9 +305,12 @@ def create_users(plan: Plan, data: Generated) -> int:
 
 def create_profiles(plan: Plan, data: Generated) -> int:
     users = data.users
-    planned = {index: f"{slugify(user.display_name)[:60]}-{index}" for index, user in users}
-    taken = set(
-        Profile.objects.filter(handle__in=planned.values()).values_list("handle", flat=True)
+    handles = dict(
+        zip(
+            (index for index, _user in users),
+            profile_handles_for([user for _index, user in users]),
+            strict=True,
+        )
     )
     profiles: list[tuple[int, Profile]] = []
     for index, user in users:
@@ -319,9 +321,7 @@ def create_profiles(plan: Plan, data: Generated) -> int:
             languages.append("en")
         if rng.random() < 0.1:
             languages.append(rng.choice(OTHER_LANGUAGES))
-        handle = planned[index]
-        if handle in taken:
-            handle = f"{handle}-{SCALE_DOMAIN.split('.')[0]}"
+        handle = handles[index]
         profiles.append(
             (
                 index,
@@ -444,38 +444,23 @@ def ensure_animators(plan: Plan, data: Generated) -> int:
 
 
 def ensure_sponsors(plan: Plan, data: Generated) -> int:
-    """As `membership_set_roles` does: a sponsor role makes the community's sponsor."""
+    """The services' rule (`sponsors_from_roles`): a sponsor role makes the community's
+    sponsor, here its oldest active holder."""
     without = [c for c in data.communities if c.sponsor_id is None]
     holders = {
         m.community_id: m.user_id
         for m in _first_active_per_community(without, roles__contains=[Role.SPONSOR])
     }
-    changed = []
-    for community in without:
-        if community.pk in holders:
-            community.sponsor_id = holders[community.pk]
-            changed.append(community)
-    Community.objects.bulk_update(changed, ["sponsor"], batch_size=plan.batch_size)
-    return len(changed)
+    return len(sponsors_from_roles({c: holders.get(c.pk) for c in without}))
 
 
 def grant_animator_access(plan: Plan, data: Generated) -> int:
-    """What `animator_access_sync` does, in two statements for every scale animator."""
-    group = animators_group()
-    animator_ids = set(
-        Membership.objects.active()
-        .with_role(Role.ANIMATOR)
-        .filter(user__email__endswith=f"@{SCALE_DOMAIN}")
-        .values_list("user_id", flat=True)
-    )
-    through = User.groups.through
-    through.objects.bulk_create(
-        [through(user_id=user_id, group_id=group.pk) for user_id in sorted(animator_ids)],
-        ignore_conflicts=True,
-        batch_size=plan.batch_size,
-    )
-    User.objects.filter(pk__in=animator_ids, is_staff=False).update(is_staff=True)
-    return len(animator_ids)
+    """The services' rule (`sync_admin_access`) for every scale animator, in bulk."""
+    animators = User.objects.filter(
+        email__endswith=f"@{SCALE_DOMAIN}",
+        pk__in=Membership.objects.active().with_role(Role.ANIMATOR).values("user_id"),
+    ).only("pk", "is_staff", "is_superuser", "is_active")
+    return len(sync_admin_access(animators))
 
 
 def create_resources(plan: Plan, data: Generated) -> int:
