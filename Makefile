@@ -56,8 +56,7 @@ lint: install-dev
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
 test: install-dev chromium lint
-	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) \
-	  --cov --cov-report=term $(PYTEST_ARGS)
+	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
