@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test workers (pytest-xdist): each gets its own test database (test_<name>_gw0, _gw1…).
+TEST_WORKERS ?= auto
 # Resolves the database (environment, local server, or private cluster in var/pgdata).
 WITH_DB = DATABASE_URL="$$($(PY) -m cdp_portal.localdb)" || exit 1; export DATABASE_URL;
 
@@ -54,7 +56,7 @@ lint: install-dev
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
 test: install-dev chromium lint
-	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest $(PYTEST_ARGS)
+	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

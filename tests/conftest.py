@@ -1,6 +1,10 @@
+from collections.abc import Callable
+
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
+from cdp_portal.accounts.models import User
 from tests.factories import SuperUserFactory, UserFactory
 
 
@@ -23,6 +27,26 @@ def user(db):
 @pytest.fixture
 def admin_user(db):
     return SuperUserFactory(email="root@example.org")
+
+
+@pytest.fixture
+def login(client) -> Callable[[User | None], Client]:
+    """`login(user)` signs the test's `client` in as `user` (out when None) and returns it.
+
+    The one "sign in as X" helper of the suite: it is the same `client` the test receives,
+    so a test may call `login(someone)` and go on with `client`. Browser tests sign in
+    through the real form instead (tests/browser/helpers.py)."""
+
+    def sign_in(user: User | None) -> Client:
+        # None is the anonymous visitor of the permission tables (signing in as someone else
+        # already starts a fresh session, so only the anonymous case needs a logout).
+        if user is None:
+            client.logout()
+        else:
+            client.force_login(user)
+        return client
+
+    return sign_in
 
 
 @pytest.fixture

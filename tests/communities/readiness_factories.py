@@ -57,9 +57,3 @@ def visitor(world, kind: str, visibility: str):
     if kind in ("outsider", "admin"):
         return world[kind]
     return world[f"{visibility}_{kind}"]
-
-
-def sign_in(client, user) -> None:
-    client.logout()
-    if user is not None:
-        client.force_login(user)

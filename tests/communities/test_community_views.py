@@ -33,11 +33,6 @@ def visitor(world, kind, visibility):
     return world[kind]
 
 
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
 def membership(user, community):
     return Membership.objects.get(user=user, community=community)
 
@@ -81,17 +76,17 @@ def test_anonymous_visitors_are_sent_to_the_login_page(
 
 
 @pytest.mark.parametrize("name", ["join", "leave", "invitation"])
-def test_membership_actions_refuse_get(client, community_world, name):
-    signed_in(client, community_world["outsider"])
+def test_membership_actions_refuse_get(client, login, community_world, name):
+    login(community_world["outsider"])
     assert client.get(url(name, community_world["open"])).status_code == 405
     assert not Membership.objects.filter(
         user=community_world["outsider"], status=Membership.Status.ACTIVE
     ).exists()
 
 
-def test_roles_change_refuses_get(client, community_world):
+def test_roles_change_refuses_get(client, login, community_world):
     community = community_world["open"]
-    signed_in(client, community_world["open_animator"])
+    login(community_world["open_animator"])
     target = url(
         "roles",
         community,
@@ -116,8 +111,8 @@ def listed_slugs(response):
         ("admin", {"cdp-open", "cdp-closed", "cdp-private"}),
     ],
 )
-def test_the_list_shows_what_each_person_may_see(client, community_world, kind, expected):
-    signed_in(client, community_world[kind])
+def test_the_list_shows_what_each_person_may_see(client, login, community_world, kind, expected):
+    login(community_world[kind])
     response = client.get(url("list"))
     assert response.status_code == 200
     assert listed_slugs(response) == expected
@@ -127,11 +122,13 @@ def test_the_list_shows_what_each_person_may_see(client, community_world, kind, 
     assert ("Communauté private" in text) == ("cdp-private" in expected)
 
 
-def test_a_private_community_leaks_neither_its_theme_nor_its_visibility(client, community_world):
+def test_a_private_community_leaks_neither_its_theme_nor_its_visibility(
+    client, login, community_world
+):
     private = community_world["private"]
     private.theme = "Thème secret des RH"
     private.save()
-    signed_in(client, community_world["outsider"])
+    login(community_world["outsider"])
     response = client.get(url("list"))
     assert "Thème secret des RH" not in body(response)
     form = response.context["form"]
@@ -142,17 +139,17 @@ def test_a_private_community_leaks_neither_its_theme_nor_its_visibility(client, 
     assert listed_slugs(response) == {"cdp-open", "cdp-closed"}
     assert response.context["form"].errors.keys() == {"theme", "visibility"}
 
-    signed_in(client, community_world["private_member"])
+    login(community_world["private_member"])
     form = client.get(url("list")).context["form"]
     assert "Thème secret des RH" in dict(form.fields["theme"].choices)
     assert "private" in dict(form.fields["visibility"].choices)
 
 
-def test_the_list_filters(client, community_world):
+def test_the_list_filters(client, login, community_world):
     CommunityFactory(name="Pédagogie active", phase="deciding", theme="Innover")
     CommunityFactory(name="Soutien informatique", summary="Outils et pédagogie", theme="Outils")
     outsider = community_world["outsider"]
-    signed_in(client, outsider)
+    login(outsider)
 
     def names(params):
         return {c.name for c in client.get(url("list"), params).context["communities"]}
@@ -167,12 +164,12 @@ def test_the_list_filters(client, community_world):
     }
     assert listed_slugs(client.get(url("list"), {"visibility": "closed"})) == {"cdp-closed"}
 
-    signed_in(client, community_world["closed_member"])
+    login(community_world["closed_member"])
     assert listed_slugs(client.get(url("list"), {"mine": "on"})) == {"cdp-closed"}
 
 
-def test_bad_filter_values_are_reported_not_fatal(client, community_world):
-    signed_in(client, community_world["outsider"])
+def test_bad_filter_values_are_reported_not_fatal(client, login, community_world):
+    login(community_world["outsider"])
     response = client.get(url("list"), {"phase": "nope", "visibility": "closed", "page": "x"})
     assert response.status_code == 200
     assert "phase" in response.context["form"].errors
@@ -180,13 +177,13 @@ def test_bad_filter_values_are_reported_not_fatal(client, community_world):
     assert "n'ont pas été appliqués" in body(response)
 
 
-def test_each_card_says_my_status(client, community_world):
+def test_each_card_says_my_status(client, login, community_world):
     person = UserFactory()
     make_member(community_world["closed"], user=person, status="requested")
     make_member(community_world["private"], user=person, status="invited")
     extra = CommunityFactory(name="Autre communauté")
     make_member(extra, user=person)
-    signed_in(client, person)
+    login(person)
     response = client.get(url("list"))
     states = {c.slug: c.my_state for c in response.context["communities"]}
     # Invited to a private community is not seeing it in the list.
@@ -196,10 +193,10 @@ def test_each_card_says_my_status(client, community_world):
     assert 'class="badge badge--mine"' in text
 
 
-def test_the_list_is_paginated_and_pages_keep_the_filters(client, community_world):
+def test_the_list_is_paginated_and_pages_keep_the_filters(client, login, community_world):
     for number in range(30):
         CommunityFactory(name=f"Zeta {number:02d}", phase="launching")
-    signed_in(client, community_world["outsider"])
+    login(community_world["outsider"])
     response = client.get(url("list"), {"phase": "launching"})
     assert len(response.context["communities"]) == 24
     assert response.context["page_obj"].paginator.count == 30
@@ -210,14 +207,14 @@ def test_the_list_is_paginated_and_pages_keep_the_filters(client, community_worl
 
 
 def test_the_list_runs_a_fixed_number_of_queries(
-    client, community_world, django_assert_num_queries
+    client, login, community_world, django_assert_num_queries
 ):
     person = community_world["closed_member"]
     for number in range(12):
         community = CommunityFactory(name=f"Liste {number}", theme=f"Thème {number % 4}")
         make_member(community)
         make_member(community, user=person, status="requested" if number % 2 else "active")
-    signed_in(client, person)
+    login(person)
     # session, user, Administrateurs group, filter choices, count, page, my memberships,
     # unread notifications (header)
     with django_assert_num_queries(8):
@@ -231,9 +228,9 @@ def test_the_list_runs_a_fixed_number_of_queries(
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
 def test_the_home_is_hidden_only_from_non_members_of_private_communities(
-    client, community_world, visibility, kind
+    client, login, community_world, visibility, kind
 ):
-    signed_in(client, visitor(community_world, kind, visibility))
+    login(visitor(community_world, kind, visibility))
     response = client.get(url("detail", community_world[visibility]))
     hidden = visibility == "private" and kind == "outsider"
     assert response.status_code == (404 if hidden else 200)
@@ -241,10 +238,10 @@ def test_the_home_is_hidden_only_from_non_members_of_private_communities(
         assert community_world[visibility].name in body(response)
 
 
-def test_an_invitee_may_open_a_private_home_to_answer(client, community_world):
+def test_an_invitee_may_open_a_private_home_to_answer(client, login, community_world):
     invitee = UserFactory()
     make_member(community_world["private"], user=invitee, status="invited")
-    signed_in(client, invitee)
+    login(invitee)
     response = client.get(url("detail", community_world["private"]))
     assert response.status_code == 200
     text = body(response)
@@ -254,7 +251,7 @@ def test_an_invitee_may_open_a_private_home_to_answer(client, community_world):
     assert client.get(url("members", community_world["private"])).status_code == 404
 
 
-def test_the_home_shows_the_charter(client, community_world):
+def test_the_home_shows_the_charter(client, login, community_world):
     community = community_world["closed"]
     sponsor = UserFactory(display_name="Josée Parrain")
     ProfileFactory(user=sponsor, handle="josee-parrain")
@@ -263,7 +260,7 @@ def test_the_home_shows_the_charter(client, community_world):
     community.theme = "Enseigner avec les technologies"
     community.phase = "preparing"
     community.save()
-    signed_in(client, community_world["outsider"])
+    login(community_world["outsider"])
     text = body(client.get(url("detail", community)))
     assert "Gains de productivité" in text
     assert "Réduction de l&#x27;isolement" in text
@@ -274,25 +271,25 @@ def test_the_home_shows_the_charter(client, community_world):
     assert "<time datetime=" in text
 
 
-def test_roles_shown_depend_on_who_may_read_the_content(client, community_world):
+def test_roles_shown_depend_on_who_may_read_the_content(client, login, community_world):
     community = community_world["closed"]
     coach = make_member(community, roles=("member", "coach"))
     animator = community_world["closed_animator"]
-    signed_in(client, community_world["outsider"])
+    login(community_world["outsider"])
     text = body(client.get(url("detail", community)))
     assert animator.get_full_name() in text
     assert f'href="{animator.profile.get_absolute_url()}"' in text
     assert coach.get_full_name() not in text
 
-    signed_in(client, community_world["closed_member"])
+    login(community_world["closed_member"])
     text = body(client.get(url("detail", community)))
     assert coach.get_full_name() in text
     assert "Coach" in text
 
 
-def test_the_buttons_follow_my_membership(client, community_world):
+def test_the_buttons_follow_my_membership(client, login, community_world):
     world = community_world
-    signed_in(client, world["outsider"])
+    login(world["outsider"])
     text = body(client.get(url("detail", world["open"])))
     assert f'action="{url("join", world["open"])}"' in text
     assert "Rejoindre la communauté" in text
@@ -300,28 +297,28 @@ def test_the_buttons_follow_my_membership(client, community_world):
     assert "Demander à rejoindre" in text
     assert 'name="message"' in text
 
-    signed_in(client, world["closed_member"])
+    login(world["closed_member"])
     text = body(client.get(url("detail", world["closed"])))
     assert f'action="{url("leave", world["closed"])}"' in text
     assert url("requests", world["closed"]) not in text
 
-    signed_in(client, world["admin"])
+    login(world["admin"])
     text = body(client.get(url("detail", world["private"])))
     assert "sur invitation seulement" in text
     assert url("join", world["private"]) not in text
 
 
-def test_animators_see_pending_requests_and_the_invite_link(client, community_world):
+def test_animators_see_pending_requests_and_the_invite_link(client, login, community_world):
     community = community_world["closed"]
     for _ in range(3):
         make_member(community, status="requested")
-    signed_in(client, community_world["closed_animator"])
+    login(community_world["closed_animator"])
     text = body(client.get(url("detail", community)))
     assert "3 demandes d'adhésion en attente" in text
     assert url("invite", community) in text
 
 
-def test_markdown_in_the_description_is_rendered_and_sanitised(client, community_world):
+def test_markdown_in_the_description_is_rendered_and_sanitised(client, login, community_world):
     community = community_world["open"]
     community.description = (
         "# Notre charte\n\n**Gras** et [lien](https://exemple.org)\n\n"
@@ -329,7 +326,7 @@ def test_markdown_in_the_description_is_rendered_and_sanitised(client, community
         "[piège](javascript:alert(1)) ![image](https://tiers.example/pixel.png)"
     )
     community.save()
-    signed_in(client, community_world["outsider"])
+    login(community_world["outsider"])
     text = body(client.get(url("detail", community)))
     assert "<h3>Notre charte</h3>" in text  # demoted below the page's own headings
     assert "<strong>Gras</strong>" in text
@@ -357,7 +354,7 @@ def test_render_markdown_keeps_only_the_allow_list():
 
 
 def test_the_home_runs_a_fixed_number_of_queries(
-    client, community_world, django_assert_num_queries
+    client, login, community_world, django_assert_num_queries
 ):
     community = community_world["open"]
     for role in ("coach", "documentalist", "sponsor", "animator", "technical_support"):
@@ -371,7 +368,7 @@ def test_the_home_runs_a_fixed_number_of_queries(
         make_topic(
             calls_forum(community), author, title=f"Appel {n}", tags=["aide"], is_call_for_help=True
         )
-    signed_in(client, community_world["open_animator"])
+    login(community_world["open_animator"])
     # session, user, community, my membership, Administrateurs group, role holders,
     # pending requests count, unread notifications (header); sections: open calls for
     # help, forums, recent discussions (and their tags), recent resources (and their tags)
@@ -389,9 +386,9 @@ def test_the_home_runs_a_fixed_number_of_queries(
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
 def test_the_members_page_is_for_those_who_read_the_content(
-    client, community_world, visibility, kind
+    client, login, community_world, visibility, kind
 ):
-    signed_in(client, visitor(community_world, kind, visibility))
+    login(visitor(community_world, kind, visibility))
     response = client.get(url("members", community_world[visibility]))
     if kind == "outsider" and visibility == "private":
         assert response.status_code == 404
@@ -407,18 +404,18 @@ def test_the_members_page_is_for_those_who_read_the_content(
         assert f'href="{member.profile.get_absolute_url()}"' in body(response)
 
 
-def test_animators_see_allocated_time_and_role_forms(client, community_world):
+def test_animators_see_allocated_time_and_role_forms(client, login, community_world):
     community = community_world["open"]
     member = community_world["open_member"]
     Membership.objects.filter(user=member, community=community).update(allocated_hours_per_month=6)
     target = url("roles", community, membership_id=membership(member, community).pk)
-    signed_in(client, community_world["open_member"])
+    login(community_world["open_member"])
     text = body(client.get(url("members", community)))
     assert "6 h par mois" not in text
     assert target not in text
 
     for kind in ("open_animator", "admin"):
-        signed_in(client, community_world[kind])
+        login(community_world[kind])
         text = body(client.get(url("members", community)))
         assert "6 h par mois" in text
         assert f'action="{target}"' in text
@@ -426,10 +423,10 @@ def test_animators_see_allocated_time_and_role_forms(client, community_world):
         assert len(re.findall(r'id="roles-\d+-roles_0"', text)) == 2
 
 
-def test_the_members_page_filters_by_role(client, community_world):
+def test_the_members_page_filters_by_role(client, login, community_world):
     community = community_world["open"]
     coach = make_member(community, roles=("member", "coach"))
-    signed_in(client, community_world["open_member"])
+    login(community_world["open_member"])
     response = client.get(url("members", community), {"role": "coach"})
     assert [m.user for m, _form in response.context["rows"]] == [coach]
     response = client.get(url("members", community), {"role": "overlord"})
@@ -438,13 +435,13 @@ def test_the_members_page_filters_by_role(client, community_world):
 
 
 def test_the_members_page_runs_a_fixed_number_of_queries(
-    client, community_world, django_assert_num_queries
+    client, login, community_world, django_assert_num_queries
 ):
     community = community_world["open"]
     for number in range(12):
         make_member(community, roles=("member", "coach") if number % 3 else ("member",))
     make_member(community, status="requested")
-    signed_in(client, community_world["open_animator"])
+    login(community_world["open_animator"])
     # session, user, community, my membership, Administrateurs group, count, page,
     # unread notifications (header)
     with django_assert_num_queries(8):
@@ -455,9 +452,9 @@ def test_the_members_page_runs_a_fixed_number_of_queries(
 # --- Join, leave, invitations -----------------------------------------------------
 
 
-def test_joining_an_open_community_is_immediate(client, community_world):
+def test_joining_an_open_community_is_immediate(client, login, community_world):
     outsider = community_world["outsider"]
-    signed_in(client, outsider)
+    login(outsider)
     response = client.post(url("join", community_world["open"]), follow=True)
     assert membership(outsider, community_world["open"]).is_active
     assert "Bienvenue dans la communauté Communauté open." in messages_of(response)
@@ -465,11 +462,11 @@ def test_joining_an_open_community_is_immediate(client, community_world):
 
 
 def test_asking_to_join_a_closed_community_tells_the_animators(
-    client, community_world, django_capture_on_commit_callbacks
+    client, login, community_world, django_capture_on_commit_callbacks
 ):
     outsider = community_world["outsider"]
     community = community_world["closed"]
-    signed_in(client, outsider)
+    login(outsider)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("join", community), {"message": "Je suis CP en FSE."})
     assert response.status_code == 302
@@ -486,8 +483,8 @@ def test_asking_to_join_a_closed_community_tells_the_animators(
     assert "attend la réponse de l'animation" in body(response)
 
 
-def test_a_too_long_join_message_is_kept_and_explained(client, community_world):
-    signed_in(client, community_world["outsider"])
+def test_a_too_long_join_message_is_kept_and_explained(client, login, community_world):
+    login(community_world["outsider"])
     message = "Bonjour " * 300
     response = client.post(url("join", community_world["closed"]), {"message": message})
     assert response.status_code == 400
@@ -498,11 +495,11 @@ def test_a_too_long_join_message_is_kept_and_explained(client, community_world):
     ).exists()
 
 
-def test_joining_a_private_community_is_refused(client, community_world):
-    signed_in(client, community_world["outsider"])
+def test_joining_a_private_community_is_refused(client, login, community_world):
+    login(community_world["outsider"])
     assert client.post(url("join", community_world["private"])).status_code == 404
     admin = community_world["admin"]
-    signed_in(client, admin)
+    login(admin)
     response = client.post(url("join", community_world["private"]), follow=True)
     assert response.status_code == 200
     assert "Cette communauté est accessible sur invitation seulement." in messages_of(response)
@@ -513,9 +510,9 @@ def test_joining_a_private_community_is_refused(client, community_world):
     )
 
 
-def test_leaving(client, community_world):
+def test_leaving(client, login, community_world):
     member = community_world["closed_member"]
-    signed_in(client, member)
+    login(member)
     response = client.post(url("leave", community_world["closed"]), follow=True)
     assert membership(member, community_world["closed"]).status == Membership.Status.LEFT
     assert "Vous avez quitté la communauté Communauté closed." in messages_of(response)
@@ -524,8 +521,8 @@ def test_leaving(client, community_world):
     assert "Vous n'êtes pas membre de cette communauté." in messages_of(response)
 
 
-def test_leaving_a_private_community_goes_back_to_the_list(client, community_world):
-    signed_in(client, community_world["private_member"])
+def test_leaving_a_private_community_goes_back_to_the_list(client, login, community_world):
+    login(community_world["private_member"])
     response = client.post(url("leave", community_world["private"]))
     assert response["Location"] == url("list")
 
@@ -547,9 +544,9 @@ def test_a_pending_request_can_be_withdrawn_from_the_community_page(client, comm
     assert asking.get_full_name() not in requests_page.content.decode()
 
 
-def test_the_last_animator_cannot_leave(client, community_world):
+def test_the_last_animator_cannot_leave(client, login, community_world):
     animator = community_world["open_animator"]
-    signed_in(client, animator)
+    login(animator)
     response = client.post(url("leave", community_world["open"]), follow=True)
     assert response.status_code == 200
     assert any("dernière personne à animer" in m for m in messages_of(response))
@@ -562,11 +559,11 @@ def test_the_last_animator_cannot_leave(client, community_world):
     ("decision", "status"),
     [("accept", Membership.Status.ACTIVE), ("decline", Membership.Status.LEFT)],
 )
-def test_answering_an_invitation(client, community_world, decision, status):
+def test_answering_an_invitation(client, login, community_world, decision, status):
     invitee = UserFactory()
     community = community_world["private"]
     make_member(community, user=invitee, status="invited", roles=("member", "animator"))
-    signed_in(client, invitee)
+    login(invitee)
     response = client.post(url("invitation", community), {"decision": decision})
     assert membership(invitee, community).status == status
     invitee.refresh_from_db()
@@ -575,17 +572,17 @@ def test_answering_an_invitation(client, community_world, decision, status):
     assert response["Location"] == expected
 
 
-def test_bad_invitation_answers_are_messages(client, community_world):
+def test_bad_invitation_answers_are_messages(client, login, community_world):
     invitee = UserFactory()
     community = community_world["closed"]
     make_member(community, user=invitee, status="invited")
-    signed_in(client, invitee)
+    login(invitee)
     response = client.post(url("invitation", community), {"decision": "maybe"}, follow=True)
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in " ".join(messages_of(response))
     assert membership(invitee, community).status == Membership.Status.INVITED
 
-    signed_in(client, community_world["outsider"])
+    login(community_world["outsider"])
     response = client.post(url("invitation", community), {"decision": "accept"}, follow=True)
     assert "Aucune invitation en attente." in messages_of(response)
     assert client.post(url("invitation", community_world["private"])).status_code == 404
@@ -596,8 +593,8 @@ def test_bad_invitation_answers_are_messages(client, community_world):
 
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
-def test_the_requests_page_is_for_animators(client, community_world, visibility, kind):
-    signed_in(client, visitor(community_world, kind, visibility))
+def test_the_requests_page_is_for_animators(client, login, community_world, visibility, kind):
+    login(visitor(community_world, kind, visibility))
     response = client.get(url("requests", community_world[visibility]))
     if kind == "outsider" and visibility == "private":
         assert response.status_code == 404
@@ -607,21 +604,21 @@ def test_the_requests_page_is_for_animators(client, community_world, visibility,
         assert response.status_code == 200
 
 
-def test_an_animator_of_another_community_may_not_handle_requests(client, community_world):
-    signed_in(client, community_world["open_animator"])
+def test_an_animator_of_another_community_may_not_handle_requests(client, login, community_world):
+    login(community_world["open_animator"])
     assert client.get(url("requests", community_world["closed"])).status_code == 403
     assert client.get(url("invite", community_world["closed"])).status_code == 403
 
 
 def test_approving_and_refusing_requests(
-    client, community_world, django_capture_on_commit_callbacks
+    client, login, community_world, django_capture_on_commit_callbacks
 ):
     community = community_world["closed"]
     approved = make_member(community, status="requested")
     refused = make_member(community, status="requested")
     Membership.objects.filter(user=approved).update(request_message="Je veux <b>aider</b>")
     animator = community_world["closed_animator"]
-    signed_in(client, animator)
+    login(animator)
     text = body(client.get(url("requests", community)))
     assert "Je veux &lt;b&gt;aider&lt;/b&gt;" in text
     assert approved.get_full_name() in text and refused.get_full_name() in text
@@ -656,10 +653,10 @@ def test_approving_and_refusing_requests(
     assert "Aucune demande en attente." in body(response)
 
 
-def test_a_request_of_another_community_cannot_be_decided_here(client, community_world):
+def test_a_request_of_another_community_cannot_be_decided_here(client, login, community_world):
     elsewhere = CommunityFactory(visibility="closed")
     asking = make_member(elsewhere, status="requested")
-    signed_in(client, community_world["closed_animator"])
+    login(community_world["closed_animator"])
     client.post(
         url("requests", community_world["closed"]),
         {"membership": membership(asking, elsewhere).pk, "decision": "approve"},
@@ -667,10 +664,10 @@ def test_a_request_of_another_community_cannot_be_decided_here(client, community
     assert membership(asking, elsewhere).status == Membership.Status.REQUESTED
 
 
-def test_a_bad_decision_re_renders_with_the_reason(client, community_world):
+def test_a_bad_decision_re_renders_with_the_reason(client, login, community_world):
     community = community_world["closed"]
     asking = make_member(community, status="requested")
-    signed_in(client, community_world["closed_animator"])
+    login(community_world["closed_animator"])
     response = client.post(
         url("requests", community),
         {
@@ -684,10 +681,10 @@ def test_a_bad_decision_re_renders_with_the_reason(client, community_world):
     assert membership(asking, community).status == Membership.Status.REQUESTED
 
 
-def test_members_may_not_decide_requests(client, community_world):
+def test_members_may_not_decide_requests(client, login, community_world):
     community = community_world["closed"]
     asking = make_member(community, status="requested")
-    signed_in(client, community_world["closed_member"])
+    login(community_world["closed_member"])
     response = client.post(
         url("requests", community),
         {"membership": membership(asking, community).pk, "decision": "approve"},
@@ -701,8 +698,8 @@ def test_members_may_not_decide_requests(client, community_world):
 
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
-def test_the_invite_page_is_for_animators(client, community_world, visibility, kind):
-    signed_in(client, visitor(community_world, kind, visibility))
+def test_the_invite_page_is_for_animators(client, login, community_world, visibility, kind):
+    login(visitor(community_world, kind, visibility))
     response = client.get(url("invite", community_world[visibility]))
     if kind == "outsider" and visibility == "private":
         assert response.status_code == 404
@@ -713,9 +710,9 @@ def test_the_invite_page_is_for_animators(client, community_world, visibility, k
         assert 'name="email"' in body(response)
 
 
-def test_inviting_a_new_person(client, community_world, django_capture_on_commit_callbacks):
+def test_inviting_a_new_person(client, login, community_world, django_capture_on_commit_callbacks):
     community = community_world["private"]
-    signed_in(client, community_world["private_animator"])
+    login(community_world["private_animator"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url("invite", community),
@@ -738,7 +735,7 @@ def test_inviting_a_new_person(client, community_world, django_capture_on_commit
     assert community.get_absolute_url() in mail.outbox[0].body
 
 
-def test_pending_invitations_are_listed_and_can_be_cancelled(client, community_world):
+def test_pending_invitations_are_listed_and_can_be_cancelled(client, login, community_world):
     from communities import services
 
     community = community_world["private"]
@@ -746,7 +743,7 @@ def test_pending_invitations_are_listed_and_can_be_cancelled(client, community_w
     invited = services.membership_invite(
         community=community, email="attente@example.org", by=animator, roles=["coach"]
     )
-    signed_in(client, animator)
+    login(animator)
     page = body(client.get(url("invite", community)))
     assert "attente@example.org" in page and "Annuler l'invitation" in page
     cancel = reverse("communities:invitation_cancel", args=[community.slug, invited.pk])
@@ -760,7 +757,7 @@ def test_pending_invitations_are_listed_and_can_be_cancelled(client, community_w
 
 
 @pytest.mark.parametrize("kind", ["member", "outsider", "anonymous"])
-def test_only_animators_cancel_invitations(client, community_world, kind):
+def test_only_animators_cancel_invitations(client, login, community_world, kind):
     from communities import services
 
     community = community_world["closed"]
@@ -768,17 +765,17 @@ def test_only_animators_cancel_invitations(client, community_world, kind):
         community=community, email="attente@example.org", by=community_world["closed_animator"]
     )
     if kind != "anonymous":
-        signed_in(client, visitor(community_world, kind, "closed"))
+        login(visitor(community_world, kind, "closed"))
     cancel = reverse("communities:invitation_cancel", args=[community.slug, invited.pk])
     response = client.post(cancel)
     assert response.status_code == (302 if kind == "anonymous" else 403)
     assert membership(invited.user, community).status == Membership.Status.INVITED
 
 
-def test_inviting_an_active_member_adds_the_roles(client, community_world):
+def test_inviting_an_active_member_adds_the_roles(client, login, community_world):
     community = community_world["open"]
     member = community_world["open_member"]
-    signed_in(client, community_world["admin"])
+    login(community_world["admin"])
     response = client.post(
         url("invite", community), {"email": member.email, "roles": ["coach"]}, follow=True
     )
@@ -794,8 +791,8 @@ def test_inviting_an_active_member_adds_the_roles(client, community_world):
         ({"email": "ok@example.org", "display_name": "Gardé", "roles": ["overlord"]}, "roles"),
     ],
 )
-def test_a_bad_invitation_re_renders_with_the_values(client, community_world, data, error):
-    signed_in(client, community_world["open_animator"])
+def test_a_bad_invitation_re_renders_with_the_values(client, login, community_world, data, error):
+    login(community_world["open_animator"])
     response = client.post(url("invite", community_world["open"]), data)
     assert response.status_code == 400
     assert error in response.context["form"].errors
@@ -803,9 +800,9 @@ def test_a_bad_invitation_re_renders_with_the_values(client, community_world, da
     assert not User.objects.filter(email__in=["pas-une-adresse", "ok@example.org"]).exists()
 
 
-def test_invitations_respect_the_institution_domains(client, community_world, settings):
+def test_invitations_respect_the_institution_domains(client, login, community_world, settings):
     settings.PORTAL_ALLOWED_EMAIL_DOMAINS = ["universite.example"]
-    signed_in(client, community_world["open_animator"])
+    login(community_world["open_animator"])
     response = client.post(
         url("invite", community_world["open"]), {"email": "x@ailleurs.example", "roles": ["member"]}
     )
@@ -827,10 +824,10 @@ def roles_url(world, visibility, person):
     return url("roles", community, membership_id=membership(person, community).pk)
 
 
-def test_giving_and_removing_the_animator_role_moves_admin_access(client, community_world):
+def test_giving_and_removing_the_animator_role_moves_admin_access(client, login, community_world):
     member = community_world["open_member"]
     target = roles_url(community_world, "open", member)
-    signed_in(client, community_world["open_animator"])
+    login(community_world["open_animator"])
     response = client.post(target, {"roles": ["member", "animator"]}, follow=True)
     assert any("sont à jour" in m for m in messages_of(response))
     member.refresh_from_db()
@@ -843,9 +840,9 @@ def test_giving_and_removing_the_animator_role_moves_admin_access(client, commun
     assert not member.groups.filter(pk=Group.objects.get(name=ANIMATORS_GROUP).pk).exists()
 
 
-def test_the_last_animator_role_cannot_be_removed(client, community_world):
+def test_the_last_animator_role_cannot_be_removed(client, login, community_world):
     animator = community_world["closed_animator"]
-    signed_in(client, community_world["admin"])
+    login(community_world["admin"])
     response = client.post(
         roles_url(community_world, "closed", animator), {"roles": ["member"]}, follow=True
     )
@@ -854,9 +851,9 @@ def test_the_last_animator_role_cannot_be_removed(client, community_world):
     assert Role.ANIMATOR in membership(animator, community_world["closed"]).roles
 
 
-def test_role_changes_go_back_to_the_members_page_with_its_filters(client, community_world):
+def test_role_changes_go_back_to_the_members_page_with_its_filters(client, login, community_world):
     target = roles_url(community_world, "open", community_world["open_member"])
-    signed_in(client, community_world["open_animator"])
+    login(community_world["open_animator"])
     back = url("members", community_world["open"]) + "?role=member&page=1"
     response = client.post(target, {"roles": ["member", "coach"], "next": back})
     assert response["Location"] == back
@@ -864,9 +861,9 @@ def test_role_changes_go_back_to_the_members_page_with_its_filters(client, commu
     assert response["Location"] == url("members", community_world["open"])
 
 
-def test_an_empty_role_selection_is_a_message(client, community_world):
+def test_an_empty_role_selection_is_a_message(client, login, community_world):
     member = community_world["open_member"]
-    signed_in(client, community_world["open_animator"])
+    login(community_world["open_animator"])
     response = client.post(roles_url(community_world, "open", member), {}, follow=True)
     assert any("Choisissez au moins un rôle." in m for m in messages_of(response))
     assert membership(member, community_world["open"]).roles == ["member"]
@@ -881,9 +878,9 @@ def test_an_empty_role_selection_is_a_message(client, community_world):
         ("closed_animator", "open", 403),
     ],
 )
-def test_only_animators_change_roles(client, community_world, kind, visibility, status):
+def test_only_animators_change_roles(client, login, community_world, kind, visibility, status):
     member = community_world[f"{visibility}_member"]
-    signed_in(client, community_world[kind])
+    login(community_world[kind])
     response = client.post(
         roles_url(community_world, visibility, member), {"roles": ["member", "animator"]}
     )
@@ -891,8 +888,8 @@ def test_only_animators_change_roles(client, community_world, kind, visibility, 
     assert membership(member, community_world[visibility]).roles == ["member"]
 
 
-def test_a_membership_of_another_community_is_not_found(client, community_world):
-    signed_in(client, community_world["open_animator"])
+def test_a_membership_of_another_community_is_not_found(client, login, community_world):
+    login(community_world["open_animator"])
     other = membership(community_world["closed_member"], community_world["closed"])
     response = client.post(
         url("roles", community_world["open"], membership_id=other.pk), {"roles": ["animator"]}
@@ -904,11 +901,11 @@ def test_a_membership_of_another_community_is_not_found(client, community_world)
 
 
 def test_the_list_search_ignores_accents_and_matches_every_word_in_name_summary_or_theme(
-    client, community_world
+    client, login, community_world
 ):
     CommunityFactory(name="Pédagogie active", summary="Classes inversées", theme="Innover")
     CommunityFactory(name="Pédagogie numérique", summary="Outils", theme="Se documenter")
-    signed_in(client, community_world["outsider"])
+    login(community_world["outsider"])
 
     def listed(q):
         response = client.get(reverse("communities:list"), {"q": q})

@@ -17,7 +17,6 @@ from tests.communities.readiness_factories import (  # noqa: F401
     item_of,
     readiness_world_fixture,
     set_item,
-    sign_in,
     visitor,
 )
 from tests.factories import make_member
@@ -54,10 +53,12 @@ def expected_status(kind: str, visibility: str) -> int:
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
 @pytest.mark.parametrize("page", ["readiness", "readiness_dossier"])
-def test_readiness_pages_under_every_visitor(client, readiness_world, visibility, kind, page):
+def test_readiness_pages_under_every_visitor(
+    client, login, readiness_world, visibility, kind, page
+):
     community = readiness_world[visibility]
     checklist_of(community)  # pages only read: the checklist is started beforehand
-    sign_in(client, visitor(readiness_world, kind, visibility))
+    login(visitor(readiness_world, kind, visibility))
     response = client.get(url(page, community))
     assert response.status_code == expected_status(kind, visibility)
     if kind == "anonymous":
@@ -82,11 +83,11 @@ def test_readiness_pages_under_every_visitor(client, readiness_world, visibility
 
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
-def test_item_edit_under_every_visitor(client, readiness_world, visibility, kind):
+def test_item_edit_under_every_visitor(client, login, readiness_world, visibility, kind):
     community = readiness_world[visibility]
     checklist_of(community)
     item = item_of(community, "integration")
-    sign_in(client, visitor(readiness_world, kind, visibility))
+    login(visitor(readiness_world, kind, visibility))
     get = client.get(item_url(community, item))
     post = client.post(item_url(community, item), {"status": "done"})
     allowed = kind in ("animator", "sponsor", "admin")
@@ -105,9 +106,9 @@ def test_item_edit_under_every_visitor(client, readiness_world, visibility, kind
 
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
-def test_the_decision_under_every_visitor(client, readiness_world, visibility, kind):
+def test_the_decision_under_every_visitor(client, login, readiness_world, visibility, kind):
     community = readiness_world[visibility]
-    sign_in(client, visitor(readiness_world, kind, visibility))
+    login(visitor(readiness_world, kind, visibility))
     response = client.post(
         url("readiness_decision", community), {"outcome": "go", "rationale": "Prêts."}
     )
@@ -127,13 +128,15 @@ def test_the_decision_under_every_visitor(client, readiness_world, visibility, k
 
 
 @pytest.mark.parametrize("visibility", ["closed", "private"])
-def test_a_sponsor_who_is_not_a_member_still_reads_and_decides(client, readiness_world, visibility):
+def test_a_sponsor_who_is_not_a_member_still_reads_and_decides(
+    client, login, readiness_world, visibility
+):
     # A seed file or the admin may name a manager as sponsor without making them a member.
     community = readiness_world[visibility]
     sponsor = readiness_world["outsider"]
     community.sponsor = sponsor
     community.save(update_fields=["sponsor"])
-    sign_in(client, sponsor)
+    login(sponsor)
     assert client.get(url("readiness", community)).status_code == 200
     assert client.get(url("readiness_dossier", community)).status_code == 200
     response = client.post(
@@ -151,7 +154,7 @@ def test_a_sponsor_who_is_not_a_member_still_reads_and_decides(client, readiness
 
 
 def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
-    client, readiness_world
+    client, login, readiness_world
 ):
     community = readiness_world["open"]
     Community.objects.filter(pk=community.pk).update(benefits=["learning"])
@@ -165,7 +168,7 @@ def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
         due_date=datetime.date(2020, 1, 2),
         note="Rencontre prévue",
     )
-    sign_in(client, readiness_world["open_member"])
+    login(readiness_world["open_member"])
     response = client.get(url("readiness", community))
     text = body(response)
     report = response.context["report"]
@@ -187,9 +190,9 @@ def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
     assert "La présence d'un environnement organisationnel facilitant" not in missing
 
 
-def test_the_page_is_in_english_for_english_speakers(client, readiness_world):
+def test_the_page_is_in_english_for_english_speakers(client, login, readiness_world):
     checklist_of(readiness_world["open"])
-    sign_in(client, readiness_world["open_member"])
+    login(readiness_world["open_member"])
     client.cookies["django_language"] = "en"
     text = body(client.get(url("readiness", readiness_world["open"])))
     assert "A coach supports the community" in text
@@ -200,10 +203,10 @@ def test_the_page_is_in_english_for_english_speakers(client, readiness_world):
 @pytest.mark.parametrize("kind", VISITORS)
 @pytest.mark.parametrize("page", ["readiness", "readiness_dossier"])
 def test_reading_the_readiness_pages_never_creates_a_checklist(
-    client, readiness_world, visibility, kind, page
+    client, login, readiness_world, visibility, kind, page
 ):
     community = readiness_world[visibility]
-    sign_in(client, visitor(readiness_world, kind, visibility))
+    login(visitor(readiness_world, kind, visibility))
     response = client.get(url(page, community))
     assert response.status_code == expected_status(kind, visibility)
     assert not Checklist.objects.exists()
@@ -215,9 +218,9 @@ def test_reading_the_readiness_pages_never_creates_a_checklist(
 
 
 @pytest.mark.parametrize("kind", ["animator", "sponsor", "admin"])
-def test_those_who_edit_start_the_checklist(client, readiness_world, kind):
+def test_those_who_edit_start_the_checklist(client, login, readiness_world, kind):
     community = readiness_world["private"]
-    sign_in(client, visitor(readiness_world, kind, "private"))
+    login(visitor(readiness_world, kind, "private"))
     response = client.post(url("readiness_start", community))
     assert response["Location"] == url("readiness", community)
     assert Checklist.objects.get(community=community).items.exists()
@@ -227,9 +230,9 @@ def test_those_who_edit_start_the_checklist(client, readiness_world, kind):
 
 
 @pytest.mark.parametrize("kind", ["anonymous", "outsider", "member"])
-def test_others_cannot_start_the_checklist(client, readiness_world, kind):
+def test_others_cannot_start_the_checklist(client, login, readiness_world, kind):
     community = readiness_world["private"]
-    sign_in(client, visitor(readiness_world, kind, "private"))
+    login(visitor(readiness_world, kind, "private"))
     response = client.post(url("readiness_start", community))
     assert response.status_code in (302, 403, 404)
     if kind != "anonymous":
@@ -237,19 +240,19 @@ def test_others_cannot_start_the_checklist(client, readiness_world, kind):
     assert not Checklist.objects.exists()
 
 
-def test_a_growing_community_cannot_start_a_checklist(client, readiness_world):
+def test_a_growing_community_cannot_start_a_checklist(client, login, readiness_world):
     community = readiness_world["open"]
     Community.objects.filter(pk=community.pk).update(phase="growing")
-    sign_in(client, readiness_world["open_animator"])
+    login(readiness_world["open_animator"])
     response = client.post(url("readiness_start", community), follow=True)
     assert "se démarre en phase de décision ou de préparation" in body(response)
     assert not Checklist.objects.exists()
 
 
-def test_a_growing_community_without_checklist_says_so(client, readiness_world):
+def test_a_growing_community_without_checklist_says_so(client, login, readiness_world):
     community = readiness_world["open"]
     Community.objects.filter(pk=community.pk).update(phase="growing")
-    sign_in(client, readiness_world["open_animator"])
+    login(readiness_world["open_animator"])
     response = client.get(url("readiness", community))
     assert response.status_code == 200
     assert "n'a pas de liste de préparation" in body(response)
@@ -257,7 +260,7 @@ def test_a_growing_community_without_checklist_says_so(client, readiness_world):
 
 
 def test_the_readiness_page_runs_a_fixed_number_of_queries(
-    client, readiness_world, django_assert_num_queries
+    client, login, readiness_world, django_assert_num_queries
 ):
     community = readiness_world["open"]
     checklist_of(community)
@@ -266,7 +269,7 @@ def test_the_readiness_page_runs_a_fixed_number_of_queries(
         ResourceFactory(community=community, indexed=False)
         set_item(community, "integration", owner=person, note=f"Note {number}")
     set_item(community, "middle-managers", evidence=ResourceFactory(indexed=False))
-    sign_in(client, readiness_world["open_animator"])
+    login(readiness_world["open_animator"])
     # session, user, Administrateurs group, community (+sponsor), checklist, items,
     # memberships aggregate, forum posts, resources, my membership, and the header's
     # unread notifications count (forums context processor)
@@ -278,11 +281,11 @@ def test_the_readiness_page_runs_a_fixed_number_of_queries(
 # --- Inline edit ---------------------------------------------------------------------------
 
 
-def test_htmx_edit_returns_the_form_then_the_row_and_the_new_score(client, readiness_world):
+def test_htmx_edit_returns_the_form_then_the_row_and_the_new_score(client, login, readiness_world):
     community = readiness_world["open"]
     checklist_of(community)
     item = item_of(community, "integration")
-    sign_in(client, readiness_world["open_animator"])
+    login(readiness_world["open_animator"])
     form = client.get(item_url(community, item), headers={"HX-Request": "true"})
     text = body(form)
     assert "<html" not in text
@@ -310,11 +313,11 @@ def test_htmx_edit_returns_the_form_then_the_row_and_the_new_score(client, readi
     )
 
 
-def test_invalid_input_rerenders_with_the_values_typed(client, readiness_world):
+def test_invalid_input_rerenders_with_the_values_typed(client, login, readiness_world):
     community = readiness_world["open"]
     checklist_of(community)
     item = item_of(community, "integration")
-    sign_in(client, readiness_world["open_animator"])
+    login(readiness_world["open_animator"])
     data = {
         "status": "done",
         "owner": readiness_world["closed_member"].pk,  # not a member here
@@ -343,12 +346,12 @@ def test_invalid_input_rerenders_with_the_values_typed(client, readiness_world):
         assert client.post(item_url(community, item), junk).status_code == 400
 
 
-def test_evidence_by_address_links_the_resource(client, readiness_world):
+def test_evidence_by_address_links_the_resource(client, login, readiness_world):
     community = readiness_world["open"]
     checklist_of(community)
     resource = ResourceFactory(community=community, title="Compte rendu du comité", indexed=False)
     item = item_of(community, "middle-managers")
-    sign_in(client, readiness_world["open_sponsor"])
+    login(readiness_world["open_sponsor"])
     response = client.post(
         item_url(community, item),
         {"status": "done", "evidence": f"http://testserver{resource.get_absolute_url()}"},
@@ -360,11 +363,11 @@ def test_evidence_by_address_links_the_resource(client, readiness_world):
     assert "Compte rendu du comité" in text
 
 
-def test_auto_items_have_no_edit_link_and_refuse_a_post(client, readiness_world):
+def test_auto_items_have_no_edit_link_and_refuse_a_post(client, login, readiness_world):
     community = readiness_world["open"]
     checklist_of(community)
     item = item_of(community, "coach")
-    sign_in(client, readiness_world["admin"])
+    login(readiness_world["admin"])
     assert item_url(community, item) not in body(client.get(url("readiness", community)))
     response = client.post(item_url(community, item), {"status": "done"}, follow=True)
     assert "évalué automatiquement" in body(response)
@@ -372,10 +375,10 @@ def test_auto_items_have_no_edit_link_and_refuse_a_post(client, readiness_world)
     assert item_of(community, "coach").updated_by is None
 
 
-def test_an_item_of_another_community_is_a_404(client, readiness_world):
+def test_an_item_of_another_community_is_a_404(client, login, readiness_world):
     checklist_of(readiness_world["closed"])
     other = item_of(readiness_world["closed"], "integration")
-    sign_in(client, readiness_world["open_animator"])
+    login(readiness_world["open_animator"])
     response = client.post(
         url("readiness_item", readiness_world["open"], item_id=other.pk), {"status": "done"}
     )
@@ -386,7 +389,7 @@ def test_an_item_of_another_community_is_a_404(client, readiness_world):
 
 
 def test_the_dossier_gathers_charter_benefits_roles_checklist_and_decisions(
-    client, readiness_world
+    client, login, readiness_world
 ):
     community = readiness_world["closed"]
     Community.objects.filter(pk=community.pk).update(
@@ -397,7 +400,7 @@ def test_the_dossier_gathers_charter_benefits_roles_checklist_and_decisions(
     )
     checklist_of(community)
     set_item(community, "integration", status=ItemStatus.NOT_APPLICABLE)
-    sign_in(client, readiness_world["closed_sponsor"])
+    login(readiness_world["closed_sponsor"])
     client.post(
         url("readiness_decision", community),
         {"outcome": "postpone", "rationale": "Rencontrer les cadres d'abord."},
@@ -427,9 +430,9 @@ def test_the_dossier_gathers_charter_benefits_roles_checklist_and_decisions(
     assert 'name="rationale"' in text
 
 
-def test_an_invalid_decision_rerenders_with_the_rationale(client, readiness_world):
+def test_an_invalid_decision_rerenders_with_the_rationale(client, login, readiness_world):
     community = readiness_world["open"]
-    sign_in(client, readiness_world["open_sponsor"])
+    login(readiness_world["open_sponsor"])
     response = client.post(
         url("readiness_decision", community), {"outcome": "", "rationale": "Mon texte"}
     )
@@ -440,9 +443,9 @@ def test_an_invalid_decision_rerenders_with_the_rationale(client, readiness_worl
     assert not ReadinessDecision.objects.exists()
 
 
-def test_go_from_the_dossier_moves_the_phase_and_shows_the_history(client, readiness_world):
+def test_go_from_the_dossier_moves_the_phase_and_shows_the_history(client, login, readiness_world):
     community = readiness_world["open"]
-    sign_in(client, readiness_world["admin"])
+    login(readiness_world["admin"])
     response = client.post(
         url("readiness_decision", community),
         {"outcome": "go", "rationale": "Le parrain a validé."},
@@ -456,7 +459,7 @@ def test_go_from_the_dossier_moves_the_phase_and_shows_the_history(client, readi
 
 
 def test_the_dossier_runs_a_fixed_number_of_queries(
-    client, readiness_world, django_assert_num_queries
+    client, login, readiness_world, django_assert_num_queries
 ):
     community = readiness_world["open"]
     checklist_of(community)
@@ -471,7 +474,7 @@ def test_the_dossier_runs_a_fixed_number_of_queries(
             phase_before="deciding",
             phase_after="deciding",
         )
-    sign_in(client, readiness_world["open_sponsor"])
+    login(readiness_world["open_sponsor"])
     # session, user, community (+sponsor), my membership, Administrateurs group,
     # checklist, items, memberships aggregate, forum posts, resources, role holders,
     # decisions, and the header's unread notifications count (forums context processor)
@@ -480,14 +483,14 @@ def test_the_dossier_runs_a_fixed_number_of_queries(
     assert len(response.context["decisions"]) == 8
 
 
-def test_the_item_page_keeps_the_heading_levels_in_order(client, readiness_world):
+def test_the_item_page_keeps_the_heading_levels_in_order(client, login, readiness_world):
     """h1 (the page), h2 (the item's section), h3 (the item): no level skipped, in read
     mode, in edit mode and when the form comes back with errors (axe's heading-order)."""
     community = readiness_world["open"]
     checklist_of(community)
     item = item_of(community, "integration")
     section = item.template_item.section.title
-    sign_in(client, readiness_world["open_animator"])
+    login(readiness_world["open_animator"])
     page = item_url(community, item)
     responses = [
         client.get(page),
@@ -502,13 +505,13 @@ def test_the_item_page_keeps_the_heading_levels_in_order(client, readiness_world
         assert any(level == "2" and section in text for level, text in headings)
 
 
-def test_the_dossier_print_toggles_are_bare_wrappers(client, readiness_world):
+def test_the_dossier_print_toggles_are_bare_wrappers(client, login, readiness_world):
     """print.js toggles `hidden` on the print button and the no-JavaScript hint; a class
     that sets `display` (`.button`, `.field__help`) would win over `hidden`, leaving a dead
     button without JavaScript or the hint next to the button with it."""
     community = readiness_world["open"]
     checklist_of(community)
-    sign_in(client, readiness_world["open_sponsor"])
+    login(readiness_world["open_sponsor"])
     text = body(client.get(url("readiness_dossier", community)))
     toggles = re.findall(r"<[a-z]+\b[^>]*\bdata-readiness-print(?:-hint)?\b[^>]*>", text)
     assert len(toggles) == 2, toggles

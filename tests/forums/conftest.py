@@ -31,8 +31,3 @@ def forum_world(community_world):
         w[f"{visibility}_topic"] = topic
         w[f"{visibility}_reply"] = reply
     return w
-
-
-def login(client, user):
-    client.force_login(user)
-    return client

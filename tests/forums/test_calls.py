@@ -10,7 +10,6 @@ from communities.services import profile_ensure
 from forums import services
 from forums.models import Topic
 from tests.factories import make_member
-from tests.forums.conftest import login
 from tests.forums.factories import calls_forum, make_post, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +56,8 @@ def titles(response) -> set[str]:
         ("admin", {"open", "closed", "private"}),
     ],
 )
-def test_open_calls_follow_visibility(client, calls_world, visitor, communities):
-    login(client, calls_world[visitor])
+def test_open_calls_follow_visibility(client, login, calls_world, visitor, communities):
+    login(calls_world[visitor])
     response = client.get(CALLS)
     assert response.status_code == 200
     expected = {f"{kind} {c}" for c in communities for kind in ("Sans réponse", "Répondu")}
@@ -78,10 +77,10 @@ def test_anonymous_visitors_are_asked_to_log_in(client):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_scopes_my_communities_and_my_expertise(client, calls_world):
+def test_scopes_my_communities_and_my_expertise(client, login, calls_world):
     reader = make_member(calls_world["closed"])
     profile_ensure(user=reader).expertise.add("vidéo")
-    login(client, reader)
+    login(reader)
     assert titles(client.get(CALLS, {"scope": "mine"})) == {
         "Sans réponse closed",
         "Répondu closed",
@@ -92,9 +91,9 @@ def test_scopes_my_communities_and_my_expertise(client, calls_world):
 
 
 def test_the_calls_page_runs_a_fixed_number_of_queries(
-    client, calls_world, django_assert_num_queries
+    client, login, calls_world, django_assert_num_queries
 ):
-    login(client, calls_world["open_member"])
+    login(calls_world["open_member"])
     # session, user, is-admin check, figures, count, page, tags, unread notifications
     with django_assert_num_queries(8):
         client.get(CALLS)

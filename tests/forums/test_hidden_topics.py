@@ -11,7 +11,6 @@ from django.urls import reverse
 from forums import services
 from forums.models import Notification, Post, Topic
 from tests.factories import make_member
-from tests.forums.conftest import login
 from tests.forums.factories import calls_forum, make_post, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -90,8 +89,8 @@ def test_who_lists_and_who_opens_a_hidden_topic(hidden_world, visitor, listed, o
         ("admin", 200),
     ],
 )
-def test_hidden_topic_page(client, hidden_world, visitor, status):
-    login(client, hidden_world[visitor])
+def test_hidden_topic_page(client, login, hidden_world, visitor, status):
+    login(hidden_world[visitor])
     response = client.get(hidden_world["open_topic"].get_absolute_url())
     assert response.status_code == status
     if status == 200:
@@ -104,29 +103,29 @@ def test_hidden_topic_page_asks_anonymous_visitors_to_log_in(client, hidden_worl
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_hidden_topic_is_not_reachable_through_its_posts(client, hidden_world):
-    login(client, hidden_world["reader"])
+def test_hidden_topic_is_not_reachable_through_its_posts(client, login, hidden_world):
+    login(hidden_world["reader"])
     reply = hidden_world["open_reply"]
     assert client.get(reverse("forums:post", args=[reply.pk])).status_code == 404
 
 
-def test_forum_list_shows_a_hidden_topic_to_the_animation_only(client, hidden_world):
+def test_forum_list_shows_a_hidden_topic_to_the_animation_only(client, login, hidden_world):
     url = hidden_world["open_forum"].get_absolute_url()
-    login(client, hidden_world["reader"])
+    login(hidden_world["reader"])
     assert "Sujet open" not in client.get(url).content.decode()
-    login(client, hidden_world["open_animator"])
+    login(hidden_world["open_animator"])
     page = client.get(url).content.decode()
     assert "Sujet open" in page
     assert "Masqué" in page
 
 
-def test_search_and_tag_pages_leave_a_hidden_title_out(client, hidden_world):
+def test_search_and_tag_pages_leave_a_hidden_title_out(client, login, hidden_world):
     link = hidden_world["open_topic"].get_absolute_url()
     search = reverse("search")
-    login(client, hidden_world["reader"])
+    login(hidden_world["reader"])
     assert link not in client.get(search, {"q": "Sujet open"}).content.decode()
     assert link not in client.get(reverse("directory:tag", args=["moodle"])).content.decode()
-    login(client, hidden_world["open_animator"])
+    login(hidden_world["open_animator"])
     assert link in client.get(search, {"q": "Sujet open"}).content.decode()
     assert link in client.get(reverse("directory:tag", args=["moodle"])).content.decode()
 

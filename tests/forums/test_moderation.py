@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from forums import services
 from forums.models import Flag, ModerationLog, Post, Topic
-from tests.forums.conftest import login
 from tests.forums.factories import calls_forum, general_forum
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +24,10 @@ LOG = "/admin/forums/moderationlog/"
     ("visitor", "allowed"),
     [("open_member", False), ("closed_animator", False), ("open_animator", True), ("admin", True)],
 )
-def test_only_moderators_hide_posts(client, forum_world, visitor, allowed):
+def test_only_moderators_hide_posts(client, login, forum_world, visitor, allowed):
     w = forum_world
     reply = w["open_reply"]
-    login(client, w[visitor])
+    login(w[visitor])
     url = reverse("forums:post_hide", args=[reply.pk])
     response = client.post(url, {"reason": "Hors sujet"})
     assert response.status_code == (302 if allowed else 403)
@@ -37,10 +36,10 @@ def test_only_moderators_hide_posts(client, forum_world, visitor, allowed):
     assert ModerationLog.objects.filter(action="hide").exists() == allowed
 
 
-def test_hide_needs_a_reason_and_unhide_restores(client, forum_world):
+def test_hide_needs_a_reason_and_unhide_restores(client, login, forum_world):
     w = forum_world
     reply, topic = w["open_reply"], w["open_topic"]
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     response = client.post(reverse("forums:post_hide", args=[reply.pk]), {"reason": ""})
     assert (
         response.status_code == 200 and "Donnez la raison du masquage." in response.content.decode()
@@ -54,15 +53,15 @@ def test_hide_needs_a_reason_and_unhide_restores(client, forum_world):
     assert not reply.is_hidden and topic.reply_count == 1
 
 
-def test_lock_pin_and_move_from_the_topic_page(client, forum_world):
+def test_lock_pin_and_move_from_the_topic_page(client, login, forum_world):
     w = forum_world
     topic = w["open_topic"]
-    login(client, w["open_member"])
+    login(w["open_member"])
     assert (
         client.post(reverse("forums:moderate", args=[topic.pk]), {"action": "lock"}).status_code
         == 403
     )
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     client.post(reverse("forums:moderate", args=[topic.pk]), {"action": "lock", "reason": "Clos"})
     client.post(reverse("forums:moderate", args=[topic.pk]), {"action": "pin"})
     response = client.post(reverse("forums:moderate", args=[topic.pk]), {"action": "explode"})
@@ -86,12 +85,12 @@ def test_lock_pin_and_move_from_the_topic_page(client, forum_world):
     assert "Déplacer un sujet" in log and "Général → Appels à tous" in log
 
 
-def test_flags_queue_on_the_site(client, forum_world):
+def test_flags_queue_on_the_site(client, login, forum_world):
     w = forum_world
     reply = w["open_reply"]
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     assert client.get(reverse("forums:post_flag", args=[reply.pk])).status_code == 403  # own post
-    login(client, w["outsider"])
+    login(w["outsider"])
     response = client.post(reverse("forums:post_flag", args=[reply.pk]), {"reason": ""})
     assert "Dites à l&#x27;animation ce qui pose problème." in response.content.decode()
     client.post(reverse("forums:post_flag", args=[reply.pk]), {"reason": "Publicité"})
@@ -99,9 +98,9 @@ def test_flags_queue_on_the_site(client, forum_world):
     assert flag.reporter == w["outsider"]
     # The queue is for the community's animators only.
     assert client.get(reverse("forums:flags", args=["cdp-open"])).status_code == 403
-    login(client, w["closed_animator"])
+    login(w["closed_animator"])
     assert client.get(reverse("forums:flags", args=["cdp-open"])).status_code == 403
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     queue = client.get(reverse("forums:flags", args=["cdp-open"]))
     assert queue.status_code == 200 and "Publicité" in queue.content.decode()
     url = reverse("forums:flag_resolve", args=["cdp-open", flag.pk])
@@ -115,8 +114,8 @@ def test_flags_queue_on_the_site(client, forum_world):
     assert set(ModerationLog.objects.values_list("action", flat=True)) == {"hide", "resolve_flag"}
 
 
-def test_private_flag_queue_is_a_404_for_outsiders(client, forum_world):
-    login(client, forum_world["open_member"])
+def test_private_flag_queue_is_a_404_for_outsiders(client, login, forum_world):
+    login(forum_world["open_member"])
     assert client.get(reverse("forums:flags", args=["cdp-private"])).status_code == 404
 
 
@@ -127,9 +126,9 @@ def listed(response) -> set:
     return set(response.context["cl"].result_list)
 
 
-def test_animators_see_only_their_communities_in_admin(client, forum_world):
+def test_animators_see_only_their_communities_in_admin(client, login, forum_world):
     w = forum_world
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     response = client.get(TOPICS)
     assert response.status_code == 200
     assert listed(response) == {w["open_topic"]}
@@ -140,16 +139,16 @@ def test_animators_see_only_their_communities_in_admin(client, forum_world):
     assert client.get(f"{TOPICS}{w['open_topic'].pk}/change/").status_code == 200
 
 
-def test_members_have_no_admin_and_administrators_see_everything(client, forum_world):
-    login(client, forum_world["open_member"])
+def test_members_have_no_admin_and_administrators_see_everything(client, login, forum_world):
+    login(forum_world["open_member"])
     assert client.get(TOPICS).status_code == 302
-    login(client, forum_world["admin"])
+    login(forum_world["admin"])
     assert len(listed(client.get(TOPICS))) == 3
 
 
-def test_admin_actions_go_through_the_services_and_the_log(client, forum_world):
+def test_admin_actions_go_through_the_services_and_the_log(client, login, forum_world):
     w = forum_world
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     topic, reply = w["open_topic"], w["open_reply"]
     private_topic = w["private_topic"]
     client.post(
@@ -180,13 +179,13 @@ def test_admin_actions_go_through_the_services_and_the_log(client, forum_world):
     assert topic.reply_count == 1
 
 
-def test_admin_flag_actions_and_log_are_scoped(client, forum_world):
+def test_admin_flag_actions_and_log_are_scoped(client, login, forum_world):
     w = forum_world
     open_flag = services.flag_create(post=w["open_reply"], reporter=w["outsider"], reason="Spam")
     private_flag = services.flag_create(
         post=w["private_topic"].posts.get(position=1), reporter=w["private_animator"], reason="x"
     )
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     assert listed(client.get(FLAGS)) == {open_flag}
     client.post(
         FLAGS,
@@ -202,10 +201,10 @@ def test_admin_flag_actions_and_log_are_scoped(client, forum_world):
     assert client.get(f"{POSTS}{w['open_reply'].pk}/delete/").status_code == 403
 
 
-def test_hiding_in_the_admin_change_form(client, forum_world):
+def test_hiding_in_the_admin_change_form(client, login, forum_world):
     w = forum_world
     reply = w["open_reply"]
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     response = client.post(
         f"{POSTS}{reply.pk}/change/", {"is_hidden": "on", "hidden_reason": "Doublon"}
     )

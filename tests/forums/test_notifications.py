@@ -12,7 +12,6 @@ from forums import services
 from forums.context_processors import notifications as notifications_processor
 from forums.models import Notification
 from tests.factories import CommunityFactory, UserFactory, make_member
-from tests.forums.conftest import login
 from tests.forums.factories import calls_forum, general_forum, make_post, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +128,7 @@ def test_accepting_an_answer_notifies_its_author():
     assert recipients(kind="accepted") == {helper.email}
 
 
-def test_new_topics_notify_who_follows_one_of_their_tags_and_may_read_them(client):
+def test_new_topics_notify_who_follows_one_of_their_tags_and_may_read_them(client, login):
     community = CommunityFactory()
     author, follower, other = (make_member(community) for _ in range(3))
     outsider_follower = UserFactory()  # open community: may read it without belonging
@@ -148,7 +147,7 @@ def test_new_topics_notify_who_follows_one_of_their_tags_and_may_read_them(clien
         private_author.email,
     }
     assert recipients(kind="followed_tag", topic__title="Secret") == set()
-    login(client, follower)
+    login(follower)
     page = client.get(reverse("forums:notifications")).content.decode()
     assert "sur une étiquette que vous suivez" in page
 
@@ -222,14 +221,14 @@ def test_no_e_mail_when_the_recipient_lost_access_before_sending(
     assert mail.outbox == []
 
 
-def test_notification_centre_lists_marks_read_and_hides_lost_communities(client):
+def test_notification_centre_lists_marks_read_and_hides_lost_communities(client, login):
     private = CommunityFactory(visibility="private")
     author, member = make_member(private), make_member(private)
     topic = make_topic(general_forum(private), author, title="Sujet privé")
     services.watch_set(user=member, topic=topic, watching=True)
     make_post(topic, author)
     make_post(topic, author, "Deuxième")
-    login(client, member)
+    login(member)
     page = client.get(reverse("forums:notifications"))
     assert page.status_code == 200 and "Sujet privé" in page.content.decode()
     first = Notification.objects.filter(recipient=member).order_by("pk").first()
@@ -241,22 +240,22 @@ def test_notification_centre_lists_marks_read_and_hides_lost_communities(client)
     assert not Notification.objects.filter(recipient=member, read_at__isnull=True).exists()
     # Someone else's notification: 404.
     other = make_member(private)
-    login(client, other)
+    login(other)
     assert client.post(reverse("forums:notification_open", args=[first.pk])).status_code == 404
     # After leaving the private community, its titles vanish from the centre.
     from communities.models import Membership
 
     Membership.objects.filter(user=member).update(status="left")
-    login(client, member)
+    login(member)
     assert "Sujet privé" not in client.get(reverse("forums:notifications")).content.decode()
 
 
-def test_visiting_the_topic_marks_its_notifications_read(client):
+def test_visiting_the_topic_marks_its_notifications_read(client, login):
     community = CommunityFactory()
     author, watcher = make_member(community), make_member(community)
     topic = make_topic(general_forum(community), author)
     make_post(topic, watcher)
-    login(client, author)
+    login(author)
     client.get(topic.get_absolute_url())
     assert Notification.objects.get(recipient=author).read_at is not None
 
@@ -286,14 +285,14 @@ def test_header_count_costs_one_query_and_skips_anonymous(rf):
     assert str(notifications_processor(request)["unread_notification_count"]) == "0"
 
 
-def test_header_shows_the_unread_count(client):
+def test_header_shows_the_unread_count(client, login):
     community = CommunityFactory()
     author, member = make_member(community), make_member(community)
     topic = make_topic(general_forum(community), author)
     services.watch_set(user=member, topic=topic, watching=True)
     make_post(topic, author)
-    login(client, member)
+    login(member)
     body = client.get(reverse("forums:index")).content.decode()
     assert 'class="notification-bell__count">1' in body
-    login(client, UserFactory())
+    login(UserFactory())
     assert "notification-bell__count" not in client.get(reverse("forums:index")).content.decode()

@@ -7,7 +7,6 @@ from django.urls import reverse
 from communities.models import Role
 from forums import services
 from tests.factories import make_member
-from tests.forums.conftest import login
 from tests.forums.factories import general_forum, make_post, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +34,8 @@ def grow(world, n: int) -> None:
 
 
 @pytest.mark.parametrize("visitor", ["open_member", "open_animator", "admin"])
-def test_my_forums_page(client, forum_world, django_assert_num_queries, visitor):
-    login(client, forum_world[visitor])
+def test_my_forums_page(client, login, forum_world, django_assert_num_queries, visitor):
+    login(forum_world[visitor])
     url = reverse("forums:index")
     with django_assert_num_queries(MY_FORUMS_QUERIES):
         assert client.get(url).status_code == 200
@@ -47,8 +46,8 @@ def test_my_forums_page(client, forum_world, django_assert_num_queries, visitor)
 
 
 @pytest.mark.parametrize("visitor", ["open_member", "open_animator", "outsider"])
-def test_forum_topic_list(client, forum_world, django_assert_num_queries, visitor):
-    login(client, forum_world[visitor])
+def test_forum_topic_list(client, login, forum_world, django_assert_num_queries, visitor):
+    login(forum_world[visitor])
     url = general_forum(forum_world["open"]).get_absolute_url()
     expected = (
         FORUM_PAGE_QUERIES_FOR_ANIMATORS if visitor == "open_animator" else FORUM_PAGE_QUERIES
@@ -62,8 +61,8 @@ def test_forum_topic_list(client, forum_world, django_assert_num_queries, visito
 
 
 @pytest.mark.parametrize("visitor", ["open_member", "open_animator", "outsider"])
-def test_topic_page(client, forum_world, django_assert_num_queries, visitor):
-    login(client, forum_world[visitor])
+def test_topic_page(client, login, forum_world, django_assert_num_queries, visitor):
+    login(forum_world[visitor])
     url = forum_world["open_topic"].get_absolute_url()
     with django_assert_num_queries(TOPIC_PAGE_QUERIES):
         assert client.get(url).status_code == 200
@@ -73,16 +72,16 @@ def test_topic_page(client, forum_world, django_assert_num_queries, visitor):
     assert len(response.context["posts"]) == 8
 
 
-def test_topic_page_administrator(client, forum_world, django_assert_num_queries):
-    login(client, forum_world["admin"])
+def test_topic_page_administrator(client, login, forum_world, django_assert_num_queries):
+    login(forum_world["admin"])
     url = forum_world["private_topic"].get_absolute_url()
     with django_assert_num_queries(TOPIC_PAGE_QUERIES - 2):  # no membership, no group lookup
         assert client.get(url).status_code == 200
 
 
-def test_notification_centre(client, forum_world, django_assert_num_queries):
+def test_notification_centre(client, login, forum_world, django_assert_num_queries):
     w = forum_world
-    login(client, w["open_member"])
+    login(w["open_member"])
     url = reverse("forums:notifications")
     with django_assert_num_queries(6):
         client.get(url)

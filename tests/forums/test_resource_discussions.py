@@ -13,7 +13,6 @@ from django.urls import reverse
 from forums import services
 from forums.models import Topic
 from tests.factories import make_member
-from tests.forums.conftest import login
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
 
@@ -74,8 +73,8 @@ def test_another_communitys_resource_cannot_be_discussed_here(library, author):
     ("visitor", "status"),
     [("open_member", 200), ("open_animator", 200), ("admin", 200), ("outsider", 403)],
 )
-def test_new_topic_page_about_a_resource(client, library, visitor, status):
-    login(client, library[visitor])
+def test_new_topic_page_about_a_resource(client, login, library, visitor, status):
+    login(library[visitor])
     response = client.get(new_topic_url(general_forum(library["open"]), library["open_resource"]))
     assert response.status_code == status
     if status == 200:
@@ -92,8 +91,10 @@ def test_new_topic_page_asks_anonymous_visitors_to_log_in(client, library):
 
 
 @pytest.mark.parametrize("wanted", ["private", "999999", "abc", ""])
-def test_a_resource_that_cannot_be_discussed_here_is_ignored_on_the_form(client, library, wanted):
-    login(client, library["open_member"])
+def test_a_resource_that_cannot_be_discussed_here_is_ignored_on_the_form(
+    client, login, library, wanted
+):
+    login(library["open_member"])
     if wanted == "private":
         wanted = str(library["private_resource"].pk)
     url = reverse("forums:topic_new", args=[library["open"].slug, "general"])
@@ -103,8 +104,8 @@ def test_a_resource_that_cannot_be_discussed_here_is_ignored_on_the_form(client,
     assert "Bilan confidentiel" not in response.content.decode()
 
 
-def test_posting_the_form_links_the_topic_to_the_resource(client, library):
-    login(client, library["open_member"])
+def test_posting_the_form_links_the_topic_to_the_resource(client, login, library):
+    login(library["open_member"])
     forum = general_forum(library["open"])
     resource = library["open_resource"]
     response = client.post(
@@ -119,8 +120,8 @@ def test_posting_the_form_links_the_topic_to_the_resource(client, library):
     assert "À propos de la ressource" in page and resource.get_absolute_url() in page
 
 
-def test_a_tampered_resource_is_refused_and_the_text_kept(client, library):
-    login(client, library["private_member"])
+def test_a_tampered_resource_is_refused_and_the_text_kept(client, login, library):
+    login(library["private_member"])
     forum = general_forum(library["open"])
     response = client.post(
         new_topic_url(forum),
@@ -137,10 +138,10 @@ def test_a_tampered_resource_is_refused_and_the_text_kept(client, library):
 # --- The resource's page and the topic's page ----------------------------------------------
 
 
-def test_resource_page_lists_discussions_and_where_to_open_one(client, library):
+def test_resource_page_lists_discussions_and_where_to_open_one(client, login, library):
     resource = library["open_resource"]
     topic = make_topic(general_forum(library["open"]), library["open_member"], resource=resource)
-    login(client, library["open_member"])
+    login(library["open_member"])
     page = client.get(resource.get_absolute_url()).content.decode()
     assert topic.get_absolute_url() in page
     assert new_topic_url(general_forum(library["open"]), resource) in page
@@ -151,42 +152,42 @@ def _offered(client, resource):
     return client.get(resource.get_absolute_url()).context["sections"][0]["forums"]
 
 
-def test_an_institution_wide_resource_may_be_discussed_in_any_of_my_forums(client, library):
-    login(client, library["open_member"])
+def test_an_institution_wide_resource_may_be_discussed_in_any_of_my_forums(client, login, library):
+    login(library["open_member"])
     offered = _offered(client, library["shared_resource"])
     assert {forum.community for forum in offered} == {library["open"]}
-    login(client, library["outsider"])
+    login(library["outsider"])
     assert _offered(client, library["shared_resource"]) == []
 
 
-def test_non_members_read_the_discussions_but_are_not_offered_to_open_one(client, library):
+def test_non_members_read_the_discussions_but_are_not_offered_to_open_one(client, login, library):
     resource = library["open_resource"]
     topic = make_topic(general_forum(library["open"]), library["open_member"], resource=resource)
-    login(client, library["outsider"])
+    login(library["outsider"])
     response = client.get(resource.get_absolute_url())
     assert topic.get_absolute_url() in response.content.decode()
     assert response.context["sections"][0]["forums"] == []
     assert "Ouvrir une discussion" not in response.content.decode()
 
 
-def test_a_hidden_discussion_is_not_listed_on_the_resource_page(client, library):
+def test_a_hidden_discussion_is_not_listed_on_the_resource_page(client, login, library):
     resource = library["open_resource"]
     topic = make_topic(general_forum(library["open"]), library["open_member"], resource=resource)
     services.post_set_hidden(
         post=topic.posts.get(position=1), by=library["open_animator"], hidden=True, reason="x"
     )
-    login(client, library["open_animator"])
+    login(library["open_animator"])
     assert topic.get_absolute_url() in client.get(resource.get_absolute_url()).content.decode()
-    login(client, library["outsider"])
+    login(library["outsider"])
     assert topic.get_absolute_url() not in client.get(resource.get_absolute_url()).content.decode()
 
 
-def test_topic_page_links_the_resource_only_for_those_who_see_it(client, library):
+def test_topic_page_links_the_resource_only_for_those_who_see_it(client, login, library):
     resource = library["shared_resource"]
     topic = make_topic(general_forum(library["open"]), library["open_member"], resource=resource)
     resource.is_hidden = True
     resource.save()
-    login(client, library["open_member"])
+    login(library["open_member"])
     assert resource.get_absolute_url() not in client.get(topic.get_absolute_url()).content.decode()
-    login(client, library["admin"])
+    login(library["admin"])
     assert resource.get_absolute_url() in client.get(topic.get_absolute_url()).content.decode()

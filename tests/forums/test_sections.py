@@ -8,7 +8,6 @@ from taggit.models import Tag
 from communities.services import profile_update
 from forums import services
 from tests.factories import CommunityFactory, make_member
-from tests.forums.conftest import login
 from tests.forums.factories import calls_forum, general_forum, make_post, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +19,7 @@ def set_expertise(user, *tags):
     )
 
 
-def test_dashboard_lists_open_calls_i_can_answer_until_solved(client):
+def test_dashboard_lists_open_calls_i_can_answer_until_solved(client, login):
     community = CommunityFactory(visibility="closed")
     author, expert = make_member(community), make_member(community)
     outsider_expert = make_member(CommunityFactory())
@@ -30,31 +29,33 @@ def test_dashboard_lists_open_calls_i_can_answer_until_solved(client):
         calls_forum(community), author, title="Appel Moodle", tags=["moodle"], is_call_for_help=True
     )
     make_topic(general_forum(community), author, title="Discussion Moodle", tags=["moodle"])
-    login(client, expert)
+    login(expert)
     body = client.get(reverse("home")).content.decode()
     assert "Appels à l&#x27;aide auxquels je peux répondre" in body
     assert "Appel Moodle" in body
-    login(client, outsider_expert)
+    login(outsider_expert)
     assert "Appel Moodle" not in client.get(reverse("home")).content.decode()
     services.topic_mark_solved(topic=call, by=author)
-    login(client, expert)
+    login(expert)
     panel_titles = [p["key"] for p in client.get(reverse("home")).context["panels"]]
     assert "calls-for-me" not in panel_titles
 
 
-def test_dashboard_recent_activity_in_my_forums(client, forum_world):
-    login(client, forum_world["closed_member"])
+def test_dashboard_recent_activity_in_my_forums(client, login, forum_world):
+    login(forum_world["closed_member"])
     body = client.get(reverse("home")).content.decode()
     assert "Sujet closed" in body
     assert "Sujet private" not in body and "Sujet open" not in body
 
 
-def test_community_home_shows_recent_discussions_and_open_calls_with_age(client, forum_world):
+def test_community_home_shows_recent_discussions_and_open_calls_with_age(
+    client, login, forum_world
+):
     w = forum_world
     call = make_topic(
         calls_forum(w["open"]), w["open_member"], title="Qui connaît Teams ?", is_call_for_help=True
     )
-    login(client, w["outsider"])
+    login(w["outsider"])
     body = client.get(reverse("communities:detail", args=["cdp-open"])).content.decode()
     assert "Discussions récentes" in body and "Sujet open" in body
     assert "Appels à tous ouverts" in body and "Qui connaît Teams ?" in body
@@ -64,8 +65,8 @@ def test_community_home_shows_recent_discussions_and_open_calls_with_age(client,
     assert "première réponse après" in body
 
 
-def test_closed_community_home_shows_no_discussion_to_outsiders(client, forum_world):
-    login(client, forum_world["outsider"])
+def test_closed_community_home_shows_no_discussion_to_outsiders(client, login, forum_world):
+    login(forum_world["outsider"])
     body = client.get(reverse("communities:detail", args=["cdp-closed"])).content.decode()
     assert "Sujet closed" not in body
 
@@ -79,8 +80,8 @@ def test_closed_community_home_shows_no_discussion_to_outsiders(client, forum_wo
         ("admin", {"Sujet open", "Sujet closed", "Sujet private"}),
     ],
 )
-def test_tag_page_lists_only_readable_discussions(client, forum_world, visitor, expected):
-    login(client, forum_world[visitor])
+def test_tag_page_lists_only_readable_discussions(client, login, forum_world, visitor, expected):
+    login(forum_world[visitor])
     response = client.get(reverse("directory:tag", args=["moodle"]))
     section = next(s for s in response.context["sections"] if s["key"] == "discussions")
     assert {t.title for t in section["topics"]} == expected
@@ -89,13 +90,13 @@ def test_tag_page_lists_only_readable_discussions(client, forum_world, visitor, 
         assert title not in body
 
 
-def test_tag_page_discussions_page_on_their_own_parameter(client, forum_world):
+def test_tag_page_discussions_page_on_their_own_parameter(client, login, forum_world):
     w = forum_world
     for i in range(12):
         make_topic(
             w["open_forum"], w["open_member"], title=f"Extra {i}", tags=["moodle"], notify=False
         )
-    login(client, w["open_member"])
+    login(w["open_member"])
     url = reverse("directory:tag", args=[Tag.objects.get(name="moodle").slug])
     first = next(s for s in client.get(url).context["sections"] if s["key"] == "discussions")
     second = next(

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from forums import services
 from forums.models import Post, Topic
-from tests.forums.conftest import login
 from tests.forums.factories import calls_forum, make_post, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +52,9 @@ def test_anonymous_visitors_are_sent_to_login(client, forum_world, page):
         ("admin", "closed", 200),
     ],
 )
-def test_who_reads_a_forum_and_a_topic(client, forum_world, visitor, visibility, status):
+def test_who_reads_a_forum_and_a_topic(client, login, forum_world, visitor, visibility, status):
     w = forum_world
-    login(client, w[visitor])
+    login(w[visitor])
     secret = f"Texte secret du sujet {visibility}"
     for url in (forum_url(w[f"{visibility}_forum"]), w[f"{visibility}_topic"].get_absolute_url()):
         response = client.get(url)
@@ -69,8 +68,8 @@ def test_who_reads_a_forum_and_a_topic(client, forum_world, visitor, visibility,
     assert (secret in topic_page.content.decode()) == (status == 200)
 
 
-def test_closed_community_non_member_gets_a_page_explaining_how_to_join(client, forum_world):
-    login(client, forum_world["outsider"])
+def test_closed_community_non_member_gets_a_page_explaining_how_to_join(client, login, forum_world):
+    login(forum_world["outsider"])
     response = client.get(forum_world["closed_topic"].get_absolute_url())
     assert response.status_code == 403
     body = response.content.decode()
@@ -78,9 +77,9 @@ def test_closed_community_non_member_gets_a_page_explaining_how_to_join(client, 
     assert reverse("communities:join", args=["cdp-closed"]) in body
 
 
-def test_topic_urls_accept_a_slug_in_either_form(client, forum_world):
+def test_topic_urls_accept_a_slug_in_either_form(client, login, forum_world):
     topic = forum_world["open_topic"]
-    login(client, forum_world["open_member"])
+    login(forum_world["open_member"])
     for url in (
         f"/topics/{topic.pk}/",
         f"/topics/{topic.pk}/{topic.slug}/",
@@ -90,14 +89,14 @@ def test_topic_urls_accept_a_slug_in_either_form(client, forum_world):
         assert client.get(url).status_code == 200, url
 
 
-def test_my_forums_lists_only_communities_i_belong_to(client, forum_world):
-    login(client, forum_world["closed_member"])
+def test_my_forums_lists_only_communities_i_belong_to(client, login, forum_world):
+    login(forum_world["closed_member"])
     body = client.get(reverse("forums:index")).content.decode()
     assert "Communauté closed" in body
     assert "Communauté private" not in body and "Communauté open" not in body
 
 
-def test_topic_list_puts_pinned_first_then_latest_activity(client, forum_world):
+def test_topic_list_puts_pinned_first_then_latest_activity(client, login, forum_world):
     w = forum_world
     forum = w["open_forum"]
     member, animator = w["open_member"], w["open_animator"]
@@ -105,17 +104,17 @@ def test_topic_list_puts_pinned_first_then_latest_activity(client, forum_world):
     newer = make_topic(forum, member, title="Récent")
     services.topic_set_pinned(topic=older, by=animator, pinned=True)
     make_post(w["open_topic"], member, "Relance")
-    login(client, member)
+    login(member)
     titles = [t.title for t in client.get(forum_url(forum)).context["topics"]]
     assert titles == ["Ancien épinglé", "Sujet open", "Récent"]
     assert newer.title in titles
 
 
-def test_unread_markers_follow_what_the_member_read(client, forum_world):
+def test_unread_markers_follow_what_the_member_read(client, login, forum_world):
     w = forum_world
     member = w["open_member"]
     other = make_topic(w["open_forum"], w["open_animator"], title="Jamais lu")
-    login(client, member)
+    login(member)
     client.get(w["open_topic"].get_absolute_url())  # reads everything
     rows = {t.title: t for t in client.get(forum_url(w["open_forum"])).context["topics"]}
     assert rows["Sujet open"].unread_url is None
@@ -139,13 +138,13 @@ def test_unread_markers_follow_what_the_member_read(client, forum_world):
     ],
 )
 def test_hidden_posts_show_a_placeholder_except_to_author_and_moderators(
-    client, forum_world, visitor, sees_text
+    client, login, forum_world, visitor, sees_text
 ):
     w = forum_world
     author = make_member_in_open(w)
     post = make_post(w["open_topic"], author, "Propos regrettable")
     services.post_set_hidden(post=post, by=w["open_animator"], hidden=True, reason="Irrespect")
-    login(client, author if visitor == "author" else w[visitor])
+    login(author if visitor == "author" else w[visitor])
     body = client.get(w["open_topic"].get_absolute_url()).content.decode()
     assert "Ce message a été masqué par l'animation." in body
     assert ("Propos regrettable" in body) == sees_text
@@ -171,9 +170,9 @@ def make_member_in_open(w):
         ("admin", True),
     ],
 )
-def test_who_may_start_a_topic_in_an_open_community(client, forum_world, visitor, allowed):
+def test_who_may_start_a_topic_in_an_open_community(client, login, forum_world, visitor, allowed):
     w = forum_world
-    login(client, w[visitor])
+    login(w[visitor])
     url = new_topic_url(w["open_forum"])
     assert client.get(url).status_code == (200 if allowed else 403)
     response = client.post(url, {"title": "Nouvelle question", "body": "Contenu"})
@@ -181,8 +180,8 @@ def test_who_may_start_a_topic_in_an_open_community(client, forum_world, visitor
     assert Topic.objects.filter(title="Nouvelle question").exists() == allowed
 
 
-def test_new_topic_form_keeps_values_and_explains_errors(client, forum_world):
-    login(client, forum_world["open_member"])
+def test_new_topic_form_keeps_values_and_explains_errors(client, login, forum_world):
+    login(forum_world["open_member"])
     url = new_topic_url(calls_forum(forum_world["open"]))
     response = client.post(
         url, {"title": "Besoin d'aide", "body": "Mon long texte", "is_call_for_help": "on"}
@@ -202,9 +201,9 @@ def test_new_topic_form_keeps_values_and_explains_errors(client, forum_world):
         ("admin", True),
     ],
 )
-def test_who_may_reply(client, forum_world, visitor, allowed):
+def test_who_may_reply(client, login, forum_world, visitor, allowed):
     w = forum_world
-    login(client, w[visitor])
+    login(w[visitor])
     topic = w["open_topic"]
     response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "Ma réponse"})
     assert Post.objects.filter(topic=topic, body="Ma réponse").exists() == allowed
@@ -217,33 +216,33 @@ def test_who_may_reply(client, forum_world, visitor, allowed):
         assert "Ma réponse" in response.content.decode()  # the text typed is kept
 
 
-def test_locked_topics_take_replies_from_animators_only(client, forum_world):
+def test_locked_topics_take_replies_from_animators_only(client, login, forum_world):
     w = forum_world
     topic = w["open_topic"]
     services.topic_set_locked(topic=topic, by=w["open_animator"], locked=True)
-    login(client, w["open_member"])
+    login(w["open_member"])
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "Ce sujet est verrouillé" in page and 'action="/topics/' not in page.split("reply")[-1]
     response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "Encore moi"})
     assert response.status_code == 403
     assert "Encore moi" in response.content.decode()
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "Clôture"})
     assert response.status_code == 302
 
 
-def test_empty_reply_is_refused_with_a_message(client, forum_world):
-    login(client, forum_world["open_member"])
+def test_empty_reply_is_refused_with_a_message(client, login, forum_world):
+    login(forum_world["open_member"])
     topic = forum_world["open_topic"]
     response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "   "})
     assert response.status_code == 200
     assert "Écrivez votre message." in response.content.decode()
 
 
-def test_posting_is_rate_limited_and_the_text_is_kept(client, forum_world, settings):
+def test_posting_is_rate_limited_and_the_text_is_kept(client, login, forum_world, settings):
     # Counted in the database: the topic this member opened in forum_world is one.
     settings.PORTAL_POST_RATE_LIMIT = "3/10m"
-    login(client, forum_world["open_member"])
+    login(forum_world["open_member"])
     url = reverse("forums:reply", args=[forum_world["open_topic"].pk])
     assert client.post(url, {"body": "Un"}).status_code == 302
     assert client.post(url, {"body": "Deux"}).status_code == 302
@@ -257,9 +256,9 @@ def test_posting_is_rate_limited_and_the_text_is_kept(client, forum_world, setti
 HTMX = {"HX-Request": "true"}
 
 
-def test_htmx_reply_is_appended_to_the_page_being_read(client, forum_world):
+def test_htmx_reply_is_appended_to_the_page_being_read(client, login, forum_world):
     w = forum_world
-    login(client, w["open_member"])
+    login(w["open_member"])
     topic = w["open_topic"]
     response = client.post(
         reverse("forums:reply", args=[topic.pk]),
@@ -276,9 +275,9 @@ def test_htmx_reply_is_appended_to_the_page_being_read(client, forum_world):
     assert 'name="body"' in text and "Une **réponse** en place</textarea>" not in text
 
 
-def test_htmx_reply_on_another_page_sends_the_browser_to_it(client, forum_world):
+def test_htmx_reply_on_another_page_sends_the_browser_to_it(client, login, forum_world):
     w = forum_world
-    login(client, w["open_member"])
+    login(w["open_member"])
     topic = w["open_topic"]
     for n in range(20):
         make_post(topic, w["open_animator"], f"Réponse {n}", notify=False)
@@ -290,10 +289,10 @@ def test_htmx_reply_on_another_page_sends_the_browser_to_it(client, forum_world)
     assert response["HX-Redirect"] == f"{topic.get_absolute_url()}?page=2#post-{post.pk}"
 
 
-def test_htmx_refused_reply_comes_back_with_its_text(client, forum_world, settings):
+def test_htmx_refused_reply_comes_back_with_its_text(client, login, forum_world, settings):
     settings.PORTAL_POST_RATE_LIMIT = "2/10m"  # the member's topic in forum_world counts
     w = forum_world
-    login(client, w["open_member"])
+    login(w["open_member"])
     url = reverse("forums:reply", args=[w["open_topic"].pk])
     empty = client.post(url, {"body": "  ", "page": "1"}, headers=HTMX)
     assert "Écrivez votre message." in empty.content.decode()
@@ -306,9 +305,9 @@ def test_htmx_refused_reply_comes_back_with_its_text(client, forum_world, settin
     assert not Post.objects.filter(body="Texte précieux").exists()
 
 
-def test_quote_prefills_the_reply_with_and_without_htmx(client, forum_world):
+def test_quote_prefills_the_reply_with_and_without_htmx(client, login, forum_world):
     w = forum_world
-    login(client, w["open_member"])
+    login(w["open_member"])
     topic, reply = w["open_topic"], w["open_reply"]
     page = client.get(f"{topic.get_absolute_url()}?quote={reply.pk}")
     assert "&gt; Réponse open" in page.content.decode()
@@ -320,20 +319,20 @@ def test_quote_prefills_the_reply_with_and_without_htmx(client, forum_world):
     assert "<html" not in text and "Déjà tapé" in text and "&gt; Réponse open" in text
 
 
-def test_quote_never_reveals_a_hidden_post(client, forum_world):
+def test_quote_never_reveals_a_hidden_post(client, login, forum_world):
     w = forum_world
     services.post_set_hidden(post=w["open_reply"], by=w["open_animator"], hidden=True, reason="x")
-    login(client, w["outsider"])
+    login(w["outsider"])
     page = client.get(f"{w['open_topic'].get_absolute_url()}?quote={w['open_reply'].pk}")
     assert "Réponse open" not in page.content.decode()
 
 
-def test_edit_own_post_keeps_history(client, forum_world):
+def test_edit_own_post_keeps_history(client, login, forum_world):
     w = forum_world
     post = w["open_topic"].posts.get(position=1)
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     assert client.get(reverse("forums:post_edit", args=[post.pk])).status_code == 403
-    login(client, w["open_member"])
+    login(w["open_member"])
     response = client.post(
         reverse("forums:post_edit", args=[post.pk]),
         {"title": "Sujet open", "body": "Corrigé", "tags": "moodle"},
@@ -343,12 +342,12 @@ def test_edit_own_post_keeps_history(client, forum_world):
     assert "Corrigé" in history and "Texte secret du sujet open" in history
 
 
-def test_editing_the_opening_post_edits_title_and_tags_with_history(client, forum_world):
+def test_editing_the_opening_post_edits_title_and_tags_with_history(client, login, forum_world):
     w = forum_world
     topic = w["open_topic"]
     opening = topic.posts.get(position=1)
     url = reverse("forums:post_edit", args=[opening.pk])
-    login(client, w["open_member"])
+    login(w["open_member"])
     form = client.get(url).content.decode()
     assert 'value="Sujet open"' in form and 'value="moodle"' in form
     # Only the title and the tags change: the history still keeps the old title.
@@ -366,10 +365,10 @@ def test_editing_the_opening_post_edits_title_and_tags_with_history(client, foru
     assert opening.revisions.get().body == opening.body
 
 
-def test_opening_post_edit_keeps_the_values_when_the_title_is_missing(client, forum_world):
+def test_opening_post_edit_keeps_the_values_when_the_title_is_missing(client, login, forum_world):
     w = forum_world
     opening = w["open_topic"].posts.get(position=1)
-    login(client, w["open_member"])
+    login(w["open_member"])
     response = client.post(
         reverse("forums:post_edit", args=[opening.pk]),
         {"title": "  ", "body": "Mon nouveau texte", "tags": "moodle, vidéo"},
@@ -382,23 +381,23 @@ def test_opening_post_edit_keeps_the_values_when_the_title_is_missing(client, fo
     assert w["open_topic"].title == "Sujet open"
 
 
-def test_a_reply_edit_has_no_title_or_tags(client, forum_world):
+def test_a_reply_edit_has_no_title_or_tags(client, login, forum_world):
     w = forum_world
     reply = w["open_reply"]
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     form = client.get(reverse("forums:post_edit", args=[reply.pk])).content.decode()
     assert 'name="body"' in form
     assert 'name="title"' not in form and 'name="tags"' not in form
 
 
-def test_topic_author_accepts_an_answer(client, forum_world):
+def test_topic_author_accepts_an_answer(client, login, forum_world):
     w = forum_world
     topic, reply = w["open_topic"], w["open_reply"]
-    login(client, w["outsider"])
+    login(w["outsider"])
     client.post(reverse("forums:solve", args=[topic.pk]), {"post": reply.pk})
     topic.refresh_from_db()
     assert topic.solved_at is None
-    login(client, w["open_member"])
+    login(w["open_member"])
     client.post(reverse("forums:solve", args=[topic.pk]), {"post": reply.pk})
     topic.refresh_from_db()
     assert topic.solved_at is not None and topic.accepted_post == reply
@@ -408,9 +407,9 @@ def test_topic_author_accepts_an_answer(client, forum_world):
     assert topic.solved_at is None
 
 
-def test_watch_toggle_with_and_without_htmx(client, forum_world):
+def test_watch_toggle_with_and_without_htmx(client, login, forum_world):
     w = forum_world
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     url = reverse("forums:topic_watch", args=[w["open_topic"].pk])
     assert client.post(url, {"watch": "on"}).status_code == 302
     assert w["open_topic"].watches.filter(user=w["open_animator"]).exists()
@@ -419,13 +418,13 @@ def test_watch_toggle_with_and_without_htmx(client, forum_world):
     assert not w["open_topic"].watches.filter(user=w["open_animator"]).exists()
 
 
-def test_xss_in_titles_and_bodies_is_inert_everywhere(client, forum_world):
+def test_xss_in_titles_and_bodies_is_inert_everywhere(client, login, forum_world):
     w = forum_world
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     topic = make_topic(
         w["open_forum"], w["open_member"], title=f"Titre {payload}", body=f"Corps {payload}"
     )
-    login(client, w["open_member"])
+    login(w["open_member"])
     for url in (topic.get_absolute_url(), forum_url(w["open_forum"]), reverse("forums:index")):
         body = client.get(url).content.decode()
         assert "<script>alert" not in body and "<img src=x" not in body, url

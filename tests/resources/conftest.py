@@ -23,8 +23,3 @@ def world(community_world):
             tags=["outil", f"tag-{visibility}"],
         )
     return w
-
-
-def login(client, user):
-    client.force_login(user)
-    return client

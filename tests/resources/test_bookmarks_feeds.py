@@ -10,17 +10,12 @@ from tests.resources.factories import ResourceFactory
 pytestmark = pytest.mark.django_db
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
 # --- Bookmarks -------------------------------------------------------------------------
 
 
-def test_bookmark_toggle_and_my_library(client, world):
+def test_bookmark_toggle_and_my_library(client, login, world):
     resource = world["open_resource"]
-    client = login(client, world["outsider"])
+    client = login(world["outsider"])
     url = reverse("resources:bookmark", args=[resource.pk])
     response = client.post(url, {"next": reverse("resources:list")})
     assert response.status_code == 302
@@ -36,17 +31,17 @@ def test_bookmark_toggle_and_my_library(client, world):
     assert client.get(reverse("resources:bookmarks")).context["resources"] == []
 
 
-def test_bookmark_ignores_an_unsafe_next(client, world):
+def test_bookmark_ignores_an_unsafe_next(login, world):
     resource = world["open_resource"]
-    response = login(client, world["outsider"]).post(
+    response = login(world["outsider"]).post(
         reverse("resources:bookmark", args=[resource.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == resource.get_absolute_url()
 
 
-def test_bookmark_with_htmx_returns_the_button(client, world):
+def test_bookmark_with_htmx_returns_the_button(login, world):
     resource = world["open_resource"]
-    response = login(client, world["outsider"]).post(
+    response = login(world["outsider"]).post(
         reverse("resources:bookmark", args=[resource.pk]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
@@ -54,33 +49,33 @@ def test_bookmark_with_htmx_returns_the_button(client, world):
     assert b"<html" not in response.content
 
 
-def test_an_invisible_resource_cannot_be_bookmarked(client, world):
-    response = login(client, world["outsider"]).post(
+def test_an_invisible_resource_cannot_be_bookmarked(login, world):
+    response = login(world["outsider"]).post(
         reverse("resources:bookmark", args=[world["private_resource"].pk])
     )
     assert response.status_code == 404
     assert not Bookmark.objects.exists()
 
 
-def test_bookmarks_of_a_community_one_left_are_not_shown(client, world):
+def test_bookmarks_of_a_community_one_left_are_not_shown(client, login, world):
     member = world["private_member"]
     Bookmark.objects.create(user=member, resource=world["private_resource"])
-    client = login(client, member)
+    client = login(member)
     assert len(client.get(reverse("resources:bookmarks")).context["resources"]) == 1
     Membership.objects.filter(user=member, community=world["private"]).update(status="left")
     assert client.get(reverse("resources:bookmarks")).context["resources"] == []
 
 
-def test_bookmark_needs_a_post(client, world):
+def test_bookmark_needs_a_post(login, world):
     url = reverse("resources:bookmark", args=[world["open_resource"].pk])
-    assert login(client, world["outsider"]).get(url).status_code == 405
+    assert login(world["outsider"]).get(url).status_code == 405
 
 
 # --- Feeds -----------------------------------------------------------------------------
 
 
-def test_the_tag_feed_never_carries_private_resources(client, world):
-    response = login(client, world["outsider"]).get(reverse("resources:feed_tag", args=["outil"]))
+def test_the_tag_feed_never_carries_private_resources(login, world):
+    response = login(world["outsider"]).get(reverse("resources:feed_tag", args=["outil"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     body = response.content.decode()
@@ -88,33 +83,29 @@ def test_the_tag_feed_never_carries_private_resources(client, world):
     assert "Ressource private" not in body
     assert "Ressource closed" not in body
 
-    member = login(client, world["private_member"]).get(
-        reverse("resources:feed_tag", args=["outil"])
-    )
+    member = login(world["private_member"]).get(reverse("resources:feed_tag", args=["outil"]))
     assert "Ressource private" in member.content.decode()
 
 
-def test_a_tag_feed_with_accents(client, world):
+def test_a_tag_feed_with_accents(login, world):
     ResourceFactory(title="Retour d'expérience", tags=["témoignages"])
-    response = login(client, world["outsider"]).get("/resources/feeds/tags/témoignages/")
+    response = login(world["outsider"]).get("/resources/feeds/tags/témoignages/")
     assert response.status_code == 200
     assert "Retour d&#x27;expérience" in response.content.decode() or (
         "Retour d'expérience" in response.content.decode()
     )
 
 
-def test_a_tag_only_private_resources_carry_has_no_feed_for_outsiders(client, world):
+def test_a_tag_only_private_resources_carry_has_no_feed_for_outsiders(login, world):
     ResourceFactory(title="Bilan interne", community=world["private"], tags=["confidentiel-rh"])
     url = reverse("resources:feed_tag", args=["confidentiel-rh"])
-    assert login(client, world["outsider"]).get(url).status_code == 404
-    member = login(client, world["private_member"]).get(url)
+    assert login(world["outsider"]).get(url).status_code == 404
+    member = login(world["private_member"]).get(url)
     assert member.status_code == 200 and "Bilan interne" in member.content.decode()
 
 
-def test_an_unknown_tag_feed_is_a_404(client, world):
-    response = login(client, world["outsider"]).get(
-        reverse("resources:feed_tag", args=["nothing-here"])
-    )
+def test_an_unknown_tag_feed_is_a_404(login, world):
+    response = login(world["outsider"]).get(reverse("resources:feed_tag", args=["nothing-here"]))
     assert response.status_code == 404
 
 
@@ -130,8 +121,8 @@ def test_an_unknown_tag_feed_is_a_404(client, world):
         ("admin", "private", 200),
     ],
 )
-def test_community_feeds_follow_the_community_rules(client, world, visitor, community, status):
-    response = login(client, world[visitor]).get(
+def test_community_feeds_follow_the_community_rules(login, world, visitor, community, status):
+    response = login(world[visitor]).get(
         reverse("resources:feed_community", args=[f"cdp-{community}"])
     )
     assert response.status_code == status
@@ -139,12 +130,10 @@ def test_community_feeds_follow_the_community_rules(client, world, visitor, comm
         assert f"Ressource {community}" in response.content.decode()
 
 
-def test_feed_summaries_are_escaped_for_readers(client, world):
+def test_feed_summaries_are_escaped_for_readers(login, world):
     ResourceFactory(title="Piège", summary="<img src=x onerror=alert(1)>", tags=["outil"])
     body = (
-        login(client, world["outsider"])
-        .get(reverse("resources:feed_tag", args=["outil"]))
-        .content.decode()
+        login(world["outsider"]).get(reverse("resources:feed_tag", args=["outil"])).content.decode()
     )
     # XML-escaped once by the feed writer, HTML-escaped once by us: a reader shows text.
     assert "&amp;lt;img" in body

@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from resources import services
 from resources.models import Resource, ResourceFlag
-from tests.resources.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +27,8 @@ def flag_url(resource) -> str:
         ("admin", "private_resource", 200),
     ],
 )
-def test_whoever_sees_a_resource_may_flag_it(client, world, visitor, resource, status):
-    login(client, world[visitor])
+def test_whoever_sees_a_resource_may_flag_it(client, login, world, visitor, resource, status):
+    login(world[visitor])
     assert client.get(flag_url(world[resource])).status_code == status
 
 
@@ -40,9 +39,9 @@ def test_flagging_needs_a_login(client, world):
     assert not ResourceFlag.objects.exists()
 
 
-def test_a_flag_is_sent_once_with_a_reason(client, world):
+def test_a_flag_is_sent_once_with_a_reason(client, login, world):
     resource = world["open_resource"]
-    login(client, world["outsider"])
+    login(world["outsider"])
     empty = client.post(flag_url(resource), {"reason": "  "})
     assert empty.status_code == 400
     assert "Dites ce qui ne va pas avec cette ressource." in empty.content.decode()
@@ -61,8 +60,8 @@ def test_a_flag_is_sent_once_with_a_reason(client, world):
     ("visitor", "status"),
     [("open_member", 403), ("outsider", 403), ("open_animator", 200), ("admin", 200)],
 )
-def test_the_queue_is_for_moderators(client, world, visitor, status):
-    login(client, world[visitor])
+def test_the_queue_is_for_moderators(client, login, world, visitor, status):
+    login(world[visitor])
     assert client.get(QUEUE).status_code == status
 
 
@@ -72,20 +71,20 @@ def test_the_queue_asks_anonymous_visitors_to_log_in(client, world):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_the_queue_shows_only_the_flags_of_resources_i_moderate(client, world):
+def test_the_queue_shows_only_the_flags_of_resources_i_moderate(client, login, world):
     for name in ("open_resource", "closed_resource", "institution_resource"):
         services.resource_flag(resource=world[name], reporter=world["outsider"], reason=name)
-    login(client, world["open_animator"])
+    login(world["open_animator"])
     assert {f.resource.title for f in client.get(QUEUE).context["flags"]} == {"Ressource open"}
-    login(client, world["admin"])
+    login(world["admin"])
     assert len(client.get(QUEUE).context["flags"]) == 3
 
 
-def test_hiding_closes_every_open_flag_and_hides_the_resource(client, world):
+def test_hiding_closes_every_open_flag_and_hides_the_resource(client, login, world):
     resource = world["open_resource"]
     first = services.resource_flag(resource=resource, reporter=world["outsider"], reason="a")
     services.resource_flag(resource=resource, reporter=world["open_member"], reason="b")
-    login(client, world["open_animator"])
+    login(world["open_animator"])
     response = client.post(
         reverse("resources:flag_resolve", args=[first.pk]),
         {"decision": "hide", "note": "Droits d'auteur"},
@@ -100,11 +99,11 @@ def test_hiding_closes_every_open_flag_and_hides_the_resource(client, world):
     assert "Droits d" in handled.content.decode()
 
 
-def test_dismissing_closes_that_flag_only(client, world):
+def test_dismissing_closes_that_flag_only(client, login, world):
     resource = world["open_resource"]
     first = services.resource_flag(resource=resource, reporter=world["outsider"], reason="a")
     services.resource_flag(resource=resource, reporter=world["open_member"], reason="b")
-    login(client, world["open_animator"])
+    login(world["open_animator"])
     client.post(reverse("resources:flag_resolve", args=[first.pk]), {"decision": "dismiss"})
     first.refresh_from_db()
     assert first.status == "dismissed" and first.resolved_by == world["open_animator"]
@@ -113,14 +112,14 @@ def test_dismissing_closes_that_flag_only(client, world):
     assert not resource.is_hidden
 
 
-def test_nobody_resolves_a_flag_outside_their_scope_or_twice(client, world):
+def test_nobody_resolves_a_flag_outside_their_scope_or_twice(client, login, world):
     flag = services.resource_flag(
         resource=world["closed_resource"], reporter=world["closed_member"], reason="x"
     )
-    login(client, world["open_animator"])
+    login(world["open_animator"])
     url = reverse("resources:flag_resolve", args=[flag.pk])
     assert client.post(url, {"decision": "hide"}).status_code == 404
-    login(client, world["closed_animator"])
+    login(world["closed_animator"])
     assert client.post(url, {"decision": "maybe"}).status_code == 302  # refused, with a message
     flag.refresh_from_db()
     assert flag.status == "open"
@@ -131,8 +130,8 @@ def test_nobody_resolves_a_flag_outside_their_scope_or_twice(client, world):
     assert not world["closed_resource"].is_hidden
 
 
-def test_the_queue_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
-    login(client, world["admin"])
+def test_the_queue_runs_a_fixed_number_of_queries(client, login, world, django_assert_num_queries):
+    login(world["admin"])
     services.resource_flag(resource=world["open_resource"], reporter=world["outsider"], reason="a")
     # session, user, flags count, flags page (resource, community, people joined), unread
     # notifications (header)

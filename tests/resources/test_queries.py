@@ -15,11 +15,6 @@ from tests.resources.factories import ResourceFactory
 pytestmark = pytest.mark.django_db
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
 def more_resources(world, n):
     for i in range(n):
         resource = ResourceFactory(
@@ -43,17 +38,17 @@ def count_queries(client, url, params=None):
     "params",
     [{}, {"q": "ressource outil"}, {"q": "ressource", "kind": "document", "tag": "outil"}],
 )
-def test_the_list_does_not_grow_with_the_data(client, world, params):
-    client = login(client, world["open_member"])
+def test_the_list_does_not_grow_with_the_data(client, login, world, params):
+    client = login(world["open_member"])
     url = reverse("resources:list")
     before = count_queries(client, url, params)
     more_resources(world, 30)
     assert count_queries(client, url, params) == before
 
 
-def test_list_query_count(client, world, django_assert_num_queries):
+def test_list_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
-    client = login(client, world["open_member"])
+    client = login(world["open_member"])
     # session, user, is-admin (groups), readable and moderated communities (the facet
     # cache key), counts and 3 facets, tag facet, the page's ids then its rows, tags,
     # bookmarks, featured, unread notifications (header)
@@ -64,9 +59,9 @@ def test_list_query_count(client, world, django_assert_num_queries):
         client.get(reverse("resources:list"))
 
 
-def test_search_query_count(client, world, django_assert_num_queries):
+def test_search_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
-    client = login(client, world["open_member"])
+    client = login(world["open_member"])
     # as the list, without the "featured" panel, with the spelling correction
     with django_assert_num_queries(13):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
@@ -79,9 +74,9 @@ def _total(client, **params):
 
 
 def test_cached_counts_follow_every_change_of_the_library(
-    client, world, django_capture_on_commit_callbacks
+    client, login, world, django_capture_on_commit_callbacks
 ):
-    client = login(client, world["open_member"])
+    client = login(world["open_member"])
     before = _total(client, q="ressource")
     with django_capture_on_commit_callbacks(execute=True):
         extra = ResourceFactory(title="Ressource nouvelle", community=world["open"])
@@ -91,16 +86,16 @@ def test_cached_counts_follow_every_change_of_the_library(
     assert _total(client, q="ressource") == before
 
 
-def test_cached_counts_follow_the_visitor_memberships(client, world):
-    outsider = login(client, world["outsider"])
+def test_cached_counts_follow_the_visitor_memberships(login, world):
+    outsider = login(world["outsider"])
     before = _total(outsider)
     make_member(world["closed"], user=world["outsider"])
     assert _total(outsider) == before + 1  # the closed community's resource, at once
 
 
-def test_detail_query_count(client, world, django_assert_num_queries):
+def test_detail_query_count(client, login, world, django_assert_num_queries):
     resource = world["open_resource"]
-    client = login(client, world["open_animator"])
+    client = login(world["open_animator"])
     # session, user, resource, view count, is-admin, membership, tags, bookmark, revisions,
     # the discussions about it and the forums to open one in, unread notifications (header)
     with django_assert_num_queries(12):
@@ -114,9 +109,9 @@ def test_detail_query_count(client, world, django_assert_num_queries):
     assert len(response.context["sections"][0]["topics"]) == 3
 
 
-def test_bookmarks_query_count(client, world, django_assert_num_queries):
+def test_bookmarks_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
-    client = login(client, world["open_member"])
+    client = login(world["open_member"])
     # session, user, is-admin, count, page, tags, unread notifications (header)
     with django_assert_num_queries(7):
         response = client.get(reverse("resources:bookmarks"))

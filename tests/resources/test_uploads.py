@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
 def upload(name, content, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
@@ -134,9 +129,9 @@ def test_the_size_limit_comes_from_the_setting(settings):
 # --- Through the form -----------------------------------------------------------------
 
 
-def test_a_disguised_html_file_is_refused_and_the_form_keeps_the_typed_values(client, world):
+def test_a_disguised_html_file_is_refused_and_the_form_keeps_the_typed_values(login, world):
     file = upload("rapport.pdf", b"<html><body onload=alert(1)>x</body></html>", "application/pdf")
-    response = post_resource(login(client, world["open_member"]), file)
+    response = post_resource(login(world["open_member"]), file)
     assert response.status_code == 400
     html = response.content.decode()
     assert "Ce type de fichier n&#x27;est pas accepté" in html
@@ -145,18 +140,18 @@ def test_a_disguised_html_file_is_refused_and_the_form_keeps_the_typed_values(cl
     assert not Resource.objects.filter(title="Titre tapé").exists()
 
 
-def test_an_svg_is_refused(client, world):
+def test_an_svg_is_refused(login, world):
     file = upload("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml")
-    response = post_resource(login(client, world["open_member"]), file)
+    response = post_resource(login(world["open_member"]), file)
     assert response.status_code == 400
     assert "upload" in response.context["form"].errors
     assert not Resource.objects.filter(title="Titre tapé").exists()
 
 
-def test_an_oversized_file_is_refused_with_a_message(client, world, settings):
+def test_an_oversized_file_is_refused_with_a_message(login, world, settings):
     settings.PORTAL_UPLOAD_MAX_BYTES = 1024
     file = upload("gros.pdf", TINY_PDF + b"0" * 2048, "application/pdf")
-    response = post_resource(login(client, world["open_member"]), file)
+    response = post_resource(login(world["open_member"]), file)
     assert response.status_code == 400
     errors = response.context["form"].errors["upload"]
     assert any("la limite est de 1,0" in e for e in errors)
@@ -164,15 +159,15 @@ def test_an_oversized_file_is_refused_with_a_message(client, world, settings):
     assert not Resource.objects.filter(title="Titre tapé").exists()
 
 
-def test_a_file_and_a_url_together_are_refused(client, world):
+def test_a_file_and_a_url_together_are_refused(login, world):
     file = upload("guide.pdf", TINY_PDF, "application/pdf")
-    response = post_resource(login(client, world["open_member"]), file, url="https://example.org/")
+    response = post_resource(login(world["open_member"]), file, url="https://example.org/")
     assert response.status_code == 400
     assert "pas les deux" in response.content.decode()
 
 
-def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment(client, world):
-    client = login(client, world["open_member"])
+def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment(client, login, world):
+    client = login(world["open_member"])
     response = post_resource(client, upload("Guide été.pdf", TINY_PDF, "text/html"))
     assert response.status_code == 302
     resource = Resource.objects.get(title="Titre tapé")
@@ -194,7 +189,7 @@ def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment(client, world):
 
 
 def test_uploaded_files_are_never_served_from_media_url_even_when_debugging(
-    client, world, settings
+    client, login, world, settings
 ):
     import importlib
 
@@ -202,7 +197,7 @@ def test_uploaded_files_are_never_served_from_media_url_even_when_debugging(
 
     import cdp_portal.urls
 
-    client = login(client, world["open_member"])
+    client = login(world["open_member"])
     post_resource(client, upload("guide.pdf", TINY_PDF, "application/pdf"))
     resource = Resource.objects.get(title="Titre tapé")
     settings.DEBUG = True
@@ -216,7 +211,7 @@ def test_uploaded_files_are_never_served_from_media_url_even_when_debugging(
         clear_url_caches()
 
 
-def test_downloads_follow_the_visibility_rule(client, world):
+def test_downloads_follow_the_visibility_rule(login, world):
     resource = services.resource_create(
         author=world["private_member"],
         community=world["private"],
@@ -227,20 +222,20 @@ def test_downloads_follow_the_visibility_rule(client, world):
         file=upload("prive.pdf", TINY_PDF),
     )
     url = reverse("resources:download", args=[resource.pk])
-    assert login(client, world["outsider"]).get(url).status_code == 404
-    assert login(client, world["open_animator"]).get(url).status_code == 404
-    assert login(client, world["private_member"]).get(url).status_code == 200
-    assert login(client, world["admin"]).get(url).status_code == 200
+    assert login(world["outsider"]).get(url).status_code == 404
+    assert login(world["open_animator"]).get(url).status_code == 404
+    assert login(world["private_member"]).get(url).status_code == 200
+    assert login(world["admin"]).get(url).status_code == 200
     resource.refresh_from_db()
     assert resource.download_count == 2
 
 
-def test_a_resource_without_file_has_no_download(client, world):
+def test_a_resource_without_file_has_no_download(login, world):
     url = reverse("resources:download", args=[world["open_resource"].pk])
-    assert login(client, world["admin"]).get(url).status_code == 404
+    assert login(world["admin"]).get(url).status_code == 404
 
 
-def test_a_missing_stored_file_is_a_404_not_an_error(client, world):
+def test_a_missing_stored_file_is_a_404_not_an_error(login, world):
     resource = services.resource_create(
         author=world["open_member"],
         title="Fichier perdu",
@@ -251,7 +246,7 @@ def test_a_missing_stored_file_is_a_404_not_an_error(client, world):
     )
     resource.file.storage.delete(resource.file.name)
     url = reverse("resources:download", args=[resource.pk])
-    assert login(client, world["open_member"]).get(url).status_code == 404
+    assert login(world["open_member"]).get(url).status_code == 404
 
 
 def test_the_service_refuses_what_the_form_refuses(world):
@@ -267,8 +262,8 @@ def test_the_service_refuses_what_the_form_refuses(world):
     assert not Resource.objects.filter(title="Par le service").exists()
 
 
-def test_replacing_and_removing_the_file_on_edit(client, world):
-    client = login(client, world["open_member"])
+def test_replacing_and_removing_the_file_on_edit(client, login, world):
+    client = login(world["open_member"])
     post_resource(client, upload("v1.pdf", TINY_PDF))
     resource = Resource.objects.get(title="Titre tapé")
     edit = reverse("resources:edit", args=[resource.pk])

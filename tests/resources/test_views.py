@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 VISITORS = ("outsider", "open_member", "closed_member", "private_member", "open_animator", "admin")
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
 def detail_url(resource):
     return reverse("resources:detail", args=[resource.pk])
 
@@ -71,8 +66,8 @@ EXPECTED_TITLES = {
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
-def test_the_list_shows_what_the_visitor_may_see(client, world, visitor):
-    response = login(client, world[visitor]).get(reverse("resources:list"))
+def test_the_list_shows_what_the_visitor_may_see(login, world, visitor):
+    response = login(world[visitor]).get(reverse("resources:list"))
     assert response.status_code == 200
     shown = {r.title for r in response.context["resources"]}
     assert shown == EXPECTED_TITLES[visitor]
@@ -85,8 +80,8 @@ def test_the_list_shows_what_the_visitor_may_see(client, world, visitor):
         assert "Communauté private" not in html
 
 
-def test_the_list_search_and_filters(client, world):
-    client = login(client, world["admin"])
+def test_the_list_search_and_filters(client, login, world):
+    client = login(world["admin"])
     response = client.get(reverse("resources:list"), {"q": "ressource open"})
     assert response.context["resources"][0].title == "Ressource open"
     response = client.get(reverse("resources:list"), {"tag": "tag-closed"})
@@ -94,8 +89,8 @@ def test_the_list_search_and_filters(client, world):
     assert 'aria-current="true"' in response.content.decode()
 
 
-def test_invalid_filters_are_ignored_with_a_message(client, world):
-    response = login(client, world["outsider"]).get(
+def test_invalid_filters_are_ignored_with_a_message(login, world):
+    response = login(world["outsider"]).get(
         reverse("resources:list"), {"kind": "nope", "sort": "<script>", "language": "xx"}
     )
     assert response.status_code == 200
@@ -103,10 +98,10 @@ def test_invalid_filters_are_ignored_with_a_message(client, world):
     assert "ne sont pas valides" in response.content.decode()
 
 
-def test_the_list_paginates(client, world):
+def test_the_list_paginates(client, login, world):
     for n in range(25):
         ResourceFactory(title=f"Lot {n}", indexed=False)
-    client = login(client, world["admin"])
+    client = login(world["admin"])
     first = client.get(reverse("resources:list"))
     assert len(first.context["resources"]) == 20
     last = client.get(reverse("resources:list"), {"page": "999"})
@@ -114,20 +109,20 @@ def test_the_list_paginates(client, world):
     assert len(last.context["resources"]) == 29 - 20
 
 
-def test_popular_sort(client, world):
+def test_popular_sort(login, world):
     Resource.objects.filter(pk=world["institution_resource"].pk).update(view_count=50)
     Resource.objects.filter(pk=world["open_resource"].pk).update(download_count=80)
-    response = login(client, world["outsider"]).get(reverse("resources:list"), {"sort": "popular"})
+    response = login(world["outsider"]).get(reverse("resources:list"), {"sort": "popular"})
     assert [r.title for r in response.context["resources"]] == [
         "Ressource open",
         "Guide institutionnel",
     ]
 
 
-def test_featured_resources_are_shown_on_the_first_page(client, world):
+def test_featured_resources_are_shown_on_the_first_page(login, world):
     Resource.objects.filter(pk=world["open_resource"].pk).update(featured=True)
     Resource.objects.filter(pk=world["private_resource"].pk).update(featured=True)
-    response = login(client, world["outsider"]).get(reverse("resources:list"))
+    response = login(world["outsider"]).get(reverse("resources:list"))
     assert [r.title for r in response.context["featured"]] == ["Ressource open"]
 
 
@@ -144,15 +139,15 @@ SEES = {
 
 @pytest.mark.parametrize("place", ["institution", "open", "closed", "private"])
 @pytest.mark.parametrize("visitor", VISITORS)
-def test_detail_follows_the_visibility_rule(client, world, place, visitor):
+def test_detail_follows_the_visibility_rule(login, world, place, visitor):
     resource = world[f"{place}_resource"]
-    response = login(client, world[visitor]).get(detail_url(resource))
+    response = login(world[visitor]).get(detail_url(resource))
     assert response.status_code == (200 if visitor in SEES[place] else 404)
 
 
-def test_detail_counts_a_view_and_redirects_a_wrong_slug(client, world):
+def test_detail_counts_a_view_and_redirects_a_wrong_slug(client, login, world):
     resource = world["open_resource"]
-    client = login(client, world["outsider"])
+    client = login(world["outsider"])
     assert client.get(resource.get_absolute_url()).status_code == 200
     assert resource.get_absolute_url() == f"/resources/{resource.pk}/ressource-open/"
     response = client.get(f"/resources/{resource.pk}/old-title/")
@@ -162,20 +157,20 @@ def test_detail_counts_a_view_and_redirects_a_wrong_slug(client, world):
     assert resource.view_count == 1
 
 
-def test_detail_renders_markdown_safely(client, world):
+def test_detail_renders_markdown_safely(login, world):
     resource = ResourceFactory(
         title="Avec du Markdown",
         body="# Titre\n\n**gras** <script>alert(1)</script> [lien](javascript:alert(1))",
     )
-    html = login(client, world["outsider"]).get(detail_url(resource)).content.decode()
+    html = login(world["outsider"]).get(detail_url(resource)).content.decode()
     assert "<h2>Titre</h2>" in html
     assert "<strong>gras</strong>" in html
     assert "<script>alert" not in html
     assert 'href="javascript' not in html
 
 
-def test_an_unknown_resource_is_a_404(client, world):
-    assert login(client, world["admin"]).get("/resources/999999/").status_code == 404
+def test_an_unknown_resource_is_a_404(login, world):
+    assert login(world["admin"]).get("/resources/999999/").status_code == 404
 
 
 # --- Create ---------------------------------------------------------------------------
@@ -197,8 +192,8 @@ def _create_data(**overrides):
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
-def test_create_offers_the_communities_the_visitor_belongs_to(client, world, visitor):
-    response = login(client, world[visitor]).get(reverse("resources:create"))
+def test_create_offers_the_communities_the_visitor_belongs_to(login, world, visitor):
+    response = login(world[visitor]).get(reverse("resources:create"))
     assert response.status_code == 200
     choices = {c.slug for c in response.context["form"].fields["community"].queryset}
     expected = {
@@ -212,8 +207,8 @@ def test_create_offers_the_communities_the_visitor_belongs_to(client, world, vis
     assert choices == expected
 
 
-def test_a_member_adds_a_resource_to_their_community(client, world):
-    client = login(client, world["closed_member"])
+def test_a_member_adds_a_resource_to_their_community(client, login, world):
+    client = login(world["closed_member"])
     response = client.post(reverse("resources:create"), _create_data(community=world["closed"].pk))
     resource = Resource.objects.get(title="Nouvelle fiche")
     assert response.status_code == 302
@@ -226,14 +221,14 @@ def test_a_member_adds_a_resource_to_their_community(client, world):
     assert Resource.objects.search("webct").filter(pk=resource.pk).exists()
 
 
-def test_anyone_adds_an_institution_wide_resource(client, world):
-    response = login(client, world["outsider"]).post(reverse("resources:create"), _create_data())
+def test_anyone_adds_an_institution_wide_resource(login, world):
+    response = login(world["outsider"]).post(reverse("resources:create"), _create_data())
     assert response.status_code == 302
     assert Resource.objects.get(title="Nouvelle fiche").community is None
 
 
-def test_a_non_member_cannot_add_to_a_community(client, world):
-    response = login(client, world["outsider"]).post(
+def test_a_non_member_cannot_add_to_a_community(login, world):
+    response = login(world["outsider"]).post(
         reverse("resources:create"), _create_data(community=world["open"].pk)
     )
     assert response.status_code == 400
@@ -256,9 +251,9 @@ def test_a_non_member_cannot_add_to_a_community(client, world):
         ({"title": "x" * 201}, "title"),
     ],
 )
-def test_bad_input_re_renders_the_form_with_what_was_typed(client, world, overrides, field):
+def test_bad_input_re_renders_the_form_with_what_was_typed(login, world, overrides, field):
     data = _create_data(**overrides)
-    response = login(client, world["open_member"]).post(reverse("resources:create"), data)
+    response = login(world["open_member"]).post(reverse("resources:create"), data)
     assert response.status_code == 400
     form = response.context["form"]
     assert field in form.errors
@@ -267,8 +262,8 @@ def test_bad_input_re_renders_the_form_with_what_was_typed(client, world, overri
     assert not Resource.objects.filter(summary="Un résumé.").exists()
 
 
-def test_a_link_resource(client, world):
-    client = login(client, world["open_member"])
+def test_a_link_resource(client, login, world):
+    client = login(world["open_member"])
     response = client.post(
         reverse("resources:create"), _create_data(url="https://example.org/guide", kind="link")
     )
@@ -278,8 +273,8 @@ def test_a_link_resource(client, world):
     assert 'href="https://example.org/guide" rel="noopener noreferrer nofollow external"' in html
 
 
-def test_create_preselects_the_community_from_the_query(client, world):
-    response = login(client, world["open_member"]).get(
+def test_create_preselects_the_community_from_the_query(login, world):
+    response = login(world["open_member"]).get(
         reverse("resources:create"), {"community": "cdp-open"}
     )
     assert response.context["form"].initial["community"] == world["open"].pk
@@ -288,36 +283,39 @@ def test_create_preselects_the_community_from_the_query(client, world):
 # --- Edit -----------------------------------------------------------------------------
 
 
-EDITORS = {
-    "outsider": 403,
-    "open_member": 200,  # the author
-    "closed_member": 404,
-    "private_member": 403,
-    "open_animator": 200,
-    "open_documentalist": 200,
-    "admin": 200,
-}
+# (visitor, resource, status): each row says which resource it asks for, so that the id
+# pytest prints is what is really tested. The open resource is authored by open_member.
+EDITORS = [
+    ("outsider", "open_resource", 403),
+    ("open_member", "open_resource", 200),  # the author
+    ("closed_member", "open_resource", 403),  # may read it, not edit it
+    ("closed_member", "private_resource", 404),  # may not know it exists
+    ("private_member", "open_resource", 403),
+    ("open_animator", "open_resource", 200),
+    ("open_documentalist", "open_resource", 200),
+    ("admin", "open_resource", 200),
+]
 
 
-@pytest.mark.parametrize("visitor,status", EDITORS.items())
-def test_who_may_edit_a_community_resource(client, world, visitor, status):
-    # open_resource is authored by open_member; closed_member cannot see closed... open.
-    resource = world["open_resource"] if visitor != "closed_member" else world["private_resource"]
-    response = login(client, world[visitor]).get(reverse("resources:edit", args=[resource.pk]))
+@pytest.mark.parametrize(
+    "visitor,resource,status", EDITORS, ids=[f"{v}-{r}-{s}" for v, r, s in EDITORS]
+)
+def test_who_may_edit_a_community_resource(login, world, visitor, resource, status):
+    response = login(world[visitor]).get(reverse("resources:edit", args=[world[resource].pk]))
     assert response.status_code == status
 
 
-def test_an_institution_wide_resource_is_edited_by_its_author_and_admins(client, world):
+def test_an_institution_wide_resource_is_edited_by_its_author_and_admins(login, world):
     resource = world["institution_resource"]
     url = reverse("resources:edit", args=[resource.pk])
-    assert login(client, world["open_member"]).get(url).status_code == 200
-    assert login(client, world["open_animator"]).get(url).status_code == 403
-    assert login(client, world["admin"]).get(url).status_code == 200
+    assert login(world["open_member"]).get(url).status_code == 200
+    assert login(world["open_animator"]).get(url).status_code == 403
+    assert login(world["admin"]).get(url).status_code == 200
 
 
-def test_an_edit_writes_a_revision_shown_to_editors_only(client, world):
+def test_an_edit_writes_a_revision_shown_to_editors_only(client, login, world):
     resource = world["open_resource"]
-    client = login(client, world["open_documentalist"])
+    client = login(world["open_documentalist"])
     response = client.post(
         reverse("resources:edit", args=[resource.pk]),
         _create_data(title="Titre révisé", community=world["open"].pk, tags="outil, nouveau"),
@@ -334,14 +332,14 @@ def test_an_edit_writes_a_revision_shown_to_editors_only(client, world):
     html = client.get(resource.get_absolute_url()).content.decode()
     assert "Historique des modifications" in html
     assert world["open_documentalist"].get_full_name() in html
-    reader = login(client, world["outsider"]).get(resource.get_absolute_url())
+    reader = login(world["outsider"]).get(resource.get_absolute_url())
     assert "Historique des modifications" not in reader.content.decode()
     assert reader.context["revisions"] is None
 
 
-def test_an_editor_cannot_move_a_resource_to_a_community_they_are_not_in(client, world):
+def test_an_editor_cannot_move_a_resource_to_a_community_they_are_not_in(login, world):
     resource = world["open_resource"]
-    response = login(client, world["open_documentalist"]).post(
+    response = login(world["open_documentalist"]).post(
         reverse("resources:edit", args=[resource.pk]),
         _create_data(community=world["closed"].pk),
     )
@@ -351,9 +349,9 @@ def test_an_editor_cannot_move_a_resource_to_a_community_they_are_not_in(client,
     assert not resource.revisions.exists()
 
 
-def test_a_failed_edit_keeps_the_saved_resource(client, world):
+def test_a_failed_edit_keeps_the_saved_resource(login, world):
     resource = world["open_resource"]
-    response = login(client, world["open_member"]).post(
+    response = login(world["open_member"]).post(
         reverse("resources:edit", args=[resource.pk]),
         _create_data(title="", community=world["open"].pk),
     )
@@ -376,9 +374,9 @@ def test_a_failed_edit_keeps_the_saved_resource(client, world):
         ("private_member", 403),
     ],
 )
-def test_who_may_feature(client, world, visitor, status):
+def test_who_may_feature(login, world, visitor, status):
     resource = world["open_resource"]
-    response = login(client, world[visitor]).post(
+    response = login(world[visitor]).post(
         reverse("resources:feature", args=[resource.pk]), {"on": "1"}
     )
     assert response.status_code == status
@@ -386,13 +384,13 @@ def test_who_may_feature(client, world, visitor, status):
     assert resource.featured is (status == 302)
 
 
-def test_feature_needs_a_post(client, world):
+def test_feature_needs_a_post(login, world):
     url = reverse("resources:feature", args=[world["open_resource"].pk])
-    assert login(client, world["admin"]).get(url).status_code == 405
+    assert login(world["admin"]).get(url).status_code == 405
 
 
-def test_a_private_resource_cannot_be_featured_by_a_non_member(client, world):
-    response = login(client, world["open_animator"]).post(
+def test_a_private_resource_cannot_be_featured_by_a_non_member(login, world):
+    response = login(world["open_animator"]).post(
         reverse("resources:feature", args=[world["private_resource"].pk]), {"on": "1"}
     )
     assert response.status_code == 404
@@ -408,9 +406,9 @@ def test_a_private_resource_cannot_be_featured_by_a_non_member(client, world):
         ("outsider", 403),
     ],
 )
-def test_who_may_hide(client, world, visitor, status):
+def test_who_may_hide(login, world, visitor, status):
     resource = world["open_resource"]
-    response = login(client, world[visitor]).post(
+    response = login(world[visitor]).post(
         reverse("resources:moderate", args=[resource.pk]), {"on": "1"}
     )
     assert response.status_code == status
@@ -418,24 +416,24 @@ def test_who_may_hide(client, world, visitor, status):
     assert resource.is_hidden is (status == 302)
 
 
-def test_a_hidden_resource_disappears_for_members_not_for_its_author(client, world):
+def test_a_hidden_resource_disappears_for_members_not_for_its_author(login, world):
     resource = world["open_resource"]
-    login(client, world["open_animator"]).post(
+    login(world["open_animator"]).post(
         reverse("resources:moderate", args=[resource.pk]), {"on": "1"}
     )
-    assert login(client, world["outsider"]).get(detail_url(resource)).status_code == 404
-    response = login(client, world["open_member"]).get(detail_url(resource))
+    assert login(world["outsider"]).get(detail_url(resource)).status_code == 404
+    response = login(world["open_member"]).get(detail_url(resource))
     assert response.status_code == 200
     assert "Masquée" in response.content.decode()
-    login(client, world["open_animator"]).post(
+    login(world["open_animator"]).post(
         reverse("resources:moderate", args=[resource.pk]), {"on": "0"}
     )
-    assert login(client, world["outsider"]).get(detail_url(resource)).status_code == 200
+    assert login(world["outsider"]).get(detail_url(resource)).status_code == 200
 
 
-def test_a_bad_toggle_value_changes_nothing(client, world):
+def test_a_bad_toggle_value_changes_nothing(login, world):
     resource = world["open_resource"]
-    response = login(client, world["admin"]).post(
+    response = login(world["admin"]).post(
         reverse("resources:feature", args=[resource.pk]), {"on": "maybe"}
     )
     assert response.status_code == 302
