@@ -253,13 +253,13 @@ def test_animators_add_forums_to_their_communities_only(client, forum_world):
     assert forum_world["open"].forums.filter(slug="annonces").exists()
 
 
-def test_hiding_a_flagged_post_closes_every_open_flag_on_it(client, forum_world):
+def test_hiding_a_flagged_post_closes_every_open_flag_on_it(client, login, forum_world):
     """The one flag flow (shared with the library): hiding from one flag closes all."""
     w = forum_world
     reply = w["open_reply"]
     first = services.flag_create(post=reply, reporter=w["outsider"], reason="Spam")
     second = services.flag_create(post=reply, reporter=w["open_member"], reason="Pub")
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     url = reverse("forums:flag_resolve", args=["cdp-open", first.pk])
     client.post(url, {"decision": "resolve", "hide_post": "on", "note": "Publicité"})
     second.refresh_from_db()

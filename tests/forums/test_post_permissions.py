@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from forums import services
 from forums.permissions import can_accept_answer, can_flag, can_quote
-from tests.forums.conftest import login
 from tests.forums.factories import make_post
 
 pytestmark = pytest.mark.django_db
@@ -68,10 +67,10 @@ def test_a_hidden_post_is_neither_quoted_nor_flagged_by_anyone(forum_world):
         assert not can_flag(person, reply)
 
 
-def test_a_hidden_post_offers_neither_quote_nor_flag_to_a_member(client, forum_world):
+def test_a_hidden_post_offers_neither_quote_nor_flag_to_a_member(client, login, forum_world):
     w = forum_world
     topic, reply = w["open_topic"], w["open_reply"]
-    login(client, w["open_member"])
+    login(w["open_member"])
     flag_url = reverse("forums:post_flag", args=[reply.pk])
     quote_link = f"?quote={reply.pk}"
     page = client.get(topic.get_absolute_url()).content.decode()
@@ -85,10 +84,10 @@ def test_a_hidden_post_offers_neither_quote_nor_flag_to_a_member(client, forum_w
         services.flag_create(post=reply, reporter=w["open_member"], reason="Spam")
 
 
-def test_the_animation_quotes_no_hidden_post_by_typing_the_address(client, forum_world):
+def test_the_animation_quotes_no_hidden_post_by_typing_the_address(client, login, forum_world):
     w = forum_world
     topic, reply = w["open_topic"], w["open_reply"]
     _hide(w, reply)
-    login(client, w["open_animator"])
+    login(w["open_animator"])
     page = client.get(f"{topic.get_absolute_url()}?quote={reply.pk}").content.decode()
     assert "&gt; Réponse open" not in page

@@ -12,7 +12,6 @@ from forums.models import ModerationLog
 from forums.services import write_moderation_log
 from resources import services
 from resources.models import ResourceFlag
-from tests.resources.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +26,9 @@ def two_flags(world, name="open_resource"):
     return resource, first
 
 
-def test_hiding_from_a_flag_closes_them_all_and_shows_in_the_log(client, world):
+def test_hiding_from_a_flag_closes_them_all_and_shows_in_the_log(client, login, world):
     resource, first = two_flags(world)
-    login(client, world["open_animator"])
+    login(world["open_animator"])
     client.post(
         reverse("resources:flag_resolve", args=[first.pk]),
         {"decision": "hide", "note": "Droits d'auteur"},
@@ -53,18 +52,18 @@ def test_hiding_from_a_flag_closes_them_all_and_shows_in_the_log(client, world):
     assert resource.get_absolute_url() in html
 
 
-def test_dismissing_logs_that_flag_only(client, world):
+def test_dismissing_logs_that_flag_only(client, login, world):
     resource, first = two_flags(world)
-    login(client, world["open_animator"])
+    login(world["open_animator"])
     client.post(reverse("resources:flag_resolve", args=[first.pk]), {"decision": "dismiss"})
     entry = ModerationLog.objects.get(resource=resource)
     assert entry.action == "dismiss_flag" and entry.details == {"resource_flag": first.pk}
 
 
-def test_the_admin_action_hides_closes_and_logs_the_same_way(client, world):
+def test_the_admin_action_hides_closes_and_logs_the_same_way(client, login, world):
     resource, first = two_flags(world)
     _, private = two_flags(world, "private_resource")
-    login(client, world["open_animator"])
+    login(world["open_animator"])
     client.post(
         FLAGS_ADMIN,
         {"action": "hide_flagged_resources", ACTION_CHECKBOX_NAME: [first.pk, private.pk]},
@@ -81,9 +80,9 @@ def test_the_admin_action_hides_closes_and_logs_the_same_way(client, world):
     assert ResourceFlag.objects.open().filter(resource=world["private_resource"]).count() == 2
 
 
-def test_hide_and_unhide_in_the_admin_are_logged_once(client, world):
+def test_hide_and_unhide_in_the_admin_are_logged_once(client, login, world):
     resource = world["open_resource"]
-    login(client, world["open_animator"])
+    login(world["open_animator"])
     for action in ("hide", "hide", "unhide"):
         client.post(RESOURCES_ADMIN, {"action": action, ACTION_CHECKBOX_NAME: [resource.pk]})
     actions = ModerationLog.objects.filter(resource=resource).order_by("pk")
