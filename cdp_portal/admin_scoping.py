@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from taggit.managers import TaggableManager
 
-from cdp_portal.fields import SingleLineCharField
-from cdp_portal.markdown import MAX_MARKDOWN_LENGTH
-from cdp_portal.tags import PortalTagField
+from cdp_portal.core.fields import SingleLineCharField
+from cdp_portal.core.markdown import MAX_MARKDOWN_LENGTH
+from cdp_portal.core.tags import PortalTagField
 from communities.models import Community, is_portal_admin
 
 _IS_THE_COMMUNITY = ("", "pk")

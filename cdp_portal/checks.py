@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
-LOCAL_MAIL_BACKEND = "cdp_portal.mail.OneFilePerMessageBackend"
+LOCAL_MAIL_BACKEND = "cdp_portal.core.mail.OneFilePerMessageBackend"
 
 
 @register(Tags.security, deploy=True)

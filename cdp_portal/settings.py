@@ -54,23 +54,23 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cdp_portal.middleware.FrenchFirstLocaleMiddleware",
+    "cdp_portal.core.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cdp_portal.middleware.DatabaseUnavailableMiddleware",
+    "cdp_portal.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "cdp_portal.middleware.StaffTwoFactorMiddleware",
+    "cdp_portal.core.middleware.StaffTwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     # A closed community's raised "members only" 403 becomes its page (how to join).
     "communities.access.MembersOnlyMiddleware",
     # Last of the __call__ chain, yet before every process_view (CSRF, login required)
     # and view: its 400 page gets the layout, the CSP nonce and the security headers.
-    "cdp_portal.middleware.RejectMalformedInputMiddleware",
+    "cdp_portal.core.middleware.RejectMalformedInputMiddleware",
 ]
 
 ROOT_URLCONF = "cdp_portal.urls"
@@ -104,7 +104,7 @@ DATABASES = {
 }
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 # A database that is down or unreachable must give a quick 503 page (see
-# cdp_portal.middleware.DatabaseUnavailableMiddleware), not a request hanging on the
+# cdp_portal.core.middleware.DatabaseUnavailableMiddleware), not a request hanging on the
 # kernel's TCP timeout or on the pool: connecting gives up after DATABASE_CONNECT_TIMEOUT
 # seconds (psycopg waits at least 2), waiting for a pooled connection after
 # DATABASE_POOL_TIMEOUT seconds.
@@ -126,9 +126,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions ---------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    # Redis that degrades to a per-process memory cache when it is down (cdp_portal/cache.py);
+    # Redis that degrades to a per-process memory cache when it is down (cdp_portal/core/cache.py);
     # sessions live in the database with the cache in front, so no outage signs anyone out.
-    CACHES = {"default": {"BACKEND": "cdp_portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "cdp_portal.core.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -161,7 +163,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CdP] "
 # Proxies in front of the portal that append to X-Forwarded-For (0: none, the header is
-# ignored). Every rate limit sees the client through cdp_portal.client_ip, allauth's too.
+# ignored). Every rate limit sees the client through cdp_portal.core.client_ip, allauth's too.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Failed sign-ins. "key" is one e-mail address typed from one client address, so one
@@ -207,7 +209,7 @@ elif EMAIL_HOST:
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 else:
     # Local mode: one file per message under var/mail/, so a person can open the link.
-    EMAIL_BACKEND = "cdp_portal.mail.OneFilePerMessageBackend"
+    EMAIL_BACKEND = "cdp_portal.core.mail.OneFilePerMessageBackend"
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # Every e-mail is first stored in the outbox (cdp_portal.outbox) in the caller's transaction,
 # then sent by the task queue through EMAIL_BACKEND above, which stays the real transport.

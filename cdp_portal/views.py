@@ -22,8 +22,8 @@ from django.views.i18n import set_language as django_set_language
 from communities.benefits import BENEFIT_GROUPS
 from communities.models import Community, Membership
 
-from .page_sections import DASHBOARD_PANELS
-from .redirects import safe_next_url
+from .core.page_sections import DASHBOARD_PANELS
+from .core.redirects import safe_next_url
 
 
 @login_not_required

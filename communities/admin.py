@@ -25,7 +25,7 @@ from cdp_portal.admin_scoping import (
     CommunityScopedAdminMixin,
     archive_action,
 )
-from cdp_portal.tags import TagNameForm
+from cdp_portal.core.tags import TagNameForm
 
 from .benefits import BENEFIT_CHOICES
 from .models import Community, Language, Membership, Profile, Role, is_portal_admin

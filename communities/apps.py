@@ -7,7 +7,7 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communautés")
 
     def ready(self) -> None:
-        from cdp_portal.page_sections import COMMUNITY_SECTIONS, DASHBOARD_PANELS, TAG_SECTIONS
+        from cdp_portal.core.page_sections import COMMUNITY_SECTIONS, DASHBOARD_PANELS, TAG_SECTIONS
 
         from . import directory_views, services, signals  # noqa: F401 (connects the receivers)
         from .readiness import sections as readiness_sections

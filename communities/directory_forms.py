@@ -10,8 +10,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
-from cdp_portal.fields import MarkdownField, SingleLineCharField
-from cdp_portal.tags import clean_tag_names
+from cdp_portal.core.fields import MarkdownField, SingleLineCharField
+from cdp_portal.core.tags import clean_tag_names
 
 from .models import Community, Language, Profile, ProfileQuerySet, Role
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from taggit.models import Tag
 
-from cdp_portal.page_sections import TAG_SECTIONS
+from cdp_portal.core.page_sections import TAG_SECTIONS
 
 from .directory_forms import DirectoryFilterForm, ProfileEditForm, TagFollowForm
 from .models import Membership, Profile
@@ -84,7 +84,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 # --- Tag pages ("who knows what") ---------------------------------------------------------
 #
-# A tag page is a list of sections from cdp_portal.page_sections.TAG_SECTIONS. The people
+# A tag page is a list of sections from cdp_portal.core.page_sections.TAG_SECTIONS. The people
 # sections below are registered in CommunitiesConfig.ready(); the library and the forums
 # register theirs (resources, discussions) the same way.
 

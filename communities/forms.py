@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from cdp_portal.fields import SingleLineCharField
+from cdp_portal.core.fields import SingleLineCharField
 
 from .models import CommunityQuerySet, MembershipQuerySet, Phase, Role, Visibility
 

@@ -32,8 +32,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from taggit.models import Tag
 
-from cdp_portal.mailing import send_to_people
-from cdp_portal.tags import clean_tag_names
+from cdp_portal.core.tags import clean_tag_names
+from cdp_portal.outbox.mailing import send_to_people
 
 from .models import (
     Community,

@@ -24,8 +24,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from cdp_portal.mailing import absolute_url, send_to_people
-from cdp_portal.tags import clean_tag_names
+from cdp_portal.core.tags import clean_tag_names
+from cdp_portal.outbox.mailing import absolute_url, send_to_people
 
 from .models import (
     ANIMATORS_GROUP,
@@ -128,7 +128,7 @@ PROFILE_FIELDS = frozenset(
 def _tags_for(names: Iterable[str]) -> list:
     """Existing tags matched case-insensitively ("Moodle" reuses "moodle"), new names as
     strings for taggit to create. Duplicates are dropped, first spelling wins; a name that
-    breaks the portal's tag rule raises ValidationError (`cdp_portal.tags`)."""
+    breaks the portal's tag rule raises ValidationError (`cdp_portal.core.tags`)."""
     wanted = {name.lower(): name for name in clean_tag_names(names)}
     if not wanted:
         return []

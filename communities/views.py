@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cdp_portal.errors import error_text
-from cdp_portal.middleware import moderation_action
-from cdp_portal.page_sections import COMMUNITY_SECTIONS
-from cdp_portal.redirects import safe_next_url
+from cdp_portal.core.errors import error_text
+from cdp_portal.core.middleware import moderation_action
+from cdp_portal.core.page_sections import COMMUNITY_SECTIONS
+from cdp_portal.core.redirects import safe_next_url
 
 from . import services
 from .access import community_or_404

@@ -24,8 +24,8 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums")
 
     def ready(self) -> None:
-        from cdp_portal.moderation import moderation_logged
-        from cdp_portal.page_sections import (
+        from cdp_portal.core.moderation import moderation_logged
+        from cdp_portal.core.page_sections import (
             COMMUNITY_SECTIONS,
             DASHBOARD_PANELS,
             RESOURCE_SECTIONS,

@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cdp_portal.fields import MarkdownField, SingleLineCharField
-from cdp_portal.idempotency import SubmissionTokenField
+from cdp_portal.core.fields import MarkdownField, SingleLineCharField
+from cdp_portal.core.idempotency import SubmissionTokenField
 from resources.models import Resource
 from resources.services import clean_tag_names
 

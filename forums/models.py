@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from cdp_portal.moderation import FlagBase, ModerationAction
+from cdp_portal.core.moderation import FlagBase, ModerationAction
 from communities.models import (
     Community,
     TaggedExpertise,
@@ -468,7 +468,7 @@ class Post(models.Model):
         related_name="+",
     )
     hidden_at = models.DateTimeField(_("masqué le"), null=True, blank=True)
-    # The one-time token of the form that wrote it (cdp_portal.idempotency): the same
+    # The one-time token of the form that wrote it (cdp_portal.core.idempotency): the same
     # form sent twice finds this post instead of writing it again.
     submission_token = models.UUIDField(_("jeton d'envoi"), null=True, blank=True, editable=False)
 
@@ -743,7 +743,7 @@ class Flag(FlagBase):
 class ModerationLog(models.Model):
     """Who did what, when and why: every moderation action, on the site or in the admin."""
 
-    # The vocabulary is shared with the library (`cdp_portal.moderation`).
+    # The vocabulary is shared with the library (`cdp_portal.core.moderation`).
     Action = ModerationAction
 
     actor = models.ForeignKey(

@@ -1,6 +1,6 @@
 """What the forums add to the dashboard, a community's home, tag pages and resource pages.
 
-Registered in `ForumsConfig.ready()` with `cdp_portal.page_sections`. Each builder runs a
+Registered in `ForumsConfig.ready()` with `cdp_portal.core.page_sections`. Each builder runs a
 fixed number of queries (noted on each) and starts from `Topic.objects.visible_to`.
 """
 

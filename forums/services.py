@@ -22,9 +22,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cdp_portal.idempotency import create_once
-from cdp_portal.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
-from cdp_portal.moderation import ModerationEvent, settle_flag
+from cdp_portal.core.idempotency import create_once
+from cdp_portal.core.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
+from cdp_portal.core.moderation import ModerationEvent, settle_flag
 from communities.models import (
     Community,
     Profile,
@@ -62,7 +62,7 @@ from .permissions import (
 
 User = get_user_model()
 
-# One limit for every Markdown text of the portal (see cdp_portal/markdown.py).
+# One limit for every Markdown text of the portal (see cdp_portal/core/markdown.py).
 MAX_BODY_LENGTH = MAX_MARKDOWN_LENGTH
 ARCHIVED_MESSAGE = _lazy("Ce forum est archivé : on peut le lire, plus y écrire.")
 # Path segments after /topics/<id>/ that are views, not slugs.
@@ -677,7 +677,7 @@ def flag_resolve(
     """Close a flag: handled ("resolved") or dismissed. With `hide`, the post is hidden
     (with `hide_reason`, the note by default: the author reads it) and every open flag on
     it is closed too.
-    The flow is `cdp_portal.moderation.settle_flag`, shared with the library."""
+    The flow is `cdp_portal.core.moderation.settle_flag`, shared with the library."""
     post = flag.post
     community = post.topic.forum.community
     _require_moderator(by, community)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from cdp_portal.mailing import absolute_url, send_to_people
+from cdp_portal.outbox.mailing import absolute_url, send_to_people
 from communities.models import Profile
 
 from .models import Notification, Topic

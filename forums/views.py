@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cdp_portal.errors import error_text
-from cdp_portal.middleware import moderation_action
-from cdp_portal.redirects import safe_next_url
+from cdp_portal.core.errors import error_text
+from cdp_portal.core.middleware import moderation_action
+from cdp_portal.core.redirects import safe_next_url
 from communities.access import community_or_404, readable_or_404
 from communities.models import Community
 from communities.permissions import can_see_content

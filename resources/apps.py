@@ -16,7 +16,7 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("Ressources")
 
     def ready(self) -> None:
-        from cdp_portal.page_sections import COMMUNITY_SECTIONS, DASHBOARD_PANELS, TAG_SECTIONS
+        from cdp_portal.core.page_sections import COMMUNITY_SECTIONS, DASHBOARD_PANELS, TAG_SECTIONS
         from communities import services
 
         from . import sections

@@ -9,8 +9,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from taggit.utils import parse_tags
 
-from cdp_portal.fields import MarkdownField, SingleLineCharField
-from cdp_portal.idempotency import SubmissionTokenField
+from cdp_portal.core.fields import MarkdownField, SingleLineCharField
+from cdp_portal.core.idempotency import SubmissionTokenField
 from communities.models import Community, is_portal_admin
 
 from .models import Kind, Resource, ResourceLanguage, Sort

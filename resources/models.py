@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from cdp_portal.moderation import FlagBase
+from cdp_portal.core.moderation import FlagBase
 from communities.models import Community, is_portal_admin
 
 from .search import (
@@ -307,7 +307,7 @@ class Resource(models.Model):
     tag_names = models.TextField(_("étiquettes (texte)"), blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     search_head = SearchVectorField(null=True, editable=False)
-    # The one-time token of the form that added it (cdp_portal.idempotency).
+    # The one-time token of the form that added it (cdp_portal.core.idempotency).
     submission_token = models.UUIDField(_("jeton d'envoi"), null=True, blank=True, editable=False)
 
     tags = TaggableManager(

@@ -1,7 +1,7 @@
 """The library's sections on pages other apps own: the tag page, the community home and
 the dashboard.
 
-Registered in ResourcesConfig.ready() with `cdp_portal.page_sections`. Both go through
+Registered in ResourcesConfig.ready() with `cdp_portal.core.page_sections`. Both go through
 `Resource.objects.visible_to`, so a private community's resources never show to someone
 outside it, and each costs a fixed number of queries.
 """

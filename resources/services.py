@@ -19,9 +19,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cdp_portal import tags as portal_tags
-from cdp_portal.idempotency import create_once
-from cdp_portal.moderation import ModerationAction, ModerationEvent, log_moderation, settle_flag
+from cdp_portal.core import tags as portal_tags
+from cdp_portal.core.idempotency import create_once
+from cdp_portal.core.moderation import (
+    ModerationAction,
+    ModerationEvent,
+    log_moderation,
+    settle_flag,
+)
 from communities.models import Community
 
 from .library import library_changed
@@ -51,7 +56,7 @@ def resource_slug(title: str) -> str:
 
 
 def clean_tag_names(names: Iterable[str]) -> list[str]:
-    """Lower-case names held to the portal's tag rule (`cdp_portal.tags`), without
+    """Lower-case names held to the portal's tag rule (`cdp_portal.core.tags`), without
     duplicates: the vocabulary is shared with profiles and topics."""
     return portal_tags.clean_tag_names(names, max_tags=MAX_TAGS, lowercase=True)
 
@@ -338,7 +343,7 @@ def resource_flag(*, resource: Resource, reporter, reason: str) -> ResourceFlag:
 def resource_flag_resolve(*, flag: ResourceFlag, by, hide: bool, note: str = "") -> ResourceFlag:
     """Close a flag: hide the resource (which closes every open flag on it) or close this
     one without action. The resource is never deleted. The flow (and its log lines) is
-    `cdp_portal.moderation.settle_flag`, shared with the forums."""
+    `cdp_portal.core.moderation.settle_flag`, shared with the forums."""
     resource = flag.resource
     if not can_moderate_resource(by, resource):
         raise PermissionDenied(_("Vous ne pouvez pas modérer cette ressource."))

@@ -19,10 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cdp_portal.errors import error_text
-from cdp_portal.middleware import moderation_action
-from cdp_portal.page_sections import RESOURCE_SECTIONS
-from cdp_portal.redirects import safe_next_url
+from cdp_portal.core.errors import error_text
+from cdp_portal.core.middleware import moderation_action
+from cdp_portal.core.page_sections import RESOURCE_SECTIONS
+from cdp_portal.core.redirects import safe_next_url
 from communities.models import Community
 
 from . import services

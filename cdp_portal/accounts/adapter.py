@@ -9,9 +9,9 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from cdp_portal.client_ip import client_ip
+from cdp_portal.core.client_ip import client_ip
+from cdp_portal.core.redirects import is_safe_next_url
 from cdp_portal.outbox.services import queue_messages
-from cdp_portal.redirects import is_safe_next_url
 
 # The account-wide part of the failed sign-in limit (settings.ACCOUNT_RATE_LIMITS).
 ACCOUNT_LIMIT = "login_failed_account"

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cdp_portal.fields import SingleLineCharField
+from cdp_portal.core.fields import SingleLineCharField
 
 
 class PortalSignupForm(forms.Form):

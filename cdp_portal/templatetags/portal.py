@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
-from cdp_portal.markdown import render_markdown
+from cdp_portal.core.markdown import render_markdown
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Tags stored before the portal's tag rule (`cdp_portal.tags`) with an empty slug (a name
+"""Tags stored before the portal's tag rule (`cdp_portal.core.tags`) with an empty slug (a name
 like ">" or "🎓") broke every page linking them: give each a usable, unique slug."""
 
 from django.db import migrations

@@ -136,7 +136,9 @@ def test_password_reset_for_an_unknown_address_reveals_nothing(
 def test_local_mail_backend_writes_one_file_per_message(tmp_path, settings):
     from django.core.mail import get_connection, send_mail
 
-    connection = get_connection("cdp_portal.mail.OneFilePerMessageBackend", file_path=str(tmp_path))
+    connection = get_connection(
+        "cdp_portal.core.mail.OneFilePerMessageBackend", file_path=str(tmp_path)
+    )
     send_mail("Un", "corps", None, ["a@example.org"], connection=connection)
     send_mail("Deux", "corps", None, ["b@example.org"], connection=connection)
     files = sorted(tmp_path.glob("*.eml"))

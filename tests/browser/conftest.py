@@ -78,6 +78,6 @@ def mail_dir(settings, tmp_path):
     fixture applies afterwards and is undone after the test.
     """
     directory = tmp_path / "mail"
-    settings.EMAIL_BACKEND = "cdp_portal.mail.OneFilePerMessageBackend"
+    settings.EMAIL_BACKEND = "cdp_portal.core.mail.OneFilePerMessageBackend"
     settings.EMAIL_FILE_PATH = str(directory)
     return directory

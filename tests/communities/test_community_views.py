@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cdp_portal.accounts.models import User
-from cdp_portal.markdown import render_markdown
+from cdp_portal.core.markdown import render_markdown
 from communities.models import ANIMATORS_GROUP, Membership, Role
 from tests.factories import CommunityFactory, ProfileFactory, UserFactory, make_member
 from tests.forums.factories import calls_forum, general_forum, make_topic

@@ -1,11 +1,11 @@
-"""The client address every rate limit sees (cdp_portal.client_ip), behind 0, 1 or 2
+"""The client address every rate limit sees (cdp_portal.core.client_ip), behind 0, 1 or 2
 proxies, with honest, forged and broken X-Forwarded-For headers."""
 
 import pytest
 from allauth.account.adapter import get_adapter
 from django.test import RequestFactory
 
-from cdp_portal.client_ip import client_ip
+from cdp_portal.core.client_ip import client_ip
 
 
 def request_from(remote="10.0.0.1", forwarded=None):

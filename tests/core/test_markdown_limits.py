@@ -7,7 +7,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from cdp_portal.markdown import MAX_MARKDOWN_LENGTH, render_markdown
+from cdp_portal.core.markdown import MAX_MARKDOWN_LENGTH, render_markdown
 from tests.forums.factories import general_forum, make_topic
 
 # Inputs that were quadratic (seconds at 20,000 characters) and the other usual suspects.

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from cdp_portal.mailing import send_to_people
 from cdp_portal.outbox import services
+from cdp_portal.outbox.mailing import send_to_people
 from cdp_portal.outbox.models import OutgoingEmail
 from cdp_portal.outbox.tasks import send_outgoing_email
 from tests.core.smtp_server import SMTPServer

@@ -22,7 +22,7 @@ import redis
 from django.core.cache import cache, caches
 from django.urls import reverse
 
-from cdp_portal.cache import ResilientRedisCache
+from cdp_portal.core.cache import ResilientRedisCache
 from forums.models import Post
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.forums.factories import general_forum, make_topic
@@ -105,7 +105,7 @@ def use_cache_at(settings, location: str) -> None:
     # Changing CACHES makes Django drop its cache objects (setting_changed).
     settings.CACHES = {
         "default": {
-            "BACKEND": "cdp_portal.cache.ResilientRedisCache",
+            "BACKEND": "cdp_portal.core.cache.ResilientRedisCache",
             "LOCATION": location,
             "OPTIONS": {"RETRY_AFTER": RETRY_AFTER},
         }
@@ -200,7 +200,7 @@ def test_the_sign_in_failure_limit_still_blocks_while_redis_is_down(client, redi
 def test_redis_is_used_again_once_it_is_back(client, redis_server, caplog):
     UserFactory(email="retour@example.org")
     redis_server.kill()
-    with caplog.at_level(logging.WARNING, logger="cdp_portal.cache"):
+    with caplog.at_level(logging.WARNING, logger="cdp_portal.core.cache"):
         assert sign_in(client, "retour@example.org", "faux").status_code == 200
         assert cache.degraded
         redis_server.start()  # same port
@@ -300,7 +300,7 @@ def test_a_black_holed_redis_never_hangs_a_request(client, black_hole):
 
 def test_every_cache_operation_falls_back_and_warns_once(redis_server, caplog):
     redis_server.kill()
-    with caplog.at_level(logging.WARNING, logger="cdp_portal.cache"):
+    with caplog.at_level(logging.WARNING, logger="cdp_portal.core.cache"):
         assert cache.get("absent") is None
         assert cache.get("absent", "défaut") == "défaut"
         cache.set("a", 1)

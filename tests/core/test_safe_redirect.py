@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from cdp_portal.redirects import safe_next_url
+from cdp_portal.core.redirects import safe_next_url
 from communities.models import Membership
 from forums.models import Notification
 from tests.factories import TEST_PASSWORD

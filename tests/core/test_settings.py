@@ -102,7 +102,7 @@ def test_email_url_sets_the_smtp_backend():
 
 
 def test_without_mail_settings_e_mail_goes_to_files():
-    assert setting_values("EMAIL_BACKEND") == ["'cdp_portal.mail.OneFilePerMessageBackend'"]
+    assert setting_values("EMAIL_BACKEND") == ["'cdp_portal.core.mail.OneFilePerMessageBackend'"]
 
 
 def test_an_unknown_tasks_backend_is_refused_with_a_clear_message():

@@ -1,5 +1,5 @@
 """Names and titles are one line: CR/LF/TAB fold into a space, other control characters
-are refused (cdp_portal.fields.SingleLineCharField), in every form that takes one."""
+are refused (cdp_portal.core.fields.SingleLineCharField), in every form that takes one."""
 
 import pytest
 from django.contrib import admin
@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import reverse
 
-from cdp_portal.fields import SingleLineCharField
+from cdp_portal.core.fields import SingleLineCharField
 from communities.models import Community, Profile
 from forums.models import Forum, Topic
 from resources.models import Resource

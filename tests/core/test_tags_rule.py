@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from taggit.models import Tag
 
-from cdp_portal.tags import MAX_TAG_LENGTH, clean_tag_names, tag_slug
+from cdp_portal.core.tags import MAX_TAG_LENGTH, clean_tag_names, tag_slug
 from communities.member_import import parse_member_csv
 from forums.models import Topic
 from resources.models import Resource

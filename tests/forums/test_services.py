@@ -269,7 +269,7 @@ def test_mentions_of_existing_profiles_link_to_them_outside_code_and_links():
 
 
 def test_markdown_keeps_no_class_but_the_mention_links():
-    from cdp_portal.markdown import render_markdown
+    from cdp_portal.core.markdown import render_markdown
 
     html = render_markdown("[x](https://example.org)\n\n@marie", mentions={"marie": "/m/"})
     assert html.count('class="mention"') == 1

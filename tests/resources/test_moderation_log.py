@@ -1,4 +1,4 @@
-"""Library moderation goes through the one flag flow (`cdp_portal.moderation`): hiding a
+"""Library moderation goes through the one flag flow (`cdp_portal.core.moderation`): hiding a
 resource from a flag closes every open flag on it and writes the moderation log, the one
 the forums keep (/forums/<community>/log/), on the site and in the admin alike."""
 
@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from cdp_portal.moderation import moderation_logged
+from cdp_portal.core.moderation import moderation_logged
 from forums.models import ModerationLog
 from forums.services import write_moderation_log
 from resources import services

@@ -8,7 +8,7 @@ leave it out. The section's dict names the template that renders it (`template`)
 anchor (`key`). Builders answer with a fixed number of queries, so every page keeps the
 fixed query count its tests pin.
 
-    from cdp_portal.page_sections import COMMUNITY_SECTIONS
+    from cdp_portal.core.page_sections import COMMUNITY_SECTIONS
     COMMUNITY_SECTIONS.register(recent_resources_section, order=20)
 """
 
