@@ -38,14 +38,14 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from communities.demo_data import CAMPUSES  # noqa: E402
-from communities.management.commands.generate_scale_data import (  # noqa: E402
+from cdp_portal.management.commands.generate_scale_data import (  # noqa: E402
     FIRST_NAMES,
     JOB_TITLES,
     LAST_NAMES,
     TAG_VOCABULARY,
     UNITS,
 )
+from communities.demo_data import CAMPUSES  # noqa: E402
 
 DOMAIN = "bench-import.example"
 COMMUNITY = "bench-import"

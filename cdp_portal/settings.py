@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "communities",
     "resources",
     "forums",
+    "readiness",
+    # The site, last: it composes the apps' pages.
+    "cdp_portal",
 ]
 
 MIDDLEWARE = [
@@ -156,7 +159,7 @@ ACCOUNT_ADAPTER = "cdp_portal.accounts.adapter.PortalAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "cdp_portal.accounts.forms.PortalSignupForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "communities.forms.PortalSignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import search_views, views
-from .admin_scoping import harden_admin_site, view_on_site
+from .core.admin import harden_admin_site, view_on_site
 
 admin.site.site_header = "Portail des communautés de pratique"
 admin.site.site_title = "Portail CdP"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("communities/", include("communities.urls")),
+    path("communities/<slug:slug>/readiness/", include("readiness.urls")),
     path("", include("communities.directory_urls")),
     path("resources/", include("resources.urls")),
     # Forums: /forums/, /topics/<id>/, /posts/<id>/…, /notifications/.

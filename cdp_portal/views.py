@@ -22,7 +22,7 @@ from django.views.i18n import set_language as django_set_language
 from communities.benefits import BENEFIT_GROUPS
 from communities.models import Community, Membership
 
-from .core.page_sections import DASHBOARD_PANELS
+from .composition import DASHBOARD
 from .core.redirects import safe_next_url
 
 
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {"benefit_groups": BENEFIT_GROUPS},
         )
     context = dashboard_context(request.user)
-    context["panels"] = DASHBOARD_PANELS.build(request)
+    context["panels"] = DASHBOARD.build(request, request.user)
     return render(request, "home/dashboard.html", context)
 
 

@@ -20,13 +20,11 @@ from django.utils.translation import ngettext
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from cdp_portal.admin_scoping import (
-    ArchiveNotDeleteAdminMixin,
-    CommunityScopedAdminMixin,
-    archive_action,
-)
+from cdp_portal.core.admin import ArchiveNotDeleteAdminMixin, archive_action
 from cdp_portal.core.tags import TagNameForm
 
+from . import user_admin  # noqa: F401 (registers the accounts' admin page)
+from .admin_scoping import CommunityScopedAdminMixin
 from .benefits import BENEFIT_CHOICES
 from .models import Community, Language, Membership, Profile, Role, is_portal_admin
 from .services import (
@@ -529,6 +527,3 @@ class PortalTagAdmin(TaggitTagAdmin):
 
     def get_urls(self):
         return admin.ModelAdmin.get_urls(self)
-
-
-from .readiness import admin as readiness_admin  # noqa: E402,F401

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from taggit.models import Tag
 
-from cdp_portal.core.page_sections import TAG_SECTIONS
+from cdp_portal.core.page_sections import Section
 
 from .directory_forms import DirectoryFilterForm, ProfileEditForm, TagFollowForm
 from .models import Membership, Profile
+from .pages import TAG_PAGE
 from .services import profile_ensure, profile_follow_tag, profile_update
 
 PAGE_SIZE = 24
@@ -84,7 +85,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 # --- Tag pages ("who knows what") ---------------------------------------------------------
 #
-# A tag page is a list of sections from cdp_portal.core.page_sections.TAG_SECTIONS. The people
+# A tag page is a list of sections (`communities.pages.TAG_PAGE`, composed by the site). The people
 # sections below are registered in CommunitiesConfig.ready(); the library and the forums
 # register theirs (resources, discussions) the same way.
 
@@ -92,18 +93,20 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def _people_section(request, tag, *, key, title, queryset, page_param, template, empty):
     people = _profile_cards(queryset.ordered_by_name().order_by("-ask_me_about", "sort_name", "pk"))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get(page_param))
-    return {
-        "key": key,
-        "title": title,
-        "template": template,
-        "page_obj": page,
-        "page_param": page_param,
-        "profiles": page.object_list,
-        "empty": empty,
-    }
+    return Section(
+        key=key,
+        title=title,
+        template=template,
+        context={
+            "page_obj": page,
+            "page_param": page_param,
+            "profiles": page.object_list,
+            "empty": empty,
+        },
+    )
 
 
-def experts_section(request: HttpRequest, tag: Tag) -> dict:
+def experts_section(request: HttpRequest, tag: Tag) -> Section:
     return _people_section(
         request,
         tag,
@@ -116,7 +119,7 @@ def experts_section(request: HttpRequest, tag: Tag) -> dict:
     )
 
 
-def interested_section(request: HttpRequest, tag: Tag) -> dict:
+def interested_section(request: HttpRequest, tag: Tag) -> Section:
     return _people_section(
         request,
         tag,
@@ -137,17 +140,16 @@ def _tag(slug: str) -> Tag:
     return get_object_or_404(Tag, slug=slug)
 
 
-def tag_sections_or_404(request: HttpRequest, tag: Tag) -> list[dict]:
+def tag_sections_or_404(request: HttpRequest, tag: Tag) -> list[Section]:
     """The tag page's sections; a 404 when the tag does not exist for this person.
 
     Every section lists only what the person may see: when all are empty, the tag is used
     nowhere they may look (perhaps only in a private community), so it does not exist for
     them. The counts are the paginators' own, already made for the page. The tag page and
     following a tag both go through here, so neither confirms a tag the other hides."""
-    sections = TAG_SECTIONS.build(request, tag)
-    if not any(
-        section.get("page_obj") and section["page_obj"].paginator.count for section in sections
-    ):
+    sections = TAG_PAGE.build(request, tag)
+    pages = [section.context.get("page_obj") for section in sections]
+    if not any(page and page.paginator.count for page in pages):
         raise Http404
     return sections
 

@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from cdp_portal.accounts.permissions import ADMINISTRATORS_GROUP, is_portal_admin
+
 from .benefits import BENEFIT_CHOICES
 
-ADMINISTRATORS_GROUP = "Administrateurs"
 ANIMATORS_GROUP = "Animateurs"
 
 
@@ -54,19 +55,6 @@ class Role(models.TextChoices):
     TECHNICAL_SUPPORT = "technical_support", _("Soutien technique")
     ADMINISTRATIVE_SUPPORT = "administrative_support", _("Soutien administratif")
     SPONSOR = "sponsor", _("Parrain·marraine")
-
-
-def is_portal_admin(user) -> bool:
-    """Superusers and members of the "Administrateurs" group may do everything."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_portal_admin_cache", None)
-    if cached is None:
-        cached = user.groups.filter(name=ADMINISTRATORS_GROUP).exists()
-        user._portal_admin_cache = cached
-    return cached
 
 
 def content_readable_condition(user, path: str = "") -> Q:
@@ -670,6 +658,3 @@ class Profile(models.Model):
     def get_languages_display(self) -> list[str]:
         labels = dict(Language.choices)
         return [str(labels.get(code, code)) for code in self.languages]
-
-
-from .readiness.models import *  # noqa: E402, F403

@@ -30,10 +30,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from readiness.models import READINESS_PHASES, ChecklistTemplate
+from readiness.services import checklist_ensure, checklist_get
+
 from .benefits import BENEFITS_BY_KEY
 from .models import Community, Membership, Phase, Role, Visibility
-from .readiness.models import READINESS_PHASES, ChecklistTemplate
-from .readiness.services import checklist_ensure, checklist_get
 from .services import account_invite, membership_add, membership_set_roles
 
 TOP_LEVEL_KEYS = {"communities"}

@@ -56,6 +56,14 @@ ANIMATOR_PERMISSIONS: list[str] = [
 ]
 
 
+def grant_animator_permissions(permissions: Iterable[str]) -> None:
+    """Add an app's model permissions to those of the "Animateurs" group (from the app's
+    `ready()`, which may run more than once in tests)."""
+    for permission in permissions:
+        if permission not in ANIMATOR_PERMISSIONS:
+            ANIMATOR_PERMISSIONS.append(permission)
+
+
 # --- Profiles -----------------------------------------------------------------------
 
 

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import views
-from .readiness import views as readiness_views
 
 app_name = "communities"
 
@@ -20,25 +19,4 @@ urlpatterns = [
         name="invitation_cancel",
     ),
     path("<slug:slug>/members/<int:membership_id>/roles/", views.member_roles, name="roles"),
-    path("<slug:slug>/readiness/", readiness_views.readiness, name="readiness"),
-    path(
-        "<slug:slug>/readiness/start/",
-        readiness_views.readiness_start,
-        name="readiness_start",
-    ),
-    path(
-        "<slug:slug>/readiness/items/<int:item_id>/",
-        readiness_views.readiness_item,
-        name="readiness_item",
-    ),
-    path(
-        "<slug:slug>/readiness/dossier/",
-        readiness_views.readiness_dossier,
-        name="readiness_dossier",
-    ),
-    path(
-        "<slug:slug>/readiness/decision/",
-        readiness_views.readiness_decision,
-        name="readiness_decision",
-    ),
 ]

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cdp_portal.core.errors import error_text
 from cdp_portal.core.middleware import moderation_action
-from cdp_portal.core.page_sections import COMMUNITY_SECTIONS
 from cdp_portal.core.redirects import safe_next_url
 
 from . import services
@@ -36,6 +35,7 @@ from .forms import (
     RolesForm,
 )
 from .models import Community, Membership, Role
+from .pages import COMMUNITY_HOME
 from .permissions import (
     can_manage_members,
     can_see_community,
@@ -125,7 +125,7 @@ def _render_home(
             if manages
             else None
         ),
-        "sections": COMMUNITY_SECTIONS.build(request, community) if sees_content else [],
+        "sections": COMMUNITY_HOME.build(request, community) if sees_content else [],
     }
     return render(request, "communities/community_detail.html", context, status=status)
 

@@ -18,13 +18,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cdp_portal.admin_scoping import (
+from cdp_portal.core.admin import (
     ArchiveNotDeleteAdminMixin,
-    CommunityScopedAdminMixin,
     NeverDeleteAdminMixin,
     ReadOnlyAdminMixin,
     archive_action,
 )
+from communities.admin_scoping import CommunityScopedAdminMixin
 from communities.models import is_portal_admin
 
 from . import services

@@ -25,27 +25,12 @@ class ForumsConfig(AppConfig):
 
     def ready(self) -> None:
         from cdp_portal.core.moderation import moderation_logged
-        from cdp_portal.core.page_sections import (
-            COMMUNITY_SECTIONS,
-            DASHBOARD_PANELS,
-            RESOURCE_SECTIONS,
-            TAG_SECTIONS,
-        )
-        from communities import services
+        from communities.services import grant_animator_permissions
 
-        from . import sections, signals  # noqa: F401 (connects the receivers)
+        from . import signals  # noqa: F401 (connects the receivers)
         from .services import write_moderation_log
 
         # Every app's moderation (the library's too) lands in the forums' log.
         moderation_logged.connect(write_moderation_log, dispatch_uid="forums_moderation_log")
 
-        for permission in ANIMATOR_FORUM_PERMISSIONS:
-            if permission not in services.ANIMATOR_PERMISSIONS:
-                services.ANIMATOR_PERMISSIONS.append(permission)
-
-        DASHBOARD_PANELS.register(sections.calls_for_me_panel, order=20)
-        DASHBOARD_PANELS.register(sections.recent_activity_panel, order=40)
-        COMMUNITY_SECTIONS.register(sections.open_calls_section, order=10)
-        COMMUNITY_SECTIONS.register(sections.recent_topics_section, order=30)
-        TAG_SECTIONS.register(sections.discussions_section, order=30)
-        RESOURCE_SECTIONS.register(sections.resource_discussions_section, order=10)
+        grant_animator_permissions(ANIMATOR_FORUM_PERMISSIONS)

@@ -15,11 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cdp_portal.admin_scoping import (
-    CommunityScopedAdminMixin,
-    NeverDeleteAdminMixin,
-    ReadOnlyAdminMixin,
-)
+from cdp_portal.core.admin import NeverDeleteAdminMixin, ReadOnlyAdminMixin
+from communities.admin_scoping import CommunityScopedAdminMixin
 
 from . import services
 from .models import Bookmark, Resource, ResourceFlag, ResourceRevision

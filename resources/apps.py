@@ -16,16 +16,6 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("Ressources")
 
     def ready(self) -> None:
-        from cdp_portal.core.page_sections import COMMUNITY_SECTIONS, DASHBOARD_PANELS, TAG_SECTIONS
-        from communities import services
+        from communities.services import grant_animator_permissions
 
-        from . import sections
-
-        TAG_SECTIONS.register(sections.tag_resources_section, order=20)
-        COMMUNITY_SECTIONS.register(sections.community_resources_section, order=30)
-        DASHBOARD_PANELS.register(sections.followed_tags_panel, order=50)
-        DASHBOARD_PANELS.register(sections.flags_to_handle_panel, order=15)
-
-        for permission in ANIMATOR_RESOURCE_PERMISSIONS:
-            if permission not in services.ANIMATOR_PERMISSIONS:
-                services.ANIMATOR_PERMISSIONS.append(permission)
+        grant_animator_permissions(ANIMATOR_RESOURCE_PERMISSIONS)

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from cdp_portal.core.page_sections import Section
 from communities.models import Community, TaggedInterest
 
 from .models import Resource, ResourceFlag, Sort, TaggedResource
@@ -23,7 +24,7 @@ COMMUNITY_HOME_SIZE = 5
 DASHBOARD_SIZE = 6
 
 
-def tag_resources_section(request: HttpRequest, tag: Tag) -> dict:
+def tag_resources_section(request: HttpRequest, tag: Tag) -> Section:
     resources = (
         Resource.objects.visible_to(request.user)
         .tagged(tag.slug)
@@ -31,37 +32,41 @@ def tag_resources_section(request: HttpRequest, tag: Tag) -> dict:
         .sorted_by(Sort.RECENT)
     )
     page = Paginator(resources, TAG_PAGE_SIZE).get_page(request.GET.get("resources_page"))
-    return {
-        "key": "resources",
-        "title": _("Ressources"),
-        "template": "resources/sections/tag_resources.html",
-        "tag": tag,
-        "page_obj": page,
-        "page_param": "resources_page",
-        "resources": page.object_list,
-    }
+    return Section(
+        key="resources",
+        title=_("Ressources"),
+        template="resources/sections/tag_resources.html",
+        context={
+            "tag": tag,
+            "page_obj": page,
+            "page_param": "resources_page",
+            "resources": page.object_list,
+        },
+    )
 
 
-def community_resources_section(request: HttpRequest, community: Community) -> dict:
+def community_resources_section(request: HttpRequest, community: Community) -> Section:
     recent = list(
         Resource.objects.visible_to(request.user)
         .filter(community=community)
         .for_listing()
         .sorted_by(Sort.RECENT)[:COMMUNITY_HOME_SIZE]
     )
-    return {
-        "key": "recent-resources",
-        "title": _("Ressources récentes"),
-        "template": "resources/sections/community_resources.html",
-        "community": community,
-        "resources": recent,
-    }
+    return Section(
+        key="recent-resources",
+        title=_("Ressources récentes"),
+        template="resources/sections/community_resources.html",
+        context={
+            "community": community,
+            "resources": recent,
+        },
+    )
 
 
-def followed_tags_panel(request: HttpRequest) -> dict | None:
+def followed_tags_panel(request: HttpRequest, user) -> Section | None:
     """Dashboard: the latest resources carrying a tag I follow (my interests), mine left
     out; nothing when none does (one query, and the tags' prefetch when there are some)."""
-    user = request.user
+    user = user
     my_interests = TaggedInterest.objects.filter(content_object__user=user).values("tag")
     carrying = TaggedResource.objects.filter(
         content_object=models.OuterRef("pk"), tag__in=my_interests
@@ -75,22 +80,26 @@ def followed_tags_panel(request: HttpRequest) -> dict | None:
     )
     if not resources:
         return None
-    return {
-        "key": "followed-tags",
-        "title": _("Nouvelles ressources dans les étiquettes que je suis"),
-        "template": "resources/sections/followed_tags.html",
-        "resources": resources,
-    }
+    return Section(
+        key="followed-tags",
+        title=_("Nouvelles ressources dans les étiquettes que je suis"),
+        template="resources/sections/followed_tags.html",
+        context={
+            "resources": resources,
+        },
+    )
 
 
-def flags_to_handle_panel(request: HttpRequest) -> dict | None:
+def flags_to_handle_panel(request: HttpRequest, user) -> Section | None:
     """Dashboard, for moderators: how many flagged resources wait for them (one query)."""
-    count = ResourceFlag.objects.moderated_by(request.user).open().count()
+    count = ResourceFlag.objects.moderated_by(user).open().count()
     if not count:
         return None
-    return {
-        "key": "resource-flags",
-        "title": _("Ressources signalées"),
-        "template": "resources/sections/flags_to_handle.html",
-        "count": count,
-    }
+    return Section(
+        key="resource-flags",
+        title=_("Ressources signalées"),
+        template="resources/sections/flags_to_handle.html",
+        context={
+            "count": count,
+        },
+    )

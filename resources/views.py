@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cdp_portal.core.errors import error_text
 from cdp_portal.core.middleware import moderation_action
-from cdp_portal.core.page_sections import RESOURCE_SECTIONS
 from cdp_portal.core.redirects import safe_next_url
 from communities.models import Community
 
@@ -35,6 +34,7 @@ from .forms import (
 )
 from .library import for_listing_in_order, library_search
 from .models import Bookmark, Resource, ResourceFlag
+from .pages import RESOURCE_PAGE
 from .permissions import (
     can_edit,
     can_feature,
@@ -138,7 +138,7 @@ def resource_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
             if shows_history
             else None
         ),
-        "sections": RESOURCE_SECTIONS.build(request, resource),
+        "sections": RESOURCE_PAGE.build(request, resource),
     }
     return render(request, "resources/resource_detail.html", context)
 

@@ -6,7 +6,3 @@ class AccountsConfig(AppConfig):
     name = "cdp_portal.accounts"
     label = "accounts"
     verbose_name = _("Comptes")
-
-    def ready(self):
-        # The project-wide checks live in cdp_portal, which is not an app of its own.
-        from cdp_portal import checks  # noqa: F401

@@ -1,6 +1,6 @@
 from django.contrib.auth.backends import BaseBackend
 
-from communities.models import is_portal_admin
+from .permissions import is_portal_admin
 
 
 class AdministratorsGroupBackend(BaseBackend):

@@ -1,53 +1,74 @@
 """Pages that several apps fill: the dashboard, a community's home, a tag page and a
 resource's page.
 
-Each such page owns a `SectionRegistry`. An app registers builders in its
-`AppConfig.ready()`; a builder receives the request and the page's subject (the tag, the
-community, nothing for the dashboard) and returns the context of its section, or None to
-leave it out. The section's dict names the template that renders it (`template`) and an
-anchor (`key`). Builders answer with a fixed number of queries, so every page keeps the
-fixed query count its tests pin.
+The page is rendered by the app that owns it (the community's home by `communities`, the
+resource's page by `resources`…), while its sections come from apps above it in the layers
+(ARCHITECTURE.md): the forums' open calls on a community's home, the library's resources on
+a tag page. So the owning app declares the page as an empty `Page`, typed by its subject
+(`communities.pages.COMMUNITY_HOME: Page[Community]`), its view builds it, and the site
+composes it once, in order, in `cdp_portal.composition`: the one place that says what each
+page shows.
 
-    from cdp_portal.core.page_sections import COMMUNITY_SECTIONS
-    COMMUNITY_SECTIONS.register(recent_resources_section, order=20)
+A section builder takes the request and the page's subject (the community, the tag, the
+resource; the signed-in person for the dashboard) and returns a `Section`, or None to leave
+it out. Builders answer with a fixed number of queries, so every page keeps the query count
+its tests pin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-SectionBuilder = Callable[..., "dict[str, Any] | None"]
+from django.http import HttpRequest
+
+Subject = TypeVar("Subject")
 
 
-@dataclass
-class SectionRegistry:
-    name: str
-    _entries: list[tuple[int, str, SectionBuilder]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Section:
+    """One block of a composed page: `template` renders it, `key` is its anchor and
+    `title` its heading; the template reads the rest as `section.<name>` from `context`."""
 
-    def register(self, builder: SectionBuilder, *, order: int = 100) -> SectionBuilder:
-        """Add a builder once (ready() may run more than once in tests); lower order first."""
-        key = f"{builder.__module__}.{builder.__qualname__}"
-        if all(existing != key for _, existing, _ in self._entries):
-            self._entries.append((order, key, builder))
-            self._entries.sort(key=lambda entry: (entry[0], entry[1]))
-        return builder
+    key: str
+    title: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
 
-    def build(self, request, *subject) -> list[dict[str, Any]]:
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are not fields; dunder lookups (copy, pickle) must
+        # not recurse into `context` before it exists.
+        if name.startswith("__") or name == "context":
+            raise AttributeError(name)
+        try:
+            return self.context[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+SectionBuilder = Callable[[HttpRequest, Subject], "Section | None"]
+
+
+class Page(Generic[Subject]):
+    """A page's sections, in the order the site composed them."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.builders: tuple[SectionBuilder[Subject], ...] = ()
+
+    def compose(self, builders: Sequence[SectionBuilder[Subject]]) -> None:
+        """Set the page's sections, replacing any earlier composition (ready() may run
+        more than once in tests)."""
+        self.builders = tuple(builders)
+
+    def build(self, request: HttpRequest, subject: Subject) -> list[Section]:
         sections = []
-        for _, _, builder in self._entries:
-            section = builder(request, *subject)
-            if section:
+        for builder in self.builders:
+            section = builder(request, subject)
+            if section is not None:
                 sections.append(section)
         return sections
 
-
-# The signed-in home: build(request).
-DASHBOARD_PANELS = SectionRegistry("dashboard")
-# A community's home, for those who may read its content: build(request, community).
-COMMUNITY_SECTIONS = SectionRegistry("community home")
-# "Who knows what" at /tags/<slug>/: build(request, tag).
-TAG_SECTIONS = SectionRegistry("tag page")
-# A resource's page, below the resource: build(request, resource).
-RESOURCE_SECTIONS = SectionRegistry("resource page")
+    def __repr__(self) -> str:
+        return f"<Page {self.name}: {', '.join(b.__qualname__ for b in self.builders)}>"

@@ -3,7 +3,7 @@ adding someone to it in the admin (communities.signals then makes them staff).""
 
 from django.db import migrations
 
-ADMINISTRATORS_GROUP = "Administrateurs"  # communities.models.ADMINISTRATORS_GROUP
+ADMINISTRATORS_GROUP = "Administrateurs"  # cdp_portal.accounts.permissions.ADMINISTRATORS_GROUP
 
 
 def create_group(apps, schema_editor):

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from communities.readiness.models import ReadinessDecision
+from readiness.models import ReadinessDecision
 from tests.browser.helpers import another_browser, axe_check, login
-from tests.communities.readiness_factories import item_of
 from tests.factories import TEST_PASSWORD, CommunityFactory, UserFactory, make_member
+from tests.readiness.factories import item_of
 
 pytestmark = pytest.mark.browser
 

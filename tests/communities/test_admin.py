@@ -12,9 +12,9 @@ from django.core import mail
 from django.test import RequestFactory
 
 from cdp_portal.accounts.models import User
-from cdp_portal.admin_scoping import CommunityScopedAdminMixin
 from communities import services
 from communities.admin import CommunityAdmin, MembershipAdmin, ProfileAdmin
+from communities.admin_scoping import CommunityScopedAdminMixin
 from communities.models import ANIMATORS_GROUP, Community, Membership, Profile
 from tests.factories import CommunityFactory, UserFactory, make_member
 

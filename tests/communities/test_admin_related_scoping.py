@@ -5,8 +5,8 @@ resource id typed in."""
 import pytest
 from django.urls import reverse
 
-from communities.readiness.models import ChecklistItem
-from tests.communities.readiness_factories import (  # noqa: F401
+from readiness.models import ChecklistItem
+from tests.readiness.factories import (  # noqa: F401
     checklist_of,
     item_of,
     readiness_world_fixture,
@@ -35,7 +35,7 @@ def scene(readiness_world):
 
 
 def change_url(item) -> str:
-    return reverse("admin:communities_checklistitem_change", args=[item.pk])
+    return reverse("admin:readiness_checklistitem_change", args=[item.pk])
 
 
 def post_evidence(client, item, resource):

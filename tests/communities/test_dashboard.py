@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from resources.models import ResourceFlag
-from tests.communities.readiness_factories import checklist_of, deciding_community, set_item
 from tests.factories import CommunityFactory, UserFactory, make_member
 from tests.forums.factories import calls_forum, general_forum, make_topic
+from tests.readiness.factories import checklist_of, deciding_community, set_item
 from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +122,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     assert len(response.context["my_memberships"]) == 10
     assert len(response.context["my_invitations"]) == 8
     assert len(response.context["communities_with_requests"]) == 8
-    panels = {panel["key"]: panel for panel in response.context["panels"]}
-    assert len(panels["calls-for-me"]["topics"]) > 0
-    assert len(panels["followed-tags"]["resources"]) == 6
-    assert panels["resource-flags"]["count"] == 8
-    assert len(panels["recent-discussions"]["topics"]) > 0
-    assert len(panels["readiness-tasks"]["tasks"]) == 1
+    panels = {panel.key: panel for panel in response.context["panels"]}
+    assert len(panels["calls-for-me"].topics) > 0
+    assert len(panels["followed-tags"].resources) == 6
+    assert panels["resource-flags"].count == 8
+    assert len(panels["recent-discussions"].topics) > 0
+    assert len(panels["readiness-tasks"].tasks) == 1

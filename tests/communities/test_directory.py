@@ -46,7 +46,7 @@ def search(client, **params):
 
 
 def section(response, key):
-    return next(s for s in response.context["sections"] if s["key"] == key)
+    return next(s for s in response.context["sections"] if s.key == key)
 
 
 def profile_url(user) -> str:
@@ -646,14 +646,14 @@ def test_tag_page_lists_experts_then_interested_people(client, tag_world):
     client.force_login(world["outsider"])
     response = client.get(reverse("directory:tag", kwargs={"slug": "moodle"}))
     assert response.status_code == 200
-    experts = [p.user for p in section(response, "experts")["profiles"]]
-    interested = [p.user for p in section(response, "interested")["profiles"]]
+    experts = [p.user for p in section(response, "experts").profiles]
+    interested = [p.user for p in section(response, "interested").profiles]
     # Those who accept questions come first.
     assert experts == [asks.user, world["private_member"]]
     assert interested == [world["private_animator"]]
     body = response.content.decode()
     assert body.index("Expertes et experts") < body.index("Personnes intéressées")
-    keys = [s["key"] for s in response.context["sections"]]
+    keys = [s.key for s in response.context["sections"]]
     # People who know first, the apps' sections (library, discussions) next, the curious last.
     assert keys[0] == "experts" and keys[-1] == "interested" and "resources" in keys
 
@@ -764,19 +764,19 @@ def test_tag_page_paginates_experts_and_interested_people_separately(client, use
     url = reverse("directory:tag", kwargs={"slug": "podcast"})
     client.force_login(user)
     first = client.get(url)
-    assert len(section(first, "experts")["profiles"]) == 24
-    assert len(section(first, "interested")["profiles"]) == 24
+    assert len(section(first, "experts").profiles) == 24
+    assert len(section(first, "interested").profiles) == 24
     assert "?page=2" in first.content.decode()
     assert "?interested_page=2#interested" in first.content.decode()
     second = client.get(url, {"page": 2})
-    assert [p.user.display_name for p in section(second, "experts")["profiles"]] == [
+    assert [p.user.display_name for p in section(second, "experts").profiles] == [
         "Experte 24",
         "Experte 25",
     ]
-    assert len(section(second, "interested")["profiles"]) == 24
+    assert len(section(second, "interested").profiles) == 24
     third = client.get(url, {"page": 2, "interested_page": 2})
-    assert len(section(third, "experts")["profiles"]) == 2
-    assert len(section(third, "interested")["profiles"]) == 1
+    assert len(section(third, "experts").profiles) == 2
+    assert len(section(third, "interested").profiles) == 1
 
 
 def test_accented_tags_are_linked_to_their_tag_page(client, user):
@@ -797,9 +797,9 @@ def test_accented_tags_are_linked_to_their_tag_page(client, user):
     for url in (expertise_url, "/tags/évaluation/"):
         response = client.get(url)
         assert response.status_code == 200
-        assert [p.user for p in section(response, "experts")["profiles"]] == [profile.user]
+        assert [p.user for p in section(response, "experts").profiles] == [profile.user]
     response = client.get(interest_url)
-    assert [p.user for p in section(response, "interested")["profiles"]] == [profile.user]
+    assert [p.user for p in section(response, "interested").profiles] == [profile.user]
 
 
 # --- Fixed number of queries --------------------------------------------------------------
@@ -857,8 +857,8 @@ def test_tag_page_query_count_is_fixed(client, community_world, django_assert_nu
     # interested people; count and page (tags joined) for discussions; whether I follow it
     with django_assert_num_queries(17):
         response = client.get(reverse("directory:tag", kwargs={"slug": "commun"}))
-    assert len(section(response, "experts")["profiles"]) == size
-    assert len(section(response, "interested")["profiles"]) == size
-    assert len(section(response, "resources")["resources"]) == min(size, 10)
-    assert section(response, "resources")["page_obj"].paginator.count == size
-    assert section(response, "discussions")["page_obj"].paginator.count == size
+    assert len(section(response, "experts").profiles) == size
+    assert len(section(response, "interested").profiles) == size
+    assert len(section(response, "resources").resources) == min(size, 10)
+    assert section(response, "resources").page_obj.paginator.count == size
+    assert section(response, "discussions").page_obj.paginator.count == size

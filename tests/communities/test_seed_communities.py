@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 
 from cdp_portal.accounts.models import User
 from communities.models import ANIMATORS_GROUP, Community, Membership, Profile
-from communities.readiness.loader import load_directory
-from communities.readiness.models import Checklist
 from forums.models import Forum
+from readiness.loader import load_directory
+from readiness.models import Checklist
 from tests.factories import CommunityFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from communities import services
 from communities.models import Community, Membership
-from communities.readiness.models import ReadinessDecision
+from readiness.models import ReadinessDecision
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_an_animator_cannot_make_themselves_sponsor_on_the_site(client, communit
     assert "sponsor" not in own.roles and deciding.sponsor is None
     # Nor can they then record the launch decision.
     response = client.post(
-        reverse("communities:readiness_decision", kwargs={"slug": deciding.slug}),
+        reverse("readiness:decision", kwargs={"slug": deciding.slug}),
         {"outcome": "go", "rationale": "Je décide seul."},
     )
     assert response.status_code == 403

@@ -6,8 +6,8 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from communities.models import Community, Membership
-from communities.readiness.models import ReadinessDecision
 from forums.models import Post, Topic
+from readiness.models import ReadinessDecision
 from resources.models import Resource
 from tests.forums.factories import general_forum, make_post, make_topic
 from tests.resources.factories import make_resource
@@ -120,10 +120,10 @@ def moderation_requests(scene):
             reverse("communities:roles", kwargs={"slug": slug, "membership_id": member_ship.pk}),
             {"roles": ["member", "coach"]},
         ),
-        ("post", reverse("communities:readiness_start", kwargs={"slug": slug}), {}),
+        ("post", reverse("readiness:start", kwargs={"slug": slug}), {}),
         (
             "post",
-            reverse("communities:readiness_decision", kwargs={"slug": slug}),
+            reverse("readiness:decision", kwargs={"slug": slug}),
             {"outcome": "go", "rationale": "Prêts."},
         ),
     ]
@@ -161,13 +161,13 @@ def test_the_rule_is_off_by_default_when_debugging(client, scene, settings):
 
 
 def test_editing_a_readiness_item_asks_for_it_but_reading_a_row_does_not(client, scene):
-    from communities.readiness import services as readiness
+    from readiness import services as readiness
 
     community = scene["community"]
     Community.objects.filter(pk=community.pk).update(phase="deciding")
     community.refresh_from_db()
     item = readiness.checklist_ensure(community=community).items.filter(template_item__rule="")[0]
-    url = reverse("communities:readiness_item", kwargs={"slug": community.slug, "item_id": item.pk})
+    url = reverse("readiness:item", kwargs={"slug": community.slug, "item_id": item.pk})
     client.force_login(scene["animator"])
     assert client.get(url, {"view": "row"}).status_code == 200
     assert client.get(url)["Location"] == SETUP

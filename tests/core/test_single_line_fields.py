@@ -105,8 +105,8 @@ def test_signup_display_name(client, db):
 
 
 def test_admin_community_and_forum_names(admin_client, community_world):
-    from cdp_portal.admin_scoping import CommunityScopedAdminMixin
     from communities.admin import CommunityAdmin
+    from communities.admin_scoping import CommunityScopedAdminMixin
     from forums.admin import ForumAdmin
 
     assert issubclass(CommunityAdmin, CommunityScopedAdminMixin)

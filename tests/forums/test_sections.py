@@ -37,7 +37,7 @@ def test_dashboard_lists_open_calls_i_can_answer_until_solved(client, login):
     assert "Appel Moodle" not in client.get(reverse("home")).content.decode()
     services.topic_mark_solved(topic=call, by=author)
     login(expert)
-    panel_titles = [p["key"] for p in client.get(reverse("home")).context["panels"]]
+    panel_titles = [p.key for p in client.get(reverse("home")).context["panels"]]
     assert "calls-for-me" not in panel_titles
 
 
@@ -83,8 +83,8 @@ def test_closed_community_home_shows_no_discussion_to_outsiders(client, login, f
 def test_tag_page_lists_only_readable_discussions(client, login, forum_world, visitor, expected):
     login(forum_world[visitor])
     response = client.get(reverse("directory:tag", args=["moodle"]))
-    section = next(s for s in response.context["sections"] if s["key"] == "discussions")
-    assert {t.title for t in section["topics"]} == expected
+    section = next(s for s in response.context["sections"] if s.key == "discussions")
+    assert {t.title for t in section.topics} == expected
     body = response.content.decode()
     for title in {"Sujet open", "Sujet closed", "Sujet private"} - expected:
         assert title not in body
@@ -98,11 +98,11 @@ def test_tag_page_discussions_page_on_their_own_parameter(client, login, forum_w
         )
     login(w["open_member"])
     url = reverse("directory:tag", args=[Tag.objects.get(name="moodle").slug])
-    first = next(s for s in client.get(url).context["sections"] if s["key"] == "discussions")
+    first = next(s for s in client.get(url).context["sections"] if s.key == "discussions")
     second = next(
         s
         for s in client.get(url, {"discussions_page": 2}).context["sections"]
-        if s["key"] == "discussions"
+        if s.key == "discussions"
     )
-    assert len(first["topics"]) == 10 and len(second["topics"]) == 3
-    assert not {t.pk for t in first["topics"]} & {t.pk for t in second["topics"]}
+    assert len(first.topics) == 10 and len(second.topics) == 3
+    assert not {t.pk for t in first.topics} & {t.pk for t in second.topics}

@@ -231,7 +231,7 @@ def real_kwargs(pattern: Pattern, world: World) -> list[dict[str, Value]]:
         "communities:roles": [
             {"slug": m.community.slug, "membership_id": m.pk} for m in world.memberships
         ],
-        "communities:readiness_item": [
+        "readiness:item": [
             {"slug": item.checklist.community.slug, "item_id": item.pk}
             for item in world.checklist_items
         ],

@@ -47,10 +47,10 @@ def build_world() -> World:
     from cdp_portal.accounts.models import User
     from communities import services as community_services
     from communities.models import Community, Membership
-    from communities.readiness import services as readiness_services
-    from communities.readiness.models import ChecklistItem, ReadinessDecision
     from forums import services as forum_services
     from forums.models import Forum, Notification
+    from readiness import services as readiness_services
+    from readiness.models import ChecklistItem, ReadinessDecision
     from resources import services as resource_services
 
     def person(email: str, name: str, **fields) -> User:

@@ -10,11 +10,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _titles(section):
-    return [resource.title for resource in section["resources"]]
+    return [resource.title for resource in section.resources]
 
 
 def _section(response, key):
-    return next(s for s in response.context["sections"] if s["key"] == key)
+    return next(s for s in response.context["sections"] if s.key == key)
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_tag_page_lists_the_resources_the_visitor_may_see(client, tagged_world, 
     assert response.status_code == 200
     section = _section(response, "resources")
     assert set(_titles(section)) == expected
-    assert section["page_obj"].paginator.count == len(expected)
+    assert section.page_obj.paginator.count == len(expected)
     if "Fiche private" not in expected:
         assert "Fiche private" not in response.content.decode()
 
