@@ -20,11 +20,12 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
 
+from cdp_portal.core.search_text import SearchText
 from communities.models import Community, Membership, Profile
 from communities.responses import STATE_BY_STATUS
 from forums.models import Topic
 from resources.models import Resource
-from resources.search import SearchText, corrected_query, safe_headline
+from resources.search import corrected_query, safe_headline
 
 SECTION_SIZE = 5
 # There is no forum search page to send people to: the section shows more rows instead.

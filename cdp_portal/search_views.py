@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from resources.search import SearchText
+from cdp_portal.core.search_text import SearchText
 
 from .search import DISCUSSION_LIMIT, SECTION_SIZE, search_everything
 

@@ -21,6 +21,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from cdp_portal.core.moderation import FlagBase, ModerationAction
+from cdp_portal.core.search_text import Unaccent
 from communities.models import (
     Community,
     TaggedExpertise,
@@ -29,7 +30,6 @@ from communities.models import (
     content_readable_condition,
     is_portal_admin,
 )
-from resources.search import Unaccent
 
 # The forums every community gets when it is created (slug, name, description).
 DEFAULT_FORUMS = (

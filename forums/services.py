@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from cdp_portal.core.idempotency import create_once
 from cdp_portal.core.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
 from cdp_portal.core.moderation import ModerationEvent, settle_flag
+from cdp_portal.core.slugs import path_slug
 from communities.models import (
     Community,
     Profile,
@@ -73,10 +74,7 @@ MAX_MENTIONS = 20
 
 
 def topic_slug(title: str) -> str:
-    slug = slugify(title)[:80].strip("-")
-    if slug in RESERVED_SLUGS:
-        slug = f"{slug}-sujet"
-    return slug
+    return path_slug(title, reserved=RESERVED_SLUGS, suffix="sujet")
 
 
 def render_body(body: str) -> str:

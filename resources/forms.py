@@ -11,10 +11,10 @@ from taggit.utils import parse_tags
 
 from cdp_portal.core.fields import MarkdownField, SingleLineCharField
 from cdp_portal.core.idempotency import SubmissionTokenField
+from cdp_portal.core.search_text import MAX_QUERY_LENGTH
 from communities.models import Community, is_portal_admin
 
 from .models import Kind, Resource, ResourceLanguage, Sort
-from .search import MAX_QUERY_LENGTH
 from .services import clean_tag_names
 from .uploads import ALLOWED_EXTENSIONS, inspect_upload, max_upload_bytes
 

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 
+from cdp_portal.core.search_text import SearchText
+
 from .models import (
     Kind,
     Resource,
@@ -25,7 +27,7 @@ from .models import (
     TaggedResource,
     VisibilityScope,
 )
-from .search import INSTITUTION_WIDE, SearchText, corrected_query
+from .search import INSTITUTION_WIDE, corrected_query
 
 TAG_FACET_SIZE = 20
 FACETS = ("kind", "language", "community", "tag")

@@ -25,12 +25,11 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from cdp_portal.core.moderation import FlagBase
+from cdp_portal.core.search_text import SearchText, Unaccent
 from communities.models import Community, is_portal_admin
 
 from .search import (
     INSTITUTION_WIDE,
-    SearchText,
-    Unaccent,
     corrected_query,
     headline_expression,
     normalised_title,

@@ -17,7 +17,6 @@ resources only, so neither typo tolerance tells of private content.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import nh3
 from django.contrib.postgres.search import (
@@ -33,34 +32,19 @@ from django.db.models.functions import Concat, Lower, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cdp_portal.core.search_text import Unaccent, fold
+
 FRENCH_CONFIG = "cdp_fr"
 ENGLISH_CONFIG = "cdp_en"
 # The community facet's value for resources that belong to no community. slugify() never
 # produces a leading underscore, so no community slug can collide with it.
 INSTITUTION_WIDE = "_institution"
-MAX_QUERY_LENGTH = 200
 # Only this much of a body is indexed (tsvector has a 1 MB limit; a summary matters more).
 INDEXED_BODY_CHARS = 100_000
 
 # Markers ts_headline puts around matches; escaped output then turns them into <mark>.
 _START, _STOP = "\x01", "\x02"
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _MARKDOWN_NOISE = re.compile(r"(^|\s)(#{1,6}|[-*+>]|\d+\.)\s+|[*_`]{1,3}|\[|\]\([^)]*\)")
-
-
-class Unaccent(Func):
-    """`cdp_unaccent(text)`: IMMUTABLE (unlike `unaccent`), so it can back an index."""
-
-    function = "cdp_unaccent"
-    output_field = TextField()
-
-
-class SearchText(str):
-    """What a person typed, trimmed and bounded; falsy when there is nothing to search."""
-
-    def __new__(cls, raw: str | None) -> SearchText:
-        text = " ".join(_CONTROL_CHARS.sub(" ", raw or "").split())
-        return super().__new__(cls, text[:MAX_QUERY_LENGTH])
 
 
 _WORD = re.compile(r"\w+")
@@ -92,12 +76,6 @@ _USES_CANDIDATE_WORD = (
     "resources_resource.search_vector @@ "
     "(plainto_tsquery('cdp_fr', c.word) || plainto_tsquery('cdp_en', c.word))"
 )
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, as `cdp_unaccent(lower(...))` does."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def corrected_query(text: str, *, within) -> str:

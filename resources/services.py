@@ -16,7 +16,6 @@ from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cdp_portal.core import tags as portal_tags
@@ -27,6 +26,7 @@ from cdp_portal.core.moderation import (
     log_moderation,
     settle_flag,
 )
+from cdp_portal.core.slugs import path_slug
 from communities.models import Community
 
 from .library import library_changed
@@ -49,10 +49,7 @@ RESERVED_SLUGS = frozenset({"edit", "download", "feature", "bookmark", "moderate
 
 
 def resource_slug(title: str) -> str:
-    slug = slugify(title)[:80].strip("-")
-    if slug in RESERVED_SLUGS:
-        slug = f"{slug}-ressource"
-    return slug
+    return path_slug(title, reserved=RESERVED_SLUGS, suffix="ressource")
 
 
 def clean_tag_names(names: Iterable[str]) -> list[str]:

@@ -8,7 +8,7 @@ import django.db.models.expressions
 import django.db.models.functions.text
 import django.utils.timezone
 import resources.models
-import resources.search
+import cdp_portal.core.search_text
 import taggit.managers
 from django.conf import settings
 from django.db import migrations, models
@@ -199,7 +199,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='resource',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(resources.search.Unaccent(django.db.models.functions.text.Lower('title')), name='gin_trgm_ops'), name='resources_title_trgm'),
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(cdp_portal.core.search_text.Unaccent(django.db.models.functions.text.Lower('title')), name='gin_trgm_ops'), name='resources_title_trgm'),
         ),
         migrations.AddConstraint(
             model_name='resource',

@@ -109,9 +109,7 @@ def test_item_edit_under_every_visitor(client, login, readiness_world, visibilit
 def test_the_decision_under_every_visitor(client, login, readiness_world, visibility, kind):
     community = readiness_world[visibility]
     login(visitor(readiness_world, kind, visibility))
-    response = client.post(
-        url("decision", community), {"outcome": "go", "rationale": "Prêts."}
-    )
+    response = client.post(url("decision", community), {"outcome": "go", "rationale": "Prêts."})
     decides = kind in ("sponsor", "admin")
     if kind == "anonymous":
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -139,9 +137,7 @@ def test_a_sponsor_who_is_not_a_member_still_reads_and_decides(
     login(sponsor)
     assert client.get(url("checklist", community)).status_code == 200
     assert client.get(url("dossier", community)).status_code == 200
-    response = client.post(
-        url("decision", community), {"outcome": "go", "rationale": "Prêts."}
-    )
+    response = client.post(url("decision", community), {"outcome": "go", "rationale": "Prêts."})
     assert response.status_code == 302
     community.refresh_from_db()
     assert community.phase == "preparing"
@@ -433,9 +429,7 @@ def test_the_dossier_gathers_charter_benefits_roles_checklist_and_decisions(
 def test_an_invalid_decision_rerenders_with_the_rationale(client, login, readiness_world):
     community = readiness_world["open"]
     login(readiness_world["open_sponsor"])
-    response = client.post(
-        url("decision", community), {"outcome": "", "rationale": "Mon texte"}
-    )
+    response = client.post(url("decision", community), {"outcome": "", "rationale": "Mon texte"})
     assert response.status_code == 400
     assert "Mon texte" in body(response)
     community.refresh_from_db()
