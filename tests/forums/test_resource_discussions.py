@@ -149,7 +149,7 @@ def test_resource_page_lists_discussions_and_where_to_open_one(client, login, li
 
 
 def _offered(client, resource):
-    return client.get(resource.get_absolute_url()).context["sections"][0]["forums"]
+    return client.get(resource.get_absolute_url()).context["sections"][0].forums
 
 
 def test_an_institution_wide_resource_may_be_discussed_in_any_of_my_forums(client, login, library):
@@ -166,7 +166,7 @@ def test_non_members_read_the_discussions_but_are_not_offered_to_open_one(client
     login(library["outsider"])
     response = client.get(resource.get_absolute_url())
     assert topic.get_absolute_url() in response.content.decode()
-    assert response.context["sections"][0]["forums"] == []
+    assert response.context["sections"][0].forums == []
     assert "Ouvrir une discussion" not in response.content.decode()
 
 

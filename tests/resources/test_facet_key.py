@@ -6,10 +6,10 @@ from dataclasses import fields, replace
 
 from django.core.cache import cache
 
+from cdp_portal.core.search_text import SearchText
 from communities.models import Community
 from resources.library import _facet_cache_key, library_search
 from resources.models import Resource, VisibilityScope
-from resources.search import SearchText
 from tests.factories import UserFactory, make_member
 from tests.resources.factories import ResourceFactory
 

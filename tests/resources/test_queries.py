@@ -106,7 +106,7 @@ def test_detail_query_count(client, login, world, django_assert_num_queries):
         make_topic(forum, world["open_animator"], title=f"Sujet {number}", resource=resource)
     with django_assert_num_queries(12):
         response = client.get(resource.get_absolute_url())
-    assert len(response.context["sections"][0]["topics"]) == 3
+    assert len(response.context["sections"][0].topics) == 3
 
 
 def test_bookmarks_query_count(client, login, world, django_assert_num_queries):
