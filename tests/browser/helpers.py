@@ -60,10 +60,13 @@ def email_link(message, pattern: str) -> str:
 
 
 @contextmanager
-def another_browser(page: Page, live_server) -> Iterator[Page]:
+def another_browser(page: Page, live_server, *, javascript: bool = True) -> Iterator[Page]:
     """A second person at another computer: a fresh context (no cookies) of the same
-    browser, set up like the ``page`` fixture's (French, relative URLs, same timeout)."""
-    context = page.context.browser.new_context(locale="fr-FR", base_url=live_server.url)
+    browser, set up like the ``page`` fixture's (French, relative URLs, same timeout);
+    ``javascript=False`` for someone whose browser runs none."""
+    context = page.context.browser.new_context(
+        locale="fr-FR", base_url=live_server.url, java_script_enabled=javascript
+    )
     context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context.new_page()

@@ -1,9 +1,10 @@
 """A newcomer's first visit: sign up, confirm the e-mail, sign in, switch language, sign out."""
 
 import re
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import axe_check, email_link, latest_email
 
@@ -15,14 +16,19 @@ PASSWORD = "un-mot-de-passe-solide-2026"
 
 
 def test_sign_up_confirm_sign_in_switch_to_english_and_sign_out(page, live_server, mail_dir):
-    header = page.get_by_role("banner")
+    _newcomer_signs_up(page)
+    _newcomer_confirms_the_email(page, mail_dir)
+    _newcomer_signs_in(page, live_server)
+    _member_switches_to_english(page)
+    _member_signs_out(page, live_server)
 
+
+def _newcomer_signs_up(page: Page) -> None:
     # The landing page, in French whatever the browser prefers.
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    header.get_by_role("link", name="Créer un compte").click()
+    page.get_by_role("banner").get_by_role("link", name="Créer un compte").click()
 
-    # Sign up.
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
     form = page.locator("main form")
     form.get_by_label("Nom affiché").fill(NAME)
@@ -33,7 +39,9 @@ def test_sign_up_confirm_sign_in_switch_to_english_and_sign_out(page, live_serve
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
     axe_check(page)
 
-    # Open the verification e-mail the portal wrote, follow its link and confirm.
+
+def _newcomer_confirms_the_email(page: Page, mail_dir: Path) -> None:
+    """Open the verification e-mail the portal wrote, follow its link and confirm."""
     message = latest_email(mail_dir)
     assert message["To"] == EMAIL
     page.goto(email_link(message, r"/accounts/confirm-email/[^/\s]+/"))
@@ -41,6 +49,8 @@ def test_sign_up_confirm_sign_in_switch_to_english_and_sign_out(page, live_serve
     axe_check(page)
     page.get_by_role("main").get_by_role("button", name="Confirmer").click()
 
+
+def _newcomer_signs_in(page: Page, live_server) -> None:
     # Confirming does not sign in (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION is off): sign in.
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.get_by_role("status")).to_contain_text(EMAIL)
@@ -55,7 +65,10 @@ def test_sign_up_confirm_sign_in_switch_to_english_and_sign_out(page, live_serve
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {NAME}")
     expect(page).to_have_title(re.compile(r"^Tableau de bord"))
 
-    # Switch to English with the header's switcher.
+
+def _member_switches_to_english(page: Page) -> None:
+    """With the header's switcher."""
+    header = page.get_by_role("banner")
     header.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello {NAME}")
@@ -63,7 +76,10 @@ def test_sign_up_confirm_sign_in_switch_to_english_and_sign_out(page, live_serve
     expect(header.get_by_role("button", name="Français")).to_be_visible()
     axe_check(page)
 
-    # Sign out from the account menu (a <details> disclosure).
+
+def _member_signs_out(page: Page, live_server) -> None:
+    """From the account menu (a <details> disclosure)."""
+    header = page.get_by_role("banner")
     menu = header.locator("details.account-menu")
     menu.locator("summary").click()
     expect(menu).to_have_attribute("open", "")

@@ -4,7 +4,7 @@ bookmark it, download it, open a discussion about it."""
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
 from resources.models import Resource
 from tests.browser.helpers import axe_check, login
@@ -47,10 +47,27 @@ def world(transactional_db, settings, tmp_path):
 
 
 def test_add_find_bookmark_and_download_a_resource(page, live_server, world):
-    main = page.get_by_role("main")
     login(page, live_server, world["member"].email, TEST_PASSWORD)
+    _member_sends_the_new_resource_form_without_a_summary(page)
+    resource = _member_gives_the_summary_and_saves(page)
+    assert resource.community == world["community"]
+    _member_finds_it_by_a_search_typed_without_accents(page)
+    _member_puts_it_in_my_library(page, resource)
+    _member_downloads_it(page, resource)
+    _tag_pages_list_it(page, resource)
+    _member_opens_a_discussion_about_it(page, resource)
 
-    # From the library, "Ajouter une ressource".
+
+def _choose_the_file(form: Locator) -> None:
+    form.get_by_label(re.compile(r"^Fichier")).set_input_files(
+        files=[{"name": "grille.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}]
+    )
+
+
+def _member_sends_the_new_resource_form_without_a_summary(page: Page) -> None:
+    """From the library, "Ajouter une ressource"; the summary is forgotten: the form comes
+    back with the error and what was typed."""
+    main = page.get_by_role("main")
     page.goto("/resources/")
     main.get_by_role("link", name="Ajouter une ressource").first.click()
     page.wait_for_url(re.compile(r"/resources/new/$"))
@@ -63,11 +80,7 @@ def test_add_find_bookmark_and_download_a_resource(page, live_server, world):
     form.get_by_label(re.compile(r"^Langue")).select_option("fr")
     form.get_by_label(re.compile(r"^Communauté")).select_option(label="Technopédagogie")
     form.get_by_label(re.compile(r"^Étiquettes")).fill("évaluation, compétences numériques")
-    upload = form.get_by_label(re.compile(r"^Fichier"))
-    upload.set_input_files(
-        files=[{"name": "grille.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}]
-    )
-    # The summary is forgotten: the form comes back with the error and what was typed.
+    _choose_the_file(form)
     form.get_by_role("button", name="Ajouter la ressource").click()
     expect(form.get_by_role("alert")).to_contain_text("La ressource n'a pas été enregistrée")
     summary = form.get_by_label(re.compile(r"^Résumé"))
@@ -79,22 +92,26 @@ def test_add_find_bookmark_and_download_a_resource(page, live_server, world):
     expect(form.get_by_label(re.compile(r"^Type"))).to_have_value("method")
     axe_check(page)
 
-    # The file is chosen again (a browser never keeps it), the summary given: saved.
-    summary.fill(SUMMARY)
-    upload.set_input_files(
-        files=[{"name": "grille.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}]
-    )
+
+def _member_gives_the_summary_and_saves(page: Page) -> Resource:
+    """The file is chosen again (a browser never keeps it), the summary given: saved."""
+    form = page.get_by_role("main").locator("form.resource-form")
+    form.get_by_label(re.compile(r"^Résumé")).fill(SUMMARY)
+    _choose_the_file(form)
     form.get_by_role("button", name="Ajouter la ressource").click()
     page.wait_for_url(re.compile(r"/resources/\d+/"))
     expect(page.get_by_role("status")).to_contain_text("La ressource a été ajoutée")
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     resource = Resource.objects.get(title=TITLE)
     assert resource.file_content_type == "application/pdf"
-    assert resource.community == world["community"]
+    return resource
 
-    # A search typed without accents finds it, and only what matches.
+
+def _member_finds_it_by_a_search_typed_without_accents(page: Page) -> None:
+    """The search finds it, and only what matches; the kind facet narrows the results."""
+    main = page.get_by_role("main")
     page.goto("/resources/")
-    search = page.get_by_role("main").get_by_role("search")  # not the header's box
+    search = main.get_by_role("search")  # not the header's box
     search.get_by_label("Rechercher une ressource").fill("evaluation competences")
     search.get_by_role("button", name="Rechercher").click()
     page.wait_for_url(re.compile(r"/resources/\?q=evaluation(\+|%20)competences"))
@@ -104,14 +121,16 @@ def test_add_find_bookmark_and_download_a_resource(page, live_server, world):
     facets = main.get_by_role("complementary")
     expect(facets.get_by_role("link", name=re.compile(r"^Méthode \(\d+\)$"))).to_be_visible()
     axe_check(page)
-    # The kind facet narrows the results.
     facets.get_by_role("link", name=re.compile(r"^Méthode \(\d+\)$")).click()
     page.wait_for_url(re.compile(r"kind=method"))
     expect(results.filter(has_text=TITLE)).to_have_count(1)
     axe_check(page)
 
-    # Open it and put it in "my library".
-    results.get_by_role("link", name=TITLE).click()
+
+def _member_puts_it_in_my_library(page: Page, resource: Resource) -> None:
+    """Opened from the search results."""
+    main = page.get_by_role("main")
+    main.locator("ol.resource-list > li").get_by_role("link", name=TITLE).click()
     page.wait_for_url(re.compile(rf"/resources/{resource.pk}/"))
     axe_check(page)
     actions = main.locator(".resource__actions")
@@ -126,10 +145,15 @@ def test_add_find_bookmark_and_download_a_resource(page, live_server, world):
     expect(main.get_by_role("link", name=TITLE)).to_be_visible()
     axe_check(page)
 
-    # Download it: the very bytes, as an attachment.
+
+def _member_downloads_it(page: Page, resource: Resource) -> None:
+    """From "my library": the very bytes, as an attachment."""
+    main = page.get_by_role("main")
     main.get_by_role("link", name=TITLE).click()
     with page.expect_download() as download_info:
-        actions.get_by_role("link", name=re.compile(r"^Télécharger")).click()
+        main.locator(".resource__actions").get_by_role(
+            "link", name=re.compile(r"^Télécharger")
+        ).click()
     download = download_info.value
     assert download.suggested_filename == "grille.pdf"
     with open(download.path(), "rb") as saved:
@@ -141,17 +165,23 @@ def test_add_find_bookmark_and_download_a_resource(page, live_server, world):
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.body() == TINY_PDF
 
-    # The accented tag's page ("who knows what") lists it too.
+
+def _tag_pages_list_it(page: Page, resource: Resource) -> None:
+    """The library filtered by the accented tag, and the tag's page ("who knows what")."""
+    main = page.get_by_role("main")
     page.goto(f"/resources/{resource.pk}/")
     main.locator(".resource__tags").get_by_role("link", name="évaluation", exact=True).click()
     page.wait_for_url(re.compile(r"/resources/\?tag="))
-    expect(results).to_have_count(2)
+    expect(main.locator("ol.resource-list > li")).to_have_count(2)
     page.goto("/tags/évaluation/")
     expect(page.get_by_role("heading", level=1)).to_have_text("évaluation")
     expect(main.locator("section#resources").get_by_role("link", name=TITLE)).to_be_visible()
     axe_check(page)
 
-    # From the resource's page, open a discussion about it in the community's forum.
+
+def _member_opens_a_discussion_about_it(page: Page, resource: Resource) -> None:
+    """From the resource's page, in the community's forum."""
+    main = page.get_by_role("main")
     page.goto(f"/resources/{resource.pk}/")
     discussions = main.locator("section#discussions")
     expect(discussions).to_contain_text("Personne n'a encore ouvert de discussion")

@@ -222,9 +222,15 @@ def real_kwargs(pattern: Pattern, world: World) -> list[dict[str, Value]]:
     """Kwargs naming real objects for `pattern`; [] when the harness does not know how."""
     if not pattern.params:
         return [{}]
-    name, params = pattern.name, set(pattern.params)
-    slugs = [community.slug for community in world.communities]
-    by = {
+    by_name = _kwargs_by_name(world)
+    if pattern.name in by_name:
+        return by_name[pattern.name]
+    return _kwargs_by_parameters(pattern, world)
+
+
+def _kwargs_by_name(world: World) -> dict[str, list[dict[str, Value]]]:
+    """The URL names whose parameters say nothing of what they name."""
+    return {
         "communities:invitation_cancel": [
             {"slug": m.community.slug, "membership_id": m.pk} for m in world.memberships
         ],
@@ -256,10 +262,14 @@ def real_kwargs(pattern: Pattern, world: World) -> list[dict[str, Value]]:
         "forums:topic_dash_slug": [{"pk": t.pk, "slug": t.slug} for t in world.topics],
         "forums:notification_open": [{"pk": n.pk} for n in world.notifications],
     }
-    if name in by:
-        return by[name]
+
+
+def _kwargs_by_parameters(pattern: Pattern, world: World) -> list[dict[str, Value]]:
+    """Kwargs guessed from the parameters' names and the URL's namespace."""
+    name, params = pattern.name, set(pattern.params)
+    slugs = [community.slug for community in world.communities]
     namespace = name.split(":")[0]
-    if params == {"slug"} and namespace in ("communities", "resources"):
+    if params == {"slug"} and namespace in ("communities", "readiness", "resources"):
         return [{"slug": slug} for slug in slugs]
     if params == {"community_slug"}:
         return [{"community_slug": slug} for slug in slugs]
