@@ -58,9 +58,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        if self.field:
-            return f"{self.where}, field '{self.field}': {self.message}"
-        return f"{self.where}: {self.message}" if self.where else self.message
+        place = ", ".join(filter(None, (self.where, self.field and f"field '{self.field}'")))
+        return f"{place}: {self.message}" if place else self.message
 
 
 @dataclass(frozen=True)
