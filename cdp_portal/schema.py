@@ -104,7 +104,9 @@ class Node:
 
     scalar = True
 
-    def __init__(self, *, required: bool = False, default: Any = ABSENT, missing: str = MISSING):
+    def __init__(
+        self, *, required: bool = False, default: Any = ABSENT, missing: str = MISSING
+    ) -> None:
         self.required = required
         self.default = default
         self.missing = missing
