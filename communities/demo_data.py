@@ -3,12 +3,14 @@
 Its communities and their members are in `communities/demo/communities.yaml` (the format
 of `manage.py seed_communities`), its people and their profiles in
 `communities/demo/people.csv` (the format of `manage.py import_members`, plus the profile
-columns bio, languages, interests and ask_me_about); `manage.py seed_demo` loads both
-through the same code as those commands. The content is French, like the institution it
-imitates: a Québec university whose digital learning office (the BENA of the source
-document) runs communities of practice on teaching with technology. The themes are the
-source document's sections, the tags its labels; e-mail addresses end in @demo.example
-(a reserved domain).
+columns bio, languages, interests and ask_me_about), its vocabulary, the ages of its
+communities and its pending request and invitation in `communities/demo/institution.yaml`
+(read here, against the schema below); `manage.py seed_demo` loads them all through the
+same code as those commands. The content is French, like the institution it imitates: a
+Québec university whose digital learning office (the BENA of the source document) runs
+communities of practice on teaching with technology. The themes are the source
+document's sections, the tags its labels; e-mail addresses end in @demo.example (a
+reserved domain).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
+from cdp_portal.schema import Choice, Dict, Email, Integer, List, Mapping, Text, load
+
+from .models import Role
 
 DEMO_PASSWORD = "demo-cdp-2026"
 DEMO_DOMAIN = "demo.example"
@@ -25,6 +29,7 @@ DEMO_DOMAIN = "demo.example"
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 COMMUNITIES_FILE = DEMO_DIR / "communities.yaml"
 PEOPLE_FILE = DEMO_DIR / "people.csv"
+INSTITUTION_FILE = DEMO_DIR / "institution.yaml"
 
 # The accounts people sign in with to try the portal (the others have no password).
 ADMIN_EMAIL = "admin@demo.example"
@@ -36,85 +41,72 @@ DEMO_ACCOUNTS = [
     {"email": MEMBER_EMAIL, "role": "membre"},
 ]
 
-# The source document's tags (its navigation page names left aside), then the everyday
-# vocabulary of teaching with technology. Shared with generate_scale_data.
-SOURCE_TAGS = [
-    "adobe",
-    "apprendre",
-    "bestof",
-    "comprendre",
-    "documentation",
-    "faq",
-    "formation",
-    "forum",
-    "meilleures-pratiques",
-    "outil",
-    "présentation",
-    "scénario",
-    "témoignages",
-    "webct",
-    "échanger",
-    "études-de-cas",
-]
-PRACTICE_TAGS = [
-    "moodle",
-    "évaluation",
-    "vidéo",
-    "pédagogie-active",
-    "classe-inversée",
-    "enseignement-hybride",
-    "formation-à-distance",
-    "accessibilité",
-    "rétroaction",
-    "portfolio",
-    "simulation",
-    "baladodiffusion",
-    "droit-d-auteur",
-    "veille",
-    "intelligence-artificielle",
-]
-
-THEMES = [
-    "Enseigner avec les technologies",
-    "Utiliser les outils technopédagogiques",
-    "Se documenter",
-    "Innover",
-]
-
-UNITS = {
-    "bena": "Bureau de l'environnement numérique d'apprentissage (BENA)",
-    "sse": "Service de soutien à l'enseignement",
-    "biblio": "Bibliothèque",
-    "dti": "Direction des technologies de l'information",
-    "rh": "Direction des ressources humaines",
-    "vre": "Vice-rectorat aux études",
-    "educ": "Faculté des sciences de l'éducation",
-    "med": "Faculté de médecine",
-    "fsg": "Faculté des sciences et de génie",
-    "flsh": "Faculté des lettres et des sciences humaines",
-    "fsa": "Faculté des sciences de l'administration",
-    "droit": "Faculté de droit",
-    "fsi": "Faculté des sciences infirmières",
-    "langues": "École de langues",
-}
-CAMPUSES = [
-    "Campus principal",
-    "Campus de Lévis",
-    "Pavillon du centre-ville",
-    "Campus de Longueuil",
-    "À distance",
-]
+# The limits are those of the fields the values end up in (tag names, Community.theme,
+# Profile.unit and campus, Community.slug).
+_TAGS = List(Text(100, required=True), required=True, nonempty=True)
+_SLUG = Text(80, required=True)
+INSTITUTION = Mapping(
+    {
+        "source_tags": _TAGS,
+        "practice_tags": _TAGS,
+        "themes": List(Text(150, required=True), required=True, nonempty=True),
+        "units": Dict(Text(150, required=True), required=True),
+        "campuses": List(Text(100, required=True), required=True, nonempty=True),
+        "community_ages": Dict(Integer(0, 36500, required=True), required=True),
+        "pending_requests": List(
+            Mapping(
+                {"community": _SLUG, "email": Email(required=True), "message": Text(required=True)}
+            )
+        ),
+        "pending_invitations": List(
+            Mapping(
+                {
+                    "community": _SLUG,
+                    "email": Email(required=True),
+                    "roles": List(
+                        Choice(Role.values, noun="role"), single=True, default=[Role.MEMBER]
+                    ),
+                    "invited_by": Email(required=True),
+                }
+            )
+        ),
+    }
+)
 
 
-# How many days ago each demo community was created (a seed file gives dates, the demo
-# stays the same age whenever it is loaded).
-COMMUNITY_AGE_DAYS = {
-    "technopedagogie": 540,
-    "video-classe-inversee": 120,
-    "veille-documentaire": 60,
-    "laboratoire-innovation": 21,
-    "migration-webct-moodle": 1460,
-}
+@dataclass(frozen=True)
+class PendingRequest:
+    """A request waiting for an animator's decision."""
+
+    community: str
+    email: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    """An invitation not yet answered."""
+
+    community: str
+    email: str
+    roles: list[str]
+    invited_by: str
+
+
+_institution = load(INSTITUTION_FILE, INSTITUTION)
+# The source document's tags, then the everyday vocabulary of teaching with technology.
+# Shared with generate_scale_data.
+SOURCE_TAGS: list[str] = _institution["source_tags"]
+PRACTICE_TAGS: list[str] = _institution["practice_tags"]
+THEMES: list[str] = _institution["themes"]
+UNITS: dict[str, str] = _institution["units"]
+CAMPUSES: list[str] = _institution["campuses"]
+# How many days ago each demo community was created.
+COMMUNITY_AGE_DAYS: dict[str, int] = _institution["community_ages"]
+PENDING_REQUESTS = [PendingRequest(**entry) for entry in _institution.get("pending_requests", [])]
+PENDING_INVITATIONS = [
+    PendingInvitation(**entry) for entry in _institution.get("pending_invitations", [])
+]
 
 
 @dataclass(frozen=True)
@@ -127,13 +119,13 @@ class DemoMembership:
 @cache
 def memberships() -> dict[str, list[DemoMembership]]:
     """The active members of each demo community, as communities.yaml lists them."""
-    data = yaml.safe_load(COMMUNITIES_FILE.read_text(encoding="utf-8"))
+    from .seeding import load_seed_file, validate_seed
+
     return {
-        entry["slug"]: [
-            DemoMembership(person["email"], person.get("roles", ["member"]), person.get("hours"))
-            for person in entry.get("people", [])
+        spec.slug: [
+            DemoMembership(person.email, person.roles, person.hours) for person in spec.people
         ]
-        for entry in data["communities"]
+        for spec in validate_seed(load_seed_file(COMMUNITIES_FILE))
     }
 
 
@@ -142,24 +134,3 @@ def __getattr__(name: str):
     if name == "MEMBERSHIPS":
         return memberships()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-# (community slug, person, message): a request waiting for an animator's decision.
-PENDING_REQUESTS = [
-    (
-        "veille-documentaire",
-        "gabriel.fortier@demo.example",
-        "Bonjour ! Je prépare mon premier cours hybride et j'aimerais profiter de votre "
-        "veille sur l'évaluation en ligne.",
-    ),
-]
-
-# (community slug, person, roles, inviting animator): an invitation not yet answered.
-PENDING_INVITATIONS = [
-    (
-        "laboratoire-innovation",
-        "olivia.tanguay@demo.example",
-        ["member"],
-        "nathalie.bergeron@demo.example",
-    ),
-]

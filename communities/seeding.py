@@ -3,9 +3,9 @@
 `manage.py seed_communities FILE.yaml` and `seed_demo` call these functions:
 
 * `load_seed_file(path)` reads the YAML and `validate_seed(data)` checks the whole file
-  (keys, types, choices, e-mail addresses, benefits, roles, checklist templates,
-  duplicates). Every problem is collected; `SeedError` lists them all, each naming the
-  entry (index and slug) and the field.
+  against its declared schema, `SEED_FILE` below (keys, types, choices, e-mail addresses,
+  benefits, roles, checklist templates, duplicates). Every problem is collected;
+  `SeedError` lists them all, each naming the entry (index and slug) and the field.
 * `seed_communities(specs=...)` then creates or updates the communities, their forums,
   people (accounts invited by e-mail when new), roles and checklists through the services,
   in one transaction, and returns what it did, entry by entry. Run again with the same file,
@@ -25,10 +25,20 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email, validate_slug
+from django.core.validators import validate_slug
 from django.db import transaction
-from django.utils import timezone
-from django.utils.text import slugify
+
+from cdp_portal.schema import (
+    Choice,
+    Date,
+    Email,
+    Integer,
+    List,
+    Mapping,
+    Text,
+    Unique,
+    validate,
+)
 
 from readiness.models import READINESS_PHASES, ChecklistTemplate
 from readiness.services import checklist_ensure, checklist_get
@@ -37,31 +47,9 @@ from .benefits import BENEFITS_BY_KEY
 from .models import Community, Membership, Phase, Role, Visibility
 from .services import account_invite, membership_add, membership_set_roles
 
-TOP_LEVEL_KEYS = {"communities"}
-COMMUNITY_KEYS = {
-    "slug",
-    "name",
-    "summary",
-    "description",
-    "theme",
-    "visibility",
-    "phase",
-    "benefits",
-    "sponsor",
-    "forums",
-    "checklist",
-    "people",
-    "created_at",
-}
-PERSON_KEYS = {"email", "roles", "display_name", "first_name", "last_name", "hours"}
-# Community fields a seed file sets directly, with their length limits (0: none).
-TEXT_FIELDS = {"name": 150, "summary": 300, "description": 0, "theme": 150}
-NAME_LIMIT = 150
-EMAIL_LIMIT = 254
+# The limits of Forum.name and Membership.allocated_hours_per_month.
 FORUM_NAME_LIMIT = 120
 MAX_HOURS = 32767
-# A forum's slug, as `forums.services.forum_ensure` derives it from the name.
-RESERVED_FORUM_SLUGS = frozenset({"flags", "log"})
 
 
 class SeedError(Exception):
@@ -143,287 +131,130 @@ def load_seed_file(path: str | Path) -> object:
         raise SeedError([f"{path}: not valid YAML ({error})."]) from error
 
 
-def forum_slug(name: str) -> str:
-    slug = slugify(name)[:80] or "forum"
-    return f"{slug}-forum" if slug in RESERVED_FORUM_SLUGS else slug
+def _forum_slug(name: str) -> str:
+    # The forums app's rule: two names giving the same slug are the same forum.
+    from forums.models import forum_slug
+
+    return forum_slug(name)
 
 
-def _is_text(value) -> bool:
-    return isinstance(value, str)
-
-
-def _text_list(value) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _email_problem(value) -> str | None:
-    if not isinstance(value, str):
-        return "must be an e-mail address (text)"
-    address = value.strip()
+def _slug_problem(slug: str) -> str | None:
     try:
-        validate_email(address)
+        validate_slug(slug)
     except ValidationError:
-        return f"'{value}' is not a valid e-mail address"
-    if len(address) > EMAIL_LIMIT:
-        return f"is longer than {EMAIL_LIMIT} characters"
+        return "only lowercase letters, digits, hyphens and underscores"
     return None
 
 
-class _Checker:
-    """Collects the problems of one file."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def error(self, where: str, field_name: str, message: str) -> None:
-        self.errors.append(f"{where}, field '{field_name}': {message}.")
-
-    def unknown_keys(self, data: dict, allowed: set[str], where: str, prefix: str = "") -> None:
-        for key in sorted(set(data) - allowed, key=str):
-            allowed_keys = ", ".join(sorted(allowed))
-            self.error(where, f"{prefix}{key}", f"unknown key (allowed: {allowed_keys})")
-
-    def text(self, data: dict, name: str, where: str, *, limit: int = 0, required=False):
-        if name not in data or data[name] is None:
-            if required:
-                self.error(where, name, "missing (required)")
-            return None
-        value = data[name]
-        if not _is_text(value):
-            self.error(where, name, f"must be text, not {type(value).__name__}")
-            return None
-        value = value.strip()
-        if required and not value:
-            self.error(where, name, "must not be empty")
-            return None
-        if limit and len(value) > limit:
-            self.error(where, name, f"is longer than {limit} characters ({len(value)})")
-            return None
-        return value
+def _template_slugs() -> set[str]:
+    return set(ChecklistTemplate.objects.values_list("slug", flat=True))
 
 
-def _check_person(check: _Checker, where: str, position: int, data) -> PersonSpec | None:
-    prefix = f"people[{position}]"
-    if not isinstance(data, dict):
-        check.error(where, prefix, "must be a mapping such as {email: …, roles: [member]}")
-        return None
-    check.unknown_keys(data, PERSON_KEYS, where, prefix=f"{prefix}.")
-    ok = True
-    if "email" not in data:
-        check.error(where, f"{prefix}.email", "missing (required)")
-        ok = False
-    else:
-        problem = _email_problem(data["email"])
-        if problem:
-            check.error(where, f"{prefix}.email", problem)
-            ok = False
-    roles = data.get("roles", [Role.MEMBER])
-    if isinstance(roles, str):
-        roles = [roles]
-    if not _text_list(roles):
-        check.error(where, f"{prefix}.roles", "must be a list of roles")
-        ok = False
-    elif not roles:
-        check.error(where, f"{prefix}.roles", "must name at least one role")
-        ok = False
-    else:
-        for role in roles:
-            if role not in Role.values:
-                check.error(
-                    where,
-                    f"{prefix}.roles",
-                    f"unknown role '{role}' (allowed: {', '.join(Role.values)})",
-                )
-                ok = False
-    names = {}
-    for key in ("display_name", "first_name", "last_name"):
-        value = data.get(key)
-        if value is None:
-            names[key] = ""
-        elif not isinstance(value, str):
-            check.error(where, f"{prefix}.{key}", f"must be text, not {type(value).__name__}")
-            ok = False
-        elif len(value.strip()) > NAME_LIMIT:
-            check.error(where, f"{prefix}.{key}", f"is longer than {NAME_LIMIT} characters")
-            ok = False
-        else:
-            names[key] = value.strip()
-    hours = data.get("hours")
-    if hours is not None and (
-        isinstance(hours, bool) or not isinstance(hours, int) or not 0 <= hours <= MAX_HOURS
-    ):
-        check.error(where, f"{prefix}.hours", "must be a whole number of hours per month")
-        ok = False
-    if not ok:
-        return None
-    unique_roles = list(dict.fromkeys(roles))
-    return PersonSpec(email=data["email"].strip().lower(), roles=unique_roles, hours=hours, **names)
+def _community_label(where: str, index: int, data: dict) -> str:
+    slug = data.get("slug")
+    return f"communities[{index}] (slug '{slug}')" if slug else f"communities[{index}]"
 
 
-def _check_community(
-    check: _Checker, index: int, data, templates: set[str], seen_slugs: dict[str, int]
-) -> CommunitySpec | None:
-    if not isinstance(data, dict):
-        check.error(f"communities[{index}]", "-", "must be a mapping of keys (slug, name, …)")
-        return None
-    raw_slug = data.get("slug")
-    where = f"communities[{index}] (slug '{raw_slug}')" if raw_slug else f"communities[{index}]"
-    errors_before = len(check.errors)
-    check.unknown_keys(data, COMMUNITY_KEYS, where)
+PERSON = Mapping(
+    {
+        "email": Email(required=True),
+        "roles": List(
+            Choice(Role.values, noun="role"),
+            single=True,
+            nonempty=True,
+            default=[Role.MEMBER],
+            wrong_type="must be a list of roles",
+        ),
+        "display_name": Text(150, default=""),
+        "first_name": Text(150, default=""),
+        "last_name": Text(150, default=""),
+        "hours": Integer(0, MAX_HOURS),
+    },
+    wrong_type="must be a mapping such as {email: …, roles: [member]}",
+)
+# The Community fields a seed file sets directly (an absent key leaves an existing
+# community's value alone), then the rest of an entry.
+COMMUNITY_FIELDS = ("name", "summary", "description", "theme", "visibility", "phase", "benefits")
+COMMUNITY = Mapping(
+    {
+        "slug": Text(80, required=True, check=_slug_problem),
+        "name": Text(150, required=True),
+        "summary": Text(300),
+        "description": Text(),
+        "theme": Text(150),
+        "visibility": Choice(Visibility.values),
+        "phase": Choice(Phase.values),
+        "benefits": List(
+            Choice(BENEFITS_BY_KEY, noun="benefit", hint="the keys are in communities/benefits.py"),
+            wrong_type="must be a list of benefit keys",
+        ),
+        "forums": List(
+            Text(FORUM_NAME_LIMIT, required=True),
+            unique=Unique("'{item}' and '{first}' are the same forum", key=_forum_slug),
+            wrong_type="must be a list of forum names",
+        ),
+        "sponsor": Email(),
+        "checklist": Choice(
+            _template_slugs,
+            noun="checklist template",
+            hint="load it first with `manage.py load_checklist_templates`",
+        ),
+        "created_at": Date(),
+        "people": List(
+            PERSON,
+            unique=Unique("{key} is already people[{index}]", field="email"),
+            wrong_type="must be a list of {email, roles}",
+        ),
+    },
+    label=_community_label,
+    wrong_type="must be a mapping of keys (slug, name, …)",
+)
+SEED_FILE = Mapping(
+    {
+        "communities": List(
+            COMMUNITY,
+            required=True,
+            unique=Unique("duplicate of communities[{index}]", field="slug"),
+            wrong_type="must be a list of communities",
+        )
+    },
+    wrong_type="must be a mapping with a 'communities' list",
+)
 
-    slug = check.text(data, "slug", where, limit=80, required=True)
-    if slug is not None:
-        try:
-            validate_slug(slug)
-        except ValidationError:
-            check.error(where, "slug", "only lowercase letters, digits, hyphens and underscores")
-        if slug in seen_slugs:
-            check.error(where, "slug", f"duplicate of communities[{seen_slugs[slug]}]")
-        else:
-            seen_slugs[slug] = index
-    fields: dict = {}
-    for name, limit in TEXT_FIELDS.items():
-        if name in data:
-            value = check.text(data, name, where, limit=limit, required=name == "name")
-            if value is not None:
-                fields[name] = value
-        elif name == "name":
-            check.error(where, "name", "missing (required)")
-    for name, choices in (("visibility", Visibility.values), ("phase", Phase.values)):
-        if name in data:
-            value = data[name]
-            if not isinstance(value, str) or value not in choices:
-                check.error(where, name, f"'{value}' is not one of {' | '.join(choices)}")
-            else:
-                fields[name] = value
-    if "benefits" in data:
-        benefits = data["benefits"] if data["benefits"] is not None else []
-        if not _text_list(benefits):
-            check.error(where, "benefits", "must be a list of benefit keys")
-        else:
-            unknown = [key for key in benefits if key not in BENEFITS_BY_KEY]
-            for key in unknown:
-                check.error(
-                    where,
-                    "benefits",
-                    f"unknown benefit '{key}' (the keys are in communities/benefits.py)",
-                )
-            if not unknown:
-                fields["benefits"] = list(dict.fromkeys(benefits))
-    forums: list[str] = []
-    if "forums" in data:
-        names = data["forums"] if data["forums"] is not None else []
-        if not _text_list(names):
-            check.error(where, "forums", "must be a list of forum names")
-        else:
-            slugs: dict[str, str] = {}
-            for name in names:
-                name = name.strip()
-                if not name or len(name) > FORUM_NAME_LIMIT:
-                    check.error(
-                        where, "forums", f"a forum name has 1 to {FORUM_NAME_LIMIT} characters"
-                    )
-                elif forum_slug(name) in slugs:
-                    check.error(
-                        where,
-                        "forums",
-                        f"'{name}' and '{slugs[forum_slug(name)]}' are the same forum",
-                    )
-                else:
-                    slugs[forum_slug(name)] = name
-                    forums.append(name)
-    sponsor = None
-    if data.get("sponsor") is not None:
-        problem = _email_problem(data["sponsor"])
-        if problem:
-            check.error(where, "sponsor", problem)
-        else:
-            sponsor = data["sponsor"].strip().lower()
-    checklist = None
-    if data.get("checklist") is not None:
-        value = data["checklist"]
-        if not isinstance(value, str):
-            check.error(where, "checklist", "must be a checklist template's slug")
-        elif value not in templates:
-            check.error(
-                where,
-                "checklist",
-                f"unknown checklist template '{value}' (load it first with "
-                "`manage.py load_checklist_templates`)",
-            )
-        else:
-            checklist = value
-    created_at = None
-    if data.get("created_at") is not None:
-        value = data["created_at"]
-        if isinstance(value, datetime.datetime):
-            created_at = value if timezone.is_aware(value) else timezone.make_aware(value)
-        elif isinstance(value, datetime.date):
-            created_at = timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
-        else:
-            check.error(where, "created_at", "must be a date such as 2024-09-01")
-    people: list[PersonSpec] = []
-    if "people" in data:
-        entries = data["people"] if data["people"] is not None else []
-        if not isinstance(entries, list):
-            check.error(where, "people", "must be a list of {email, roles}")
-        else:
-            emails: dict[str, int] = {}
-            for position, entry in enumerate(entries):
-                person = _check_person(check, where, position, entry)
-                if person is None:
-                    continue
-                if person.email in emails:
-                    check.error(
-                        where,
-                        f"people[{position}].email",
-                        f"{person.email} is already people[{emails[person.email]}]",
-                    )
-                    continue
-                emails[person.email] = position
-                people.append(person)
-    if len(check.errors) > errors_before:
-        return None
+
+def _community_spec(index: int, entry: dict) -> CommunitySpec:
+    fields = {name: entry[name] for name in COMMUNITY_FIELDS if name in entry}
+    if "benefits" in fields:
+        fields["benefits"] = list(dict.fromkeys(fields["benefits"]))
+    people = [
+        PersonSpec(
+            email=person["email"],
+            roles=list(dict.fromkeys(person["roles"])),
+            display_name=person["display_name"],
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            hours=person.get("hours"),
+        )
+        for person in entry.get("people", [])
+    ]
     return CommunitySpec(
         index=index,
-        slug=slug,
+        slug=entry["slug"],
         fields=fields,
-        forums=forums,
+        forums=entry.get("forums", []),
         people=people,
-        sponsor=sponsor,
-        checklist=checklist,
-        created_at=created_at,
+        sponsor=entry.get("sponsor"),
+        checklist=entry.get("checklist"),
+        created_at=entry.get("created_at"),
     )
 
 
 def validate_seed(data) -> list[CommunitySpec]:
     """The communities of a parsed seed file, or `SeedError` listing every problem."""
-    check = _Checker()
-    if not isinstance(data, dict):
-        raise SeedError(["The file must be a mapping with a 'communities' list."])
-    for key in sorted(set(data) - TOP_LEVEL_KEYS, key=str):
-        check.error("top level", str(key), "unknown key (allowed: communities)")
-    entries = data.get("communities")
-    if not isinstance(entries, list):
-        check.error("top level", "communities", "must be a list of communities")
-        raise SeedError(check.errors)
-    wanted = {
-        entry["checklist"]
-        for entry in entries
-        if isinstance(entry, dict) and isinstance(entry.get("checklist"), str)
-    }
-    templates = set(
-        ChecklistTemplate.objects.filter(slug__in=wanted).values_list("slug", flat=True)
-    )
-    seen: dict[str, int] = {}
-    specs = [
-        spec
-        for index, entry in enumerate(entries)
-        if (spec := _check_community(check, index, entry, templates, seen)) is not None
-    ]
-    if check.errors:
-        raise SeedError(check.errors)
-    return specs
+    clean, problems = validate(SEED_FILE, data, where="top level")
+    if problems:
+        raise SeedError([f"{problem}." for problem in problems])
+    return [_community_spec(index, entry) for index, entry in enumerate(clean["communities"])]
 
 
 # --- Writing -----------------------------------------------------------------------------------
@@ -474,7 +305,7 @@ class _Seeder:
         return community
 
     def forums(self, spec: CommunitySpec, community: Community) -> None:
-        from forums.models import Forum
+        from forums.models import Forum, forum_slug
         from forums.services import forum_ensure
 
         existing = set(community.forums.values_list("slug", flat=True))

@@ -16,6 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -75,8 +76,17 @@ def topic_shown_condition(user, path: str = "", *, including_own: bool = False) 
 
 # --- Forums ------------------------------------------------------------------------------
 
-# Path segments after /forums/<community>/ that are pages, not forums.
+# Path segments after /forums/<community>/ that are pages, not forums. The one list:
+# `Forum.clean` refuses them, `forum_slug` (used by forum_ensure and the seed files) avoids
+# them.
 RESERVED_FORUM_SLUGS = frozenset({"flags", "log"})
+
+
+def forum_slug(name: str, slug: str = "") -> str:
+    """The slug a forum gets: `slug`, or else one made from its name; at most 80
+    characters, and suffixed when it would be an animators' page."""
+    slug = (slug or slugify(name))[:80] or "forum"
+    return f"{slug}-forum" if slug in RESERVED_FORUM_SLUGS else slug
 
 
 class ForumQuerySet(models.QuerySet):

@@ -40,7 +40,6 @@ from resources.services import clean_tag_names
 from . import ratelimit
 from .models import (
     DEFAULT_FORUMS,
-    RESERVED_FORUM_SLUGS,
     Flag,
     Forum,
     ModerationLog,
@@ -51,6 +50,7 @@ from .models import (
     Topic,
     TopicReadState,
     Watch,
+    forum_slug,
 )
 from .permissions import (
     can_accept_answer,
@@ -116,12 +116,9 @@ def forum_ensure(
 ) -> tuple[Forum, bool]:
     """The community's forum with this slug (from the name when not given), created if
     missing; an existing forum is left as it is. Returns (forum, created)."""
-    slug = (slug or slugify(name))[:80] or "forum"
-    if slug in RESERVED_FORUM_SLUGS:
-        slug = f"{slug}-forum"
     return Forum.objects.get_or_create(
         community=community,
-        slug=slug,
+        slug=forum_slug(name, slug),
         defaults={"name": name, "description": description, "position": position},
     )
 

@@ -18,6 +18,8 @@ import yaml
 from django.db import transaction
 from django.utils.text import slugify
 
+from cdp_portal.schema import Choice, Integer, List, Mapping, Problem, Text, Unique, validate
+
 from .models import ChecklistTemplate, TemplateItem, TemplateSection
 from .rules import RULES
 
@@ -25,22 +27,23 @@ DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "checklists"
 DEFAULT_TEMPLATE_SLUG = "se-decider"
 
 LANGUAGES = ("fr", "en")
-TEMPLATE_KEYS = {"slug", "title", "description", "source", "sections"}
-SECTION_KEYS = {"key", "title", "description", "items"}
-ITEM_KEYS = {"key", "text", "help", "weight", "rule"}
 MIN_WEIGHT, MAX_WEIGHT = 1, 10
 LIMITS = {"title": 200, "text": 300, "source": 300, "key": 80}
 
 
 class TemplateError(Exception):
-    """Invalid template file: says where (file, section/item) and which field."""
+    """Invalid template file: says where (file, section/item) and which field, for every
+    problem found (`where`, `field` and `message` are the first one's)."""
 
-    def __init__(self, file: str | Path, where: str, field: str, message: str) -> None:
-        self.file, self.where, self.field, self.message = str(file), where, field, message
-        location = f"{self.file}: {where}" if where else self.file
-        super().__init__(
-            f"{location}, field '{field}': {message}" if field else f"{location}: {message}"
-        )
+    def __init__(self, file: str | Path, problems: list[Problem]) -> None:
+        self.file, self.problems = str(file), problems
+        first = problems[0]
+        self.where, self.field, self.message = first.where, first.field, first.message
+        super().__init__("\n".join(f"{self.file}: {problem}" for problem in problems))
+
+    @classmethod
+    def one(cls, file: str | Path, where: str, message: str) -> TemplateError:
+        return cls(file, [Problem(where, "", message)])
 
 
 @dataclass
@@ -54,134 +57,96 @@ class LoadResult:
 # --- Validation ------------------------------------------------------------------------------
 
 
-def _check_keys(data: dict, allowed: set[str], file, where: str) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise TemplateError(
-            file, where, unknown[0], f"unknown key (allowed: {', '.join(sorted(allowed))})"
-        )
+def _slug_problem(key: str) -> str | None:
+    if slugify(key) != key:
+        return "is not a slug (lowercase letters, digits, hyphens)"
+    return None
 
 
-def _text(data: dict, field: str, file, where: str, *, required: bool, limit: int = 0) -> dict:
-    """A {fr, en} pair of non-empty strings; {"fr": "", "en": ""} when optional and absent."""
-    value = data.get(field)
-    if value is None:
-        if required:
-            raise TemplateError(file, where, field, "missing (give the 'fr' and 'en' text)")
-        return {"fr": "", "en": ""}
-    if not isinstance(value, dict):
-        raise TemplateError(file, where, field, "must be a mapping with 'fr' and 'en' text")
-    unknown = sorted(set(value) - set(LANGUAGES))
-    if unknown:
-        raise TemplateError(file, where, f"{field}.{unknown[0]}", "unknown language (fr, en)")
-    result = {}
-    for language in LANGUAGES:
-        text = value.get(language)
-        if not isinstance(text, str) or not text.strip():
-            raise TemplateError(file, where, f"{field}.{language}", "missing text")
-        text = " ".join(text.split())
-        if limit and len(text) > limit:
-            raise TemplateError(
-                file, where, f"{field}.{language}", f"longer than {limit} characters"
-            )
-        result[language] = text
-    return result
+def _is_key(key: object) -> bool:
+    return isinstance(key, str) and not validate(KEY, key)[1]
 
 
-def _key(data: dict, file, where: str) -> str:
+def _section_label(where: str, index: int, data: dict) -> str:
+    """ "section 'key'", or "section #2" while its key is not valid."""
     key = data.get("key")
-    if not isinstance(key, str) or not key or slugify(key) != key or len(key) > LIMITS["key"]:
-        raise TemplateError(
-            file, where, "key", "missing or not a slug (lowercase letters, digits, hyphens)"
-        )
-    return key
+    return f"section '{key}'" if _is_key(key) else f"section #{index + 1}"
 
 
-def _weight(data: dict, file, where: str) -> int:
-    weight = data.get("weight")
-    if isinstance(weight, bool) or not isinstance(weight, int):
-        raise TemplateError(
-            file, where, "weight", f"must be a whole number from {MIN_WEIGHT} to {MAX_WEIGHT}"
-        )
-    if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
-        raise TemplateError(
-            file, where, "weight", f"{weight} is out of range ({MIN_WEIGHT} to {MAX_WEIGHT})"
-        )
-    return weight
+def _item_label(where: str, index: int, data: dict) -> str:
+    """After its section's label: "section 's', item 'key'" (or "item #2")."""
+    key = data.get("key")
+    return f"{where}, item '{key}'" if _is_key(key) else f"{where}, item #{index + 1}"
+
+
+def _bilingual(limit: int = 0, *, required: bool = False) -> Mapping:
+    """A {fr, en} pair of texts, whitespace folded; both empty when optional and absent."""
+    return Mapping(
+        {
+            language: Text(limit, fold=True, required=True, missing="missing text")
+            for language in LANGUAGES
+        },
+        required=required,
+        missing="missing (give the 'fr' and 'en' text)",
+        default=dict.fromkeys(LANGUAGES, ""),
+        wrong_type="must be a mapping with 'fr' and 'en' text",
+    )
+
+
+# A section's or an item's key.
+KEY = Text(LIMITS["key"], required=True, check=_slug_problem)
+ITEM = Mapping(
+    {
+        "key": KEY,
+        "text": _bilingual(LIMITS["text"], required=True),
+        "help": _bilingual(),
+        "weight": Integer(MIN_WEIGHT, MAX_WEIGHT, required=True),
+        # "" (or none): an item people tick themselves.
+        "rule": Choice(
+            ["", *sorted(RULES)], noun="rule", hint=f"known: {', '.join(sorted(RULES))}", default=""
+        ),
+    },
+    label=_item_label,
+)
+SECTION = Mapping(
+    {
+        "key": KEY,
+        "title": _bilingual(LIMITS["title"], required=True),
+        "description": _bilingual(),
+        "items": List(
+            ITEM,
+            required=True,
+            nonempty=True,
+            unique=Unique("used by another item of the template", field="key", per_file=True),
+            wrong_type="must be a non-empty list",
+        ),
+    },
+    label=_section_label,
+)
+TEMPLATE = Mapping(
+    {
+        "slug": Text(required=True, check=_slug_problem),
+        "source": Text(LIMITS["source"], fold=True, default=""),
+        "title": _bilingual(LIMITS["title"], required=True),
+        "description": _bilingual(),
+        "sections": List(
+            SECTION,
+            required=True,
+            nonempty=True,
+            unique=Unique("used by another section", field="key"),
+            wrong_type="must be a non-empty list",
+        ),
+    },
+    wrong_type="the file must contain a mapping (slug, title, sections)",
+)
 
 
 def validate_template(data, file: str | Path) -> dict:
-    """The template as a normalised dict (whitespace folded), or TemplateError."""
-    if not isinstance(data, dict):
-        raise TemplateError(file, "", "", "the file must contain a mapping (slug, title, sections)")
-    _check_keys(data, TEMPLATE_KEYS, file, "template")
-    slug = data.get("slug")
-    if not isinstance(slug, str) or not slug or slugify(slug) != slug:
-        raise TemplateError(file, "template", "slug", "missing or not a slug")
-    source = data.get("source", "")
-    if not isinstance(source, str) or len(source) > LIMITS["source"]:
-        raise TemplateError(file, "template", "source", "must be a short text")
-    template = {
-        "slug": slug,
-        "title": _text(data, "title", file, "template", required=True, limit=LIMITS["title"]),
-        "description": _text(data, "description", file, "template", required=False),
-        "source": " ".join(source.split()),
-        "sections": [],
-    }
-    sections = data.get("sections")
-    if not isinstance(sections, list) or not sections:
-        raise TemplateError(file, "template", "sections", "must be a non-empty list")
-    section_keys: set[str] = set()
-    item_keys: set[str] = set()
-    for s_index, section in enumerate(sections, start=1):
-        where = f"section #{s_index}"
-        if not isinstance(section, dict):
-            raise TemplateError(file, where, "", "must be a mapping")
-        key = _key(section, file, where)
-        where = f"section '{key}'"
-        if key in section_keys:
-            raise TemplateError(file, where, "key", "used by another section")
-        section_keys.add(key)
-        _check_keys(section, SECTION_KEYS, file, where)
-        parsed = {
-            "key": key,
-            "title": _text(section, "title", file, where, required=True, limit=LIMITS["title"]),
-            "description": _text(section, "description", file, where, required=False),
-            "items": [],
-        }
-        items = section.get("items")
-        if not isinstance(items, list) or not items:
-            raise TemplateError(file, where, "items", "must be a non-empty list")
-        for i_index, item in enumerate(items, start=1):
-            where = f"section '{key}', item #{i_index}"
-            if not isinstance(item, dict):
-                raise TemplateError(file, where, "", "must be a mapping")
-            item_key = _key(item, file, where)
-            where = f"section '{key}', item '{item_key}'"
-            if item_key in item_keys:
-                raise TemplateError(file, where, "key", "used by another item of the template")
-            item_keys.add(item_key)
-            _check_keys(item, ITEM_KEYS, file, where)
-            rule = item.get("rule", "")
-            if rule is None:
-                rule = ""
-            if not isinstance(rule, str) or (rule and rule not in RULES):
-                raise TemplateError(
-                    file,
-                    where,
-                    "rule",
-                    f"unknown rule {rule!r} (known: {', '.join(sorted(RULES))})",
-                )
-            parsed["items"].append(
-                {
-                    "key": item_key,
-                    "text": _text(item, "text", file, where, required=True, limit=LIMITS["text"]),
-                    "help": _text(item, "help", file, where, required=False),
-                    "weight": _weight(item, file, where),
-                    "rule": rule,
-                }
-            )
-        template["sections"].append(parsed)
+    """The template as a normalised dict (whitespace folded), or TemplateError listing
+    every problem."""
+    template, problems = validate(TEMPLATE, data, where="template")
+    if problems:
+        raise TemplateError(file, problems)
     return template
 
 
@@ -193,9 +158,9 @@ def parse_file(path: Path) -> dict:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise TemplateError(path, where, "", f"invalid YAML: {problem}") from error
+        raise TemplateError.one(path, where, f"invalid YAML: {problem}") from error
     except (OSError, UnicodeDecodeError) as error:
-        raise TemplateError(path, "", "", f"cannot read the file: {error}") from error
+        raise TemplateError.one(path, "", f"cannot read the file: {error}") from error
     return validate_template(data, path)
 
 
@@ -216,20 +181,16 @@ def template_files(directory: Path) -> list[Path]:
 def parse_directory(directory: Path) -> list[tuple[Path, dict]]:
     """Every template of the folder, validated; TemplateError at the first problem."""
     if not directory.is_dir():
-        raise TemplateError(directory, "", "", "not a directory")
+        raise TemplateError.one(directory, "", "not a directory")
     files = template_files(directory)
     if not files:
-        raise TemplateError(directory, "", "", "no .yaml or .yml file in this directory")
+        raise TemplateError.one(directory, "", "no .yaml or .yml file in this directory")
     parsed, seen = [], {}
     for path in files:
         template = parse_file(path)
         if template["slug"] in seen:
-            raise TemplateError(
-                path,
-                "template",
-                "slug",
-                f"'{template['slug']}' is also used by {seen[template['slug']]}",
-            )
+            also = f"'{template['slug']}' is also used by {seen[template['slug']]}"
+            raise TemplateError(path, [Problem("template", "slug", also)])
         seen[template["slug"]] = path.name
         parsed.append((path, template))
     return parsed

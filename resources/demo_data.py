@@ -9,218 +9,68 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from cdp_portal.schema import Choice, Dict, List, Mapping, Text, load
 from communities.models import Community, Membership, Role
 
 from . import services
 from .models import Bookmark, Kind, Resource
 
-SECTIONS = (
-    "Enseigner avec les technologies",
-    "Utiliser les outils technopédagogiques",
-    "Se documenter",
-    "Innover",
-)
-
-# (subject, section, tags from the source document)
-FRENCH_SUBJECTS = (
-    ("le démarrage d'une communauté de pratique", "Innover", ["comprendre", "pageprincipale"]),
-    (
-        "les forums de discussion dans WebCT",
-        "Utiliser les outils technopédagogiques",
-        ["webct", "forum", "outil"],
-    ),
-    (
-        "les classes virtuelles avec Adobe Connect",
-        "Utiliser les outils technopédagogiques",
-        ["adobe", "outil", "presenter"],
-    ),
-    (
-        "l'animation d'une communauté en ligne",
-        "Enseigner avec les technologies",
-        ["échanger", "forum", "meilleures-pratiques"],
-    ),
-    ("la veille documentaire partagée", "Se documenter", ["documentation", "apprendre"]),
-    (
-        "l'apprentissage juste assez, juste-à-temps, juste pour moi",
-        "Enseigner avec les technologies",
-        ["apprendre", "formation"],
-    ),
-    ("le transfert intergénérationnel des savoirs", "Innover", ["échanger", "témoignages"]),
-    (
-        "la réduction de l'isolement des enseignants",
-        "Enseigner avec les technologies",
-        ["témoignages", "échanger"],
-    ),
-    ("la résolution de problèmes en groupe", "Innover", ["comprendre", "meilleures-pratiques"]),
-    (
-        "les appels à tous dans une communauté",
-        "Utiliser les outils technopédagogiques",
-        ["forum", "faq"],
-    ),
-    ("la gestion documentaire d'une communauté", "Se documenter", ["documentation", "outil"]),
-    (
-        "la présentation des bénéfices aux cadres intermédiaires",
-        "Innover",
-        ["présentation", "presenter"],
-    ),
-    ("le rôle du coach et de la documentaliste", "Se documenter", ["comprendre", "formation"]),
-    ("la légitimité de la communauté dans l'organisation", "Innover", ["comprendre", "bestof"]),
-    ("la reconnaissance du temps alloué aux membres", "Innover", ["meilleures-pratiques"]),
-    (
-        "les scénarios pédagogiques en formation hybride",
-        "Enseigner avec les technologies",
-        ["scénario", "apprendre"],
-    ),
-    (
-        "l'évaluation par les pairs en ligne",
-        "Enseigner avec les technologies",
-        ["scénario", "études-de-cas"],
-    ),
-    (
-        "les outils de communication synchrone et asynchrone",
-        "Utiliser les outils technopédagogiques",
-        ["outil", "échanger"],
-    ),
-    ("la rédaction d'une foire aux questions de cours", "Se documenter", ["faq", "documentation"]),
-    (
-        "la capsule vidéo en classe inversée",
-        "Enseigner avec les technologies",
-        ["présentation", "formation"],
-    ),
-    (
-        "la mise en commun des outils et des références",
-        "Se documenter",
-        ["documentation", "bestof", "outil"],
-    ),
-    ("le passage de l'idée à la réalisation", "Innover", ["études-de-cas", "bestof"]),
-)
-ENGLISH_SUBJECTS = (
-    ("running online workshops", "Enseigner avec les technologies", ["formation", "presenter"]),
-    ("onboarding new community members", "Innover", ["apprendre", "échanger"]),
-    (
-        "moderating discussion forums",
-        "Utiliser les outils technopédagogiques",
-        ["forum", "meilleures-pratiques"],
-    ),
-    (
-        "sharing teaching practices across campuses",
-        "Enseigner avec les technologies",
-        ["échanger", "témoignages"],
-    ),
-    ("measuring the value of a community of practice", "Innover", ["comprendre", "études-de-cas"]),
-    ("writing a community charter", "Se documenter", ["documentation", "pageprincipale"]),
-    (
-        "recording short teaching videos",
-        "Utiliser les outils technopédagogiques",
-        ["adobe", "présentation", "outil"],
-    ),
-    ("answering frequently asked questions", "Se documenter", ["faq", "documentation"]),
-)
-
-# kind: (French title prefix, English title prefix, French summary, English summary)
-PATTERNS = {
-    Kind.DOCUMENT: (
-        "Guide pratique",
-        "Practical guide",
-        "Un guide pas à pas sur {s}, tiré de l'expérience des communautés.",
-        "A step-by-step guide to {s}, drawn from our communities' experience.",
-    ),
-    Kind.CASE_STUDY: (
-        "Étude de cas",
-        "Case study",
-        "Comment une équipe de l'établissement a abordé {s}, et ce qu'elle en retient.",
-        "How a team at the institution approached {s}, and what it learned.",
-    ),
-    Kind.TESTIMONIAL: (
-        "Témoignage",
-        "Testimonial",
-        "Une participante raconte son expérience : {s}.",
-        "A participant tells her story: {s}.",
-    ),
-    Kind.FAQ: (
-        "FAQ",
-        "FAQ",
-        "Les questions qui reviennent le plus souvent sur {s}.",
-        "The questions most often asked about {s}.",
-    ),
-    Kind.BEST_PRACTICE: (
-        "Meilleures pratiques",
-        "Best practices",
-        "Ce qui fonctionne pour {s}, selon les animateurs et animatrices.",
-        "What works for {s}, according to community animators.",
-    ),
-    Kind.SCENARIO: (
-        "Scénario",
-        "Scenario",
-        "Un scénario prêt à adapter pour {s}.",
-        "A ready-to-adapt scenario for {s}.",
-    ),
-    Kind.PRESENTATION: (
-        "Présentation",
-        "Slides",
-        "Le support d'une présentation sur {s}.",
-        "Slides from a talk about {s}.",
-    ),
-    Kind.TRAINING: (
-        "Formation",
-        "Training",
-        "Une formation courte pour se lancer dans {s}.",
-        "A short training session to get started with {s}.",
-    ),
-    Kind.METHOD: (
-        "Méthode",
-        "Method",
-        "Une méthode éprouvée pour {s}.",
-        "A tried and tested method for {s}.",
-    ),
-    Kind.PROCESS: (
-        "Processus",
-        "Process",
-        "Les étapes et les rôles pour {s}.",
-        "The steps and roles involved in {s}.",
-    ),
-    Kind.TOOL: (
-        "Outil",
-        "Tool",
-        "Un outil en ligne utile pour {s}.",
-        "An online tool that helps with {s}.",
-    ),
-    Kind.LINK: (
-        "Lien utile",
-        "Useful link",
-        "Une ressource externe recommandée sur {s}.",
-        "A recommended external resource about {s}.",
-    ),
-}
-KIND_ORDER = list(PATTERNS)
+LIBRARY_FILE = Path(__file__).resolve().parent / "demo" / "library.yaml"
 PER_SUBJECT = 5
+# The French subjects first, then the English ones.
+LANGUAGES = ("fr", "en")
 
-FRENCH_POINTS = (
-    "Regrouper les informations dispersées.",
-    "Partager les savoir-faire, les outils, les méthodes et les processus.",
-    "Stimuler la créativité et faire émerger de nouvelles idées.",
-    "Réduire la duplication et gagner du temps.",
-    "Faciliter le transfert intergénérationnel.",
-    "Développer de nouveaux réseaux d'influence.",
-    "Réduire l'isolement et soutenir le sentiment d'appartenance.",
-    "Allouer le temps requis aux membres et reconnaître leur participation.",
-    "Expliquer aux cadres intermédiaires ce qu'apporte la communauté.",
+# The limits are those of Resource.title and summary and of the tag names (a section is
+# a tag too).
+LANGUAGE = Mapping(
+    {
+        "subjects": List(
+            Mapping(
+                {
+                    "subject": Text(150, required=True),
+                    "section": Text(100, required=True),
+                    "tags": List(Text(100, required=True), required=True, nonempty=True),
+                }
+            ),
+            required=True,
+            nonempty=True,
+        ),
+        "points": List(Text(required=True), required=True, nonempty=True),
+        "intro": Text(required=True),
+        "heading": Text(required=True),
+        "outro": Text(required=True),
+    },
+    required=True,
 )
-ENGLISH_POINTS = (
-    "Bring scattered information together.",
-    "Share know-how, tools, methods and processes.",
-    "Spark creativity and let new ideas emerge.",
-    "Avoid duplicated work and save time.",
-    "Help knowledge pass between generations.",
-    "Reduce isolation and build a sense of belonging.",
-    "Give members time for the community and recognise their participation.",
+
+
+def _bilingual(limit: int) -> Mapping:
+    return Mapping(
+        {language: Text(limit, required=True) for language in LANGUAGES},
+        required=True,
+    )
+
+
+LIBRARY = Mapping(
+    {
+        **dict.fromkeys(LANGUAGES, LANGUAGE),
+        "kinds": Dict(
+            Mapping({"title": _bilingual(200), "summary": _bilingual(300)}, required=True),
+            key=Choice(Kind.values, noun="kind", required=True),
+            required=True,
+        ),
+    }
 )
+LIBRARY_CONTENT: dict = load(LIBRARY_FILE, LIBRARY)
+# Each subject's resources take the next kinds of this list, in turn.
+KIND_ORDER = [Kind(kind) for kind in LIBRARY_CONTENT["kinds"]]
 
 
 def tiny_pdf(text: str) -> bytes:
@@ -249,45 +99,36 @@ def tiny_pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def _body(rng: random.Random, subject: str, section: str, english: bool) -> str:
-    points = rng.sample(ENGLISH_POINTS if english else FRENCH_POINTS, 3)
-    if english:
-        intro = (
-            f"This resource belongs to the *{section}* section of the library. It collects "
-            f"what our communities of practice learned about {subject}."
-        )
-        heading, outro = "Key points", "Adapt it to your own community and share your feedback."
-    else:
-        intro = (
-            f"Cette ressource fait partie de la rubrique *{section}* de la bibliothèque. Elle "
-            f"rassemble ce que nos communautés de pratique ont appris sur {subject}."
-        )
-        heading = "Points clés"
-        outro = "Adaptez-la à votre communauté et partagez vos retours dans le forum."
+def _body(rng: random.Random, subject: str, section: str, language: str) -> str:
+    texts = LIBRARY_CONTENT[language]
+    points = rng.sample(texts["points"], 3)
+    intro = texts["intro"].format(section=section, subject=subject)
     bullets = "\n".join(f"- {point}" for point in points)
-    return f"{intro}\n\n## {heading}\n\n{bullets}\n\n{outro}\n"
+    return f"{intro}\n\n## {texts['heading']}\n\n{bullets}\n\n{texts['outro']}\n"
 
 
 def _plan() -> list[dict]:
     """The 150 resources, deterministic (same titles every run)."""
     plan = []
-    subjects = [(s, sec, tags, False) for s, sec, tags in FRENCH_SUBJECTS] + [
-        (s, sec, tags, True) for s, sec, tags in ENGLISH_SUBJECTS
+    subjects = [
+        (entry, language)
+        for language in LANGUAGES
+        for entry in LIBRARY_CONTENT[language]["subjects"]
     ]
-    for index, (subject, section, tags, english) in enumerate(subjects):
+    for index, (entry, language) in enumerate(subjects):
+        subject, section = entry["subject"], entry["section"]
         rng = random.Random(index)
         for k in range(PER_SUBJECT):
             kind = KIND_ORDER[(index + k * 5) % len(KIND_ORDER)]
-            fr_prefix, en_prefix, fr_summary, en_summary = PATTERNS[kind]
-            title = f"{en_prefix}: {subject}" if english else f"{fr_prefix} : {subject}"
+            texts = LIBRARY_CONTENT["kinds"][kind]
             plan.append(
                 {
-                    "title": title[:200],
-                    "summary": (en_summary if english else fr_summary).format(s=subject),
+                    "title": texts["title"][language].format(subject=subject)[:200],
+                    "summary": texts["summary"][language].format(subject=subject),
                     "kind": kind,
-                    "language": "en" if english else "fr",
-                    "body": _body(rng, subject, section, english),
-                    "tags": [*tags, section.lower()],
+                    "language": language,
+                    "body": _body(rng, subject, section, language),
+                    "tags": [*entry["tags"], section.lower()],
                     "section": section,
                 }
             )

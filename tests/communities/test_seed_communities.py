@@ -423,3 +423,36 @@ def test_a_refused_change_rolls_back_the_whole_file(tmp_path):
     )
     assert snapshot() == before
     assert not Community.objects.filter(slug="nouvelle").exists()
+
+
+# --- Forums: the forums app's slug rule --------------------------------------------------------
+
+
+def test_forum_names_follow_the_forums_reserved_slugs(tmp_path, monkeypatch):
+    """One list of reserved forum slugs (forums.models): a seed file's forums and
+    forum_ensure both step aside from every slug on it, even one added later."""
+    from forums import models as forum_models
+    from forums.services import forum_ensure
+
+    reserved = forum_models.RESERVED_FORUM_SLUGS | {"webinaires"}
+    monkeypatch.setattr(forum_models, "RESERVED_FORUM_SLUGS", reserved)
+    seed(
+        write(
+            tmp_path,
+            """\
+            communities:
+              - {slug: c, name: C, forums: [Flags, Log, Webinaires]}
+            """,
+        )
+    )
+    slugs = set(Community.objects.get(slug="c").forums.values_list("slug", flat=True))
+    assert {"flags-forum", "log-forum", "webinaires-forum"} <= slugs
+    assert not slugs & reserved
+    forum, created = forum_ensure(community=CommunityFactory(), name="Webinaires")
+    assert created and forum.slug == "webinaires-forum"
+
+
+def test_two_forum_names_with_one_slug_are_the_same_forum(tmp_path):
+    message = seed_error(tmp_path, entry("forums: [Général, général, Flags, flags-forum]"))
+    assert "field 'forums': 'général' and 'Général' are the same forum" in message
+    assert "field 'forums': 'flags-forum' and 'Flags' are the same forum" in message

@@ -270,3 +270,47 @@ class TestDemoInstitution:
         assert response.status_code == 200
         shown = {community.slug for community in response.context["cl"].result_list}
         assert shown == {"technopedagogie", "veille-documentaire"}
+
+
+# --- The demo content as data files ----------------------------------------------------
+
+
+def demo_data_files():
+    from communities.readiness import demo_data as readiness
+    from forums import demo_data as forums
+    from resources import demo_data as resources
+
+    return [
+        (demo_data.INSTITUTION_FILE, demo_data.INSTITUTION),
+        (forums.DISCUSSIONS_FILE, forums.DISCUSSIONS),
+        (resources.LIBRARY_FILE, resources.LIBRARY),
+        (readiness.READINESS_FILE, readiness.READINESS),
+    ]
+
+
+def test_the_demo_data_files_follow_their_declared_schemas():
+    from cdp_portal.schema import load
+
+    for path, schema in demo_data_files():
+        assert path.is_file(), path
+        assert load(path, schema)
+
+
+def test_an_invalid_demo_data_file_names_the_file_and_every_field(tmp_path):
+    from cdp_portal.schema import DataFileError, load
+    from forums.demo_data import DISCUSSIONS, DISCUSSIONS_FILE
+
+    broken = tmp_path / "discussions.yaml"
+    text = DISCUSSIONS_FILE.read_text(encoding="utf-8")
+    broken.write_text(
+        text.replace("days_ago: 90", "days_ago: soon").replace("call: true", "colour: red", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError) as caught:
+        load(broken, DISCUSSIONS)
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        f"{broken}: field 'welcome.days_ago': must be a whole number from 0 to 3650",
+        f"{broken}: field 'calls[0].colour': unknown key (allowed: about, body, call, "
+        "days_ago, pinned, replies, solved, tags, title)",
+    ]

@@ -226,3 +226,22 @@ def test_a_minimal_template_is_stored_in_order_with_both_languages(tmp_path):
         assert items[0].text == "Item A"
     with translation.override("fr"):
         assert items[0].text == "Élément A"
+
+
+def test_every_problem_of_a_template_is_listed_at_once(tmp_path):
+    text = (
+        MINIMAL.replace("slug: mini", "slug: mini\nauthor: me")
+        .replace("weight: 2", "weight: 0")
+        .replace("rule: sponsor_named", "rule: moon_phase")
+    )
+    with pytest.raises(CommandError) as error:
+        load(write(tmp_path, text))
+    lines = str(error.value).splitlines()
+    assert len(lines) == 3
+    for expected in (
+        "mini.yaml: template, field 'author': unknown key",
+        "mini.yaml: section 's', item 'a', field 'weight': 0 is out of range",
+        "mini.yaml: section 's', item 'b', field 'rule': unknown rule 'moon_phase'",
+    ):
+        assert any(expected in line for line in lines), expected
+    assert not ChecklistTemplate.objects.exists()

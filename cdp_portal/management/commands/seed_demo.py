@@ -8,8 +8,9 @@ The people are `communities/demo/people.csv`, imported as `manage.py import_memb
 imports a file (`communities.member_import`); the communities, their forums and members
 are `communities/demo/communities.yaml`, seeded as `manage.py seed_communities` seeds one
 (`communities.seeding`): accounts with verified addresses, profiles, memberships and roles
-through the services, so the animators get their admin access. Accounts, constants and the
-pending request and invitation are in `communities/demo_data.py`.
+through the services, so the animators get their admin access. The accounts are in
+`communities/demo_data.py`, the pending request and invitation in
+`communities/demo/institution.yaml` (read there).
 
 No e-mail at all, whatever the mail backend: both are called without invitations, and the
 pending request and invitation are created in the state `membership_join` and
@@ -123,9 +124,9 @@ class DemoSeeder:
         )
 
     def pending(self, communities: dict[str, Community]) -> None:
-        for slug, email, message in demo_data.PENDING_REQUESTS:
-            community = communities[slug]
-            user = self.users[email]
+        for request in demo_data.PENDING_REQUESTS:
+            community = communities[request.community]
+            user = self.users[request.email]
             if Membership.objects.filter(community=community, user=user).exists():
                 continue
             # The request `membership_join` would record, without e-mailing the animators.
@@ -134,16 +135,17 @@ class DemoSeeder:
                 user=user,
                 status=Membership.Status.REQUESTED,
                 roles=[Role.MEMBER],
-                request_message=message,
+                request_message=request.message,
                 created_at=timezone.now(),
             )
             self.created["pending requests"] += 1
-        for slug, email, roles, inviter in demo_data.PENDING_INVITATIONS:
-            community = communities[slug]
-            user = self.users[email]
+        for invitation in demo_data.PENDING_INVITATIONS:
+            community = communities[invitation.community]
+            user = self.users[invitation.email]
             if Membership.objects.filter(community=community, user=user).exists():
                 continue
-            self._invitation(community, user, list(roles), self.users[inviter])
+            inviter = self.users[invitation.invited_by]
+            self._invitation(community, user, list(invitation.roles), inviter)
             self.created["pending invitations"] += 1
 
     def run(self) -> None:
