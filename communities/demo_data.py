@@ -15,11 +15,10 @@ reserved domain).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 
-from cdp_portal.schema import Choice, Dict, Email, Integer, List, Mapping, Text, load
+from cdp_portal.core.schema import Choice, Dict, Email, Integer, List, Mapping, Text, load
 
 from .models import Role
 
@@ -107,30 +106,3 @@ PENDING_REQUESTS = [PendingRequest(**entry) for entry in _institution.get("pendi
 PENDING_INVITATIONS = [
     PendingInvitation(**entry) for entry in _institution.get("pending_invitations", [])
 ]
-
-
-@dataclass(frozen=True)
-class DemoMembership:
-    email: str
-    roles: list[str] = field(default_factory=lambda: ["member"])
-    hours: int | None = None  # allocated hours per month
-
-
-@cache
-def memberships() -> dict[str, list[DemoMembership]]:
-    """The active members of each demo community, as communities.yaml lists them."""
-    from .seeding import load_seed_file, validate_seed
-
-    return {
-        spec.slug: [
-            DemoMembership(person.email, person.roles, person.hours) for person in spec.people
-        ]
-        for spec in validate_seed(load_seed_file(COMMUNITIES_FILE))
-    }
-
-
-def __getattr__(name: str):
-    # `MEMBERSHIPS`, read from the YAML file on first use (tests and scripts use it).
-    if name == "MEMBERSHIPS":
-        return memberships()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cdp_portal.schema import Boolean, Integer, List, Mapping, Text, load
+from cdp_portal.core.schema import Boolean, Integer, List, Mapping, Text, load
 from communities.models import Community, Membership, Role
 from resources.models import Resource
 

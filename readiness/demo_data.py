@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cdp_portal.schema import Choice, Email, Integer, List, Mapping, Text, load
+from cdp_portal.core.schema import Choice, Email, Integer, List, Mapping, Text, load
 from communities.models import Community, Phase
 
 from .loader import load_directory

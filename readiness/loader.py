@@ -18,7 +18,7 @@ import yaml
 from django.db import transaction
 from django.utils.text import slugify
 
-from cdp_portal.schema import Choice, Integer, List, Mapping, Problem, Text, Unique, validate
+from cdp_portal.core.schema import Choice, Integer, List, Mapping, Problem, Text, Unique, validate
 
 from .models import ChecklistTemplate, TemplateItem, TemplateSection
 from .rules import RULES

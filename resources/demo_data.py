@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from cdp_portal.schema import Choice, Dict, List, Mapping, Text, load
+from cdp_portal.core.schema import Choice, Dict, List, Mapping, Text, load
 from communities.models import Community, Membership, Role
 
 from . import services

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from cdp_portal.accounts.models import User
+from cdp_portal.seeding import load_seed_file, validate_seed
 from communities import demo_data
 from communities.benefits import BENEFITS_BY_KEY
 from communities.models import (
@@ -224,7 +225,12 @@ class TestDemoInstitution:
 
     def test_private_community_holds_only_its_invited_members(self):
         private = Community.objects.get(visibility="private")
-        expected = {spec.email for spec in demo_data.MEMBERSHIPS[private.slug]}
+        (spec,) = [
+            c
+            for c in validate_seed(load_seed_file(demo_data.COMMUNITIES_FILE))
+            if c.slug == private.slug
+        ]
+        expected = {person.email for person in spec.people}
         active = set(private.memberships.active().values_list("user__email", flat=True))
         assert active == expected
         member = User.objects.get(email="membre@demo.example")
@@ -276,8 +282,8 @@ class TestDemoInstitution:
 
 
 def demo_data_files():
-    from communities.readiness import demo_data as readiness
     from forums import demo_data as forums
+    from readiness import demo_data as readiness
     from resources import demo_data as resources
 
     return [
@@ -289,7 +295,7 @@ def demo_data_files():
 
 
 def test_the_demo_data_files_follow_their_declared_schemas():
-    from cdp_portal.schema import load
+    from cdp_portal.core.schema import load
 
     for path, schema in demo_data_files():
         assert path.is_file(), path
@@ -297,7 +303,7 @@ def test_the_demo_data_files_follow_their_declared_schemas():
 
 
 def test_an_invalid_demo_data_file_names_the_file_and_every_field(tmp_path):
-    from cdp_portal.schema import DataFileError, load
+    from cdp_portal.core.schema import DataFileError, load
     from forums.demo_data import DISCUSSIONS, DISCUSSIONS_FILE
 
     broken = tmp_path / "discussions.yaml"

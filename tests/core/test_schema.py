@@ -1,4 +1,4 @@
-"""The declared schemas of the YAML data files (cdp_portal/schema.py)."""
+"""The declared schemas of the YAML data files (cdp_portal/core/schema.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from cdp_portal.schema import (
+from cdp_portal.core.schema import (
     Boolean,
     Choice,
     DataFileError,

@@ -7,7 +7,7 @@ in with (password `demo-cdp-2026`).
 The people are `communities/demo/people.csv`, imported as `manage.py import_members`
 imports a file (`communities.member_import`); the communities, their forums and members
 are `communities/demo/communities.yaml`, seeded as `manage.py seed_communities` seeds one
-(`communities.seeding`): accounts with verified addresses, profiles, memberships and roles
+(`cdp_portal.seeding`): accounts with verified addresses, profiles, memberships and roles
 through the services, so the animators get their admin access. The accounts are in
 `communities/demo_data.py`, the pending request and invitation in
 `communities/demo/institution.yaml` (read there).
@@ -33,10 +33,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cdp_portal.accounts.services import user_ensure_verified
+from cdp_portal.seeding import load_seed_file, seed_communities, validate_seed
 from communities import demo_data
 from communities.member_import import DEMO_COLUMNS, import_members, read_member_csv
 from communities.models import Community, Membership, Role
-from communities.seeding import load_seed_file, seed_communities, validate_seed
 from communities.services import animator_access_sync, profile_ensure
 from forums.demo_data import seed_demo_forums
 from readiness.demo_data import seed_demo_readiness

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
-from cdp_portal.schema import (
+from cdp_portal.core.schema import (
     Choice,
     Date,
     Email,
@@ -39,13 +39,11 @@ from cdp_portal.schema import (
     Unique,
     validate,
 )
-
+from communities.benefits import BENEFITS_BY_KEY
+from communities.models import Community, Membership, Phase, Role, Visibility
+from communities.services import account_invite, membership_add, membership_set_roles
 from readiness.models import READINESS_PHASES, ChecklistTemplate
 from readiness.services import checklist_ensure, checklist_get
-
-from .benefits import BENEFITS_BY_KEY
-from .models import Community, Membership, Phase, Role, Visibility
-from .services import account_invite, membership_add, membership_set_roles
 
 # The limits of Forum.name and Membership.allocated_hours_per_month.
 FORUM_NAME_LIMIT = 120

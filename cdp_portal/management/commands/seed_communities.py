@@ -2,7 +2,7 @@
 
 Validates the whole file first (every problem listed, each naming the entry and the
 field; nothing written), then creates or updates the communities, their forums, people,
-roles, sponsor and checklist in one transaction (`communities.seeding`). Idempotent: a
+roles, sponsor and checklist in one transaction (`cdp_portal.seeding`). Idempotent: a
 second run reports everything unchanged. New accounts get an invitation e-mail to choose
 their password. `--dry-run` shows what would change, writes nothing and sends nothing.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from communities.seeding import (
+from cdp_portal.seeding import (
     SeedError,
     SeedReport,
     load_seed_file,
