@@ -6,6 +6,8 @@ feeds, tag pages, counts and the admin all go through `visible_to(user)` and fri
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -19,6 +21,9 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .benefits import BENEFIT_CHOICES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ADMINISTRATORS_GROUP = "Administrateurs"
 ANIMATORS_GROUP = "Animateurs"
@@ -78,7 +83,8 @@ def content_readable_condition(user, path: str = "") -> Q:
     active_member = Membership.objects.filter(
         community=OuterRef(path or "pk"), user=user, status=Membership.Status.ACTIVE
     )
-    return Q(**{f"{prefix}visibility": Visibility.OPEN}) | Exists(active_member)
+    # `Q | expression` is a Q at run time; django-stubs types it by the expression's __ror__.
+    return cast(Q, Q(**{f"{prefix}visibility": Visibility.OPEN}) | Exists(active_member))
 
 
 def animated_condition(user, path: str = "") -> Exists:
@@ -337,7 +343,7 @@ class MembershipQuerySet(models.QuerySet):
             "pk",
         )
 
-    def role_holders(self, community, roles: list[str]) -> list[tuple[str, list]]:
+    def role_holders(self, community, roles: list[str]) -> list[tuple[StrOrPromise, list]]:
         """(role label, people holding it) for each of `roles`, in the roles' order, from
         one query over the community's active members."""
         holders = list(
@@ -456,7 +462,9 @@ class Membership(models.Model):
 
 
 class TaggedExpertise(TaggedItemBase):
-    content_object = models.ForeignKey("Profile", on_delete=models.CASCADE)
+    content_object: models.ForeignKey[Profile, Profile] = models.ForeignKey(
+        "Profile", on_delete=models.CASCADE
+    )
 
     class Meta:
         verbose_name = _("expertise")
@@ -464,7 +472,9 @@ class TaggedExpertise(TaggedItemBase):
 
 
 class TaggedInterest(TaggedItemBase):
-    content_object = models.ForeignKey("Profile", on_delete=models.CASCADE)
+    content_object: models.ForeignKey[Profile, Profile] = models.ForeignKey(
+        "Profile", on_delete=models.CASCADE
+    )
 
     class Meta:
         verbose_name = _("intérêt")

@@ -6,6 +6,10 @@ community (`membership_for`), so templates can call several checks without new q
 
 from __future__ import annotations
 
+from typing import cast
+
+from cdp_portal.accounts.types import AnyUser, User
+
 from .models import Community, Membership, Role, Visibility, is_portal_admin
 
 __all__ = [
@@ -20,27 +24,29 @@ __all__ = [
 ]
 
 
-def membership_for(user, community: Community) -> Membership | None:
+def membership_for(user: AnyUser, community: Community) -> Membership | None:
     """The person's membership in the community (any status), cached on the user object."""
     if not getattr(user, "is_authenticated", False):
         return None
     cache = user.__dict__.setdefault("_membership_cache", {})
     if community.pk not in cache:
-        cache[community.pk] = Membership.objects.filter(user=user, community=community).first()
+        # Authenticated, so the account: mypy does not narrow through getattr().
+        account = cast(User, user)
+        cache[community.pk] = Membership.objects.filter(user=account, community=community).first()
     return cache[community.pk]
 
 
-def forget_membership(user, community: Community) -> None:
+def forget_membership(user: AnyUser, community: Community) -> None:
     """Drop the cached membership after a service changed it."""
     user.__dict__.get("_membership_cache", {}).pop(community.pk, None)
 
 
-def _is_active_member(user, community: Community) -> bool:
+def _is_active_member(user: AnyUser, community: Community) -> bool:
     membership = membership_for(user, community)
     return membership is not None and membership.is_active
 
 
-def can_see_community(user, community: Community) -> bool:
+def can_see_community(user: AnyUser, community: Community) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if community.visibility != Visibility.PRIVATE or is_portal_admin(user):
@@ -48,7 +54,7 @@ def can_see_community(user, community: Community) -> bool:
     return _is_active_member(user, community)
 
 
-def can_see_content(user, community: Community) -> bool:
+def can_see_content(user: AnyUser, community: Community) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if community.visibility == Visibility.OPEN or is_portal_admin(user):
@@ -56,16 +62,16 @@ def can_see_content(user, community: Community) -> bool:
     return _is_active_member(user, community)
 
 
-def has_role(user, community: Community, role: str) -> bool:
+def has_role(user: AnyUser, community: Community, role: str) -> bool:
     membership = membership_for(user, community)
     return membership is not None and membership.is_active and role in membership.roles
 
 
-def can_moderate(user, community: Community) -> bool:
+def can_moderate(user: AnyUser, community: Community) -> bool:
     return is_portal_admin(user) or has_role(user, community, Role.ANIMATOR)
 
 
-def can_manage_members(user, community: Community) -> bool:
+def can_manage_members(user: AnyUser, community: Community) -> bool:
     """Approve or refuse requests, invite, change roles: the animators' job."""
     return can_moderate(user, community)
 
@@ -83,7 +89,7 @@ def accepts_new_members(community: Community) -> bool:
     return not is_read_only(community)
 
 
-def can_grant_sponsor(user, community: Community) -> bool:
+def can_grant_sponsor(user: AnyUser | None, community: Community) -> bool:
     """The sponsor records the launch decision: only administrators, or the current
     sponsor handing over, make someone a sponsor (an animator may not make themselves one).
     `user` None is the portal itself (seed files, imports run by an administrator)."""

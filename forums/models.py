@@ -9,6 +9,8 @@ activity, topic count) consistent in the same transaction as the change.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -65,8 +67,10 @@ def topic_shown_condition(user, path: str = "", *, including_own: bool = False) 
     animates its community, or (`including_own`) wrote it. A topic is hidden with its
     opening post: its title is content too, so it leaves every list and search."""
     prefix = f"{path}__" if path else ""
-    condition = Q(**{f"{prefix}is_hidden": False}) | animated_condition(
-        user, f"{prefix}forum__community"
+    # `Q | expression` is a Q at run time; django-stubs types it by the expression's __ror__.
+    condition = cast(
+        Q,
+        Q(**{f"{prefix}is_hidden": False}) | animated_condition(user, f"{prefix}forum__community"),
     )
     if including_own:
         condition |= Q(**{f"{prefix}author": user})
@@ -165,7 +169,7 @@ class Forum(models.Model):
 class TaggedTopic(TaggedItemBase):
     """The topic side of the portal's shared taggit vocabulary."""
 
-    content_object = models.ForeignKey(
+    content_object: models.ForeignKey[Topic, Topic] = models.ForeignKey(
         "Topic", on_delete=models.CASCADE, related_name="tagged_items"
     )
 

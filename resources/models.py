@@ -385,7 +385,7 @@ class Resource(models.Model):
 class TaggedResource(TaggedItemBase):
     """The resource side of the shared taggit vocabulary (profiles use the same tags)."""
 
-    content_object = models.ForeignKey(
+    content_object: models.ForeignKey[Resource, Resource] = models.ForeignKey(
         Resource, on_delete=models.CASCADE, related_name="tagged_items"
     )
 
