@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from cdp_portal.accounts.types import AnyUser, User, is_signed_in
+
 from .benefits import BENEFIT_CHOICES
 
 if TYPE_CHECKING:
@@ -61,20 +63,20 @@ class Role(models.TextChoices):
     SPONSOR = "sponsor", _("Parrain·marraine")
 
 
-def is_portal_admin(user) -> bool:
+def is_portal_admin(user: AnyUser) -> bool:
     """Superusers and members of the "Administrateurs" group may do everything."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_signed_in(user) or not user.is_active:
         return False
     if user.is_superuser:
         return True
     cached = getattr(user, "_portal_admin_cache", None)
     if cached is None:
         cached = user.groups.filter(name=ADMINISTRATORS_GROUP).exists()
-        user._portal_admin_cache = cached
+        user._portal_admin_cache = cached  # type: ignore[attr-defined]  # a per-request memo
     return cached
 
 
-def content_readable_condition(user, path: str = "") -> Q:
+def content_readable_condition(user: User, path: str = "") -> Q:
     """The rule of `CommunityQuerySet.content_visible_to` for someone who is not an
     administrator, as a condition on the community reached by `path` ("" for the
     community itself, "topic__forum__community" from a notification…): open, or the
@@ -87,7 +89,7 @@ def content_readable_condition(user, path: str = "") -> Q:
     return cast(Q, Q(**{f"{prefix}visibility": Visibility.OPEN}) | Exists(active_member))
 
 
-def animated_condition(user, path: str = "") -> Exists:
+def animated_condition(user: User, path: str = "") -> Exists:
     """The person animates the community reached by `path` (see `content_readable_condition`):
     the rule of `CommunityQuerySet.moderated_by` for someone who is not an administrator."""
     return Exists(
@@ -100,21 +102,21 @@ def animated_condition(user, path: str = "") -> Exists:
     )
 
 
-def administrators_group_condition(user) -> Exists:
+def administrators_group_condition(user: User) -> Exists:
     """`is_portal_admin` for a non-superuser, checked inside a query."""
     return Exists(user.groups.through.objects.filter(user=user, group__name=ADMINISTRATORS_GROUP))
 
 
 class CommunityQuerySet(models.QuerySet):
-    def _active_membership_of(self, user):
+    def _active_membership_of(self, user: User):
         return Membership.objects.filter(
             community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE
         )
 
-    def visible_to(self, user) -> CommunityQuerySet:
+    def visible_to(self, user: AnyUser) -> CommunityQuerySet:
         """Communities a person may know exist: open and closed ones, private ones they
         belong to. Anonymous visitors see none; administrators see all."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -122,33 +124,33 @@ class CommunityQuerySet(models.QuerySet):
             ~Q(visibility=Visibility.PRIVATE) | Exists(self._active_membership_of(user))
         )
 
-    def content_visible_to(self, user) -> CommunityQuerySet:
+    def content_visible_to(self, user: AnyUser) -> CommunityQuerySet:
         """Communities whose content (forums, library, member list) a person may read:
         open ones, and closed or private ones they are an active member of."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
         return self.filter(content_readable_condition(user))
 
-    def of_member(self, user) -> CommunityQuerySet:
-        if not getattr(user, "is_authenticated", False):
+    def of_member(self, user: AnyUser) -> CommunityQuerySet:
+        if not is_signed_in(user):
             return self.none()
         return self.filter(Exists(self._active_membership_of(user)))
 
-    def moderated_by(self, user) -> CommunityQuerySet:
+    def moderated_by(self, user: AnyUser) -> CommunityQuerySet:
         """Communities a person moderates: those they animate; all for administrators."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
         return self.filter(animated_condition(user))
 
-    def visible_or_invited_to(self, user) -> CommunityQuerySet:
+    def visible_or_invited_to(self, user: AnyUser) -> CommunityQuerySet:
         """`visible_to(user)` plus the communities the person has a pending invitation to:
         an invitee may open a private community's home to accept or decline, and nothing
         else (its content, lists and counts still follow `visible_to`)."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -159,11 +161,11 @@ class CommunityQuerySet(models.QuerySet):
         )
         return self.filter(~Q(visibility=Visibility.PRIVATE) | Exists(invited_or_active))
 
-    def visible_or_sponsored_by(self, user) -> CommunityQuerySet:
+    def visible_or_sponsored_by(self, user: AnyUser) -> CommunityQuerySet:
         """`visible_to(user)` plus the communities the person sponsors: a sponsor named
         without being a member (of a private community, say) still reaches its readiness
         pages, where the launch decision is theirs to record."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -358,7 +360,7 @@ class MembershipQuerySet(models.QuerySet):
     def with_role(self, role: str) -> MembershipQuerySet:
         return self.filter(roles__contains=[role])
 
-    def visible_to(self, user) -> MembershipQuerySet:
+    def visible_to(self, user: AnyUser) -> MembershipQuerySet:
         """Memberships a person may see: those of communities whose content they may read,
         plus the animators and sponsors of closed communities (shown on their home)."""
         return self.filter(
@@ -369,7 +371,7 @@ class MembershipQuerySet(models.QuerySet):
             )
         )
 
-    def moderated_by(self, user) -> MembershipQuerySet:
+    def moderated_by(self, user: AnyUser) -> MembershipQuerySet:
         return self.filter(community__in=Community.objects.moderated_by(user))
 
 
@@ -503,11 +505,11 @@ class ProfileQuerySet(models.QuerySet):
             user__memberships__status=Membership.Status.ACTIVE,
         )
 
-    def moderated_by(self, user) -> ProfileQuerySet:
+    def moderated_by(self, user: AnyUser) -> ProfileQuerySet:
         """Profiles an animator looks after: the active members of the communities they
         moderate, and those asking to join them (whose request they must judge). An
         `Exists` rather than a join, so a person in two such communities appears once."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -562,7 +564,9 @@ class ProfileQuerySet(models.QuerySet):
             )
         return queryset
 
-    def with_visible_membership(self, viewer, *, community=None, role: str = "") -> ProfileQuerySet:
+    def with_visible_membership(
+        self, viewer: AnyUser, *, community=None, role: str = ""
+    ) -> ProfileQuerySet:
         """People with an active membership that `viewer` may see
         (`MembershipQuerySet.visible_to`), optionally in `community` and/or holding `role`
         (in that same community when both are given). A private community the viewer is

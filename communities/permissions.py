@@ -6,9 +6,7 @@ community (`membership_for`), so templates can call several checks without new q
 
 from __future__ import annotations
 
-from typing import cast
-
-from cdp_portal.accounts.types import AnyUser, User
+from cdp_portal.accounts.types import AnyUser, is_signed_in
 
 from .models import Community, Membership, Role, Visibility, is_portal_admin
 
@@ -26,13 +24,11 @@ __all__ = [
 
 def membership_for(user: AnyUser, community: Community) -> Membership | None:
     """The person's membership in the community (any status), cached on the user object."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return None
     cache = user.__dict__.setdefault("_membership_cache", {})
     if community.pk not in cache:
-        # Authenticated, so the account: mypy does not narrow through getattr().
-        account = cast(User, user)
-        cache[community.pk] = Membership.objects.filter(user=account, community=community).first()
+        cache[community.pk] = Membership.objects.filter(user=user, community=community).first()
     return cache[community.pk]
 
 
@@ -47,7 +43,7 @@ def _is_active_member(user: AnyUser, community: Community) -> bool:
 
 
 def can_see_community(user: AnyUser, community: Community) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     if community.visibility != Visibility.PRIVATE or is_portal_admin(user):
         return True
@@ -55,7 +51,7 @@ def can_see_community(user: AnyUser, community: Community) -> bool:
 
 
 def can_see_content(user: AnyUser, community: Community) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     if community.visibility == Visibility.OPEN or is_portal_admin(user):
         return True
@@ -95,6 +91,6 @@ def can_grant_sponsor(user: AnyUser | None, community: Community) -> bool:
     `user` None is the portal itself (seed files, imports run by an administrator)."""
     if user is None or is_portal_admin(user):
         return True
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     return community.sponsor_id == user.pk or has_role(user, community, Role.SPONSOR)

@@ -9,7 +9,7 @@ user, so a template may ask several of these for every post of a page at no extr
 
 from __future__ import annotations
 
-from cdp_portal.accounts.types import AnyUser
+from cdp_portal.accounts.types import AnyUser, is_signed_in
 from communities.models import Community, is_portal_admin
 from communities.permissions import can_moderate, can_see_content, membership_for
 
@@ -30,7 +30,7 @@ __all__ = [
 
 
 def _signed_in(user: AnyUser) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+    return is_signed_in(user) and user.is_active
 
 
 def _is_active_member(user: AnyUser, community: Community) -> bool:

@@ -23,7 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cdp_portal.accounts.types import AnyUser, User
+from cdp_portal.accounts.types import AnyUser, User, is_signed_in
 from cdp_portal.idempotency import create_once
 from cdp_portal.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
 from cdp_portal.moderation import ModerationEvent, settle_flag
@@ -579,7 +579,7 @@ def topic_reopen(*, topic: Topic, by: User) -> Topic:
 
 def topic_mark_read(*, user: AnyUser, topic: Topic, position: int) -> None:
     """Remember the furthest post a person has seen (never moves backwards); one query."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return
     from django.db import connection
 

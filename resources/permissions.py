@@ -8,7 +8,7 @@ request, cached on the user).
 
 from __future__ import annotations
 
-from cdp_portal.accounts.types import AnyUser
+from cdp_portal.accounts.types import AnyUser, is_signed_in
 from communities.models import Community, Role, is_portal_admin
 from communities.permissions import can_moderate, has_role, is_read_only, membership_for
 
@@ -18,7 +18,7 @@ CURATOR_ROLES = (Role.DOCUMENTALIST, Role.ANIMATOR)
 
 
 def _signed_in(user: AnyUser) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+    return is_signed_in(user) and user.is_active
 
 
 def _curates(user: AnyUser, community: Community | None) -> bool:
