@@ -16,7 +16,7 @@ WITH_DB = DATABASE_URL="$$($(PY) -m cdp_portal.localdb)" || exit 1; export DATAB
 help:
 	@echo "make run      install, prepare the database, load the demo and serve on :$(PORT)"
 	@echo "make test     install test tools and run lint checks and the whole test suite"
-	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint     ruff check, ruff format --check, mypy, makemigrations --check"
 	@echo "make format   ruff format and fix"
 	@echo "make messages update and compile the French and English catalogues"
 	@echo "make db-url   print the DATABASE_URL that run/test use"
@@ -53,6 +53,9 @@ chromium:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# Files and options: [tool.mypy] in pyproject.toml. The django-stubs plugin imports the
+	@# settings but opens no connection, so no database is needed.
+	$(VENV)/bin/mypy
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
 test: install-dev chromium lint

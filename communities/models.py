@@ -6,6 +6,8 @@ feeds, tag pages, counts and the admin all go through `visible_to(user)` and fri
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -19,8 +21,12 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from cdp_portal.accounts.permissions import ADMINISTRATORS_GROUP, is_portal_admin
+from cdp_portal.accounts.types import AnyUser, User, is_signed_in
 
 from .benefits import BENEFIT_CHOICES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ANIMATORS_GROUP = "Animateurs"
 
@@ -57,7 +63,7 @@ class Role(models.TextChoices):
     SPONSOR = "sponsor", _("Parrain·marraine")
 
 
-def content_readable_condition(user, path: str = "") -> Q:
+def content_readable_condition(user: User, path: str = "") -> Q:
     """The rule of `CommunityQuerySet.content_visible_to` for someone who is not an
     administrator, as a condition on the community reached by `path` ("" for the
     community itself, "topic__forum__community" from a notification…): open, or the
@@ -66,10 +72,11 @@ def content_readable_condition(user, path: str = "") -> Q:
     active_member = Membership.objects.filter(
         community=OuterRef(path or "pk"), user=user, status=Membership.Status.ACTIVE
     )
-    return Q(**{f"{prefix}visibility": Visibility.OPEN}) | Exists(active_member)
+    # `Q | expression` is a Q at run time; django-stubs types it by the expression's __ror__.
+    return cast(Q, Q(**{f"{prefix}visibility": Visibility.OPEN}) | Exists(active_member))
 
 
-def animated_condition(user, path: str = "") -> Exists:
+def animated_condition(user: User, path: str = "") -> Exists:
     """The person animates the community reached by `path` (see `content_readable_condition`):
     the rule of `CommunityQuerySet.moderated_by` for someone who is not an administrator."""
     return Exists(
@@ -82,21 +89,21 @@ def animated_condition(user, path: str = "") -> Exists:
     )
 
 
-def administrators_group_condition(user) -> Exists:
+def administrators_group_condition(user: User) -> Exists:
     """`is_portal_admin` for a non-superuser, checked inside a query."""
     return Exists(user.groups.through.objects.filter(user=user, group__name=ADMINISTRATORS_GROUP))
 
 
 class CommunityQuerySet(models.QuerySet):
-    def _active_membership_of(self, user):
+    def _active_membership_of(self, user: User):
         return Membership.objects.filter(
             community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE
         )
 
-    def visible_to(self, user) -> CommunityQuerySet:
+    def visible_to(self, user: AnyUser) -> CommunityQuerySet:
         """Communities a person may know exist: open and closed ones, private ones they
         belong to. Anonymous visitors see none; administrators see all."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -104,33 +111,33 @@ class CommunityQuerySet(models.QuerySet):
             ~Q(visibility=Visibility.PRIVATE) | Exists(self._active_membership_of(user))
         )
 
-    def content_visible_to(self, user) -> CommunityQuerySet:
+    def content_visible_to(self, user: AnyUser) -> CommunityQuerySet:
         """Communities whose content (forums, library, member list) a person may read:
         open ones, and closed or private ones they are an active member of."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
         return self.filter(content_readable_condition(user))
 
-    def of_member(self, user) -> CommunityQuerySet:
-        if not getattr(user, "is_authenticated", False):
+    def of_member(self, user: AnyUser) -> CommunityQuerySet:
+        if not is_signed_in(user):
             return self.none()
         return self.filter(Exists(self._active_membership_of(user)))
 
-    def moderated_by(self, user) -> CommunityQuerySet:
+    def moderated_by(self, user: AnyUser) -> CommunityQuerySet:
         """Communities a person moderates: those they animate; all for administrators."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
         return self.filter(animated_condition(user))
 
-    def visible_or_invited_to(self, user) -> CommunityQuerySet:
+    def visible_or_invited_to(self, user: AnyUser) -> CommunityQuerySet:
         """`visible_to(user)` plus the communities the person has a pending invitation to:
         an invitee may open a private community's home to accept or decline, and nothing
         else (its content, lists and counts still follow `visible_to`)."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -141,11 +148,11 @@ class CommunityQuerySet(models.QuerySet):
         )
         return self.filter(~Q(visibility=Visibility.PRIVATE) | Exists(invited_or_active))
 
-    def visible_or_sponsored_by(self, user) -> CommunityQuerySet:
+    def visible_or_sponsored_by(self, user: AnyUser) -> CommunityQuerySet:
         """`visible_to(user)` plus the communities the person sponsors: a sponsor named
         without being a member (of a private community, say) still reaches its readiness
         pages, where the launch decision is theirs to record."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -325,7 +332,7 @@ class MembershipQuerySet(models.QuerySet):
             "pk",
         )
 
-    def role_holders(self, community, roles: list[str]) -> list[tuple[str, list]]:
+    def role_holders(self, community, roles: list[str]) -> list[tuple[StrOrPromise, list]]:
         """(role label, people holding it) for each of `roles`, in the roles' order, from
         one query over the community's active members."""
         holders = list(
@@ -340,7 +347,7 @@ class MembershipQuerySet(models.QuerySet):
     def with_role(self, role: str) -> MembershipQuerySet:
         return self.filter(roles__contains=[role])
 
-    def visible_to(self, user) -> MembershipQuerySet:
+    def visible_to(self, user: AnyUser) -> MembershipQuerySet:
         """Memberships a person may see: those of communities whose content they may read,
         plus the animators and sponsors of closed communities (shown on their home)."""
         return self.filter(
@@ -351,7 +358,7 @@ class MembershipQuerySet(models.QuerySet):
             )
         )
 
-    def moderated_by(self, user) -> MembershipQuerySet:
+    def moderated_by(self, user: AnyUser) -> MembershipQuerySet:
         return self.filter(community__in=Community.objects.moderated_by(user))
 
 
@@ -444,7 +451,9 @@ class Membership(models.Model):
 
 
 class TaggedExpertise(TaggedItemBase):
-    content_object = models.ForeignKey("Profile", on_delete=models.CASCADE)
+    content_object: models.ForeignKey[Profile, Profile] = models.ForeignKey(
+        "Profile", on_delete=models.CASCADE
+    )
 
     class Meta:
         verbose_name = _("expertise")
@@ -452,7 +461,9 @@ class TaggedExpertise(TaggedItemBase):
 
 
 class TaggedInterest(TaggedItemBase):
-    content_object = models.ForeignKey("Profile", on_delete=models.CASCADE)
+    content_object: models.ForeignKey[Profile, Profile] = models.ForeignKey(
+        "Profile", on_delete=models.CASCADE
+    )
 
     class Meta:
         verbose_name = _("intérêt")
@@ -481,11 +492,11 @@ class ProfileQuerySet(models.QuerySet):
             user__memberships__status=Membership.Status.ACTIVE,
         )
 
-    def moderated_by(self, user) -> ProfileQuerySet:
+    def moderated_by(self, user: AnyUser) -> ProfileQuerySet:
         """Profiles an animator looks after: the active members of the communities they
         moderate, and those asking to join them (whose request they must judge). An
         `Exists` rather than a join, so a person in two such communities appears once."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -540,7 +551,9 @@ class ProfileQuerySet(models.QuerySet):
             )
         return queryset
 
-    def with_visible_membership(self, viewer, *, community=None, role: str = "") -> ProfileQuerySet:
+    def with_visible_membership(
+        self, viewer: AnyUser, *, community=None, role: str = ""
+    ) -> ProfileQuerySet:
         """People with an active membership that `viewer` may see
         (`MembershipQuerySet.visible_to`), optionally in `community` and/or holding `role`
         (in that same community when both are given). A private community the viewer is

@@ -6,6 +6,8 @@ community (`membership_for`), so templates can call several checks without new q
 
 from __future__ import annotations
 
+from cdp_portal.accounts.types import AnyUser, is_signed_in
+
 from .models import Community, Membership, Role, Visibility, is_portal_admin
 
 __all__ = [
@@ -20,9 +22,9 @@ __all__ = [
 ]
 
 
-def membership_for(user, community: Community) -> Membership | None:
+def membership_for(user: AnyUser, community: Community) -> Membership | None:
     """The person's membership in the community (any status), cached on the user object."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return None
     cache = user.__dict__.setdefault("_membership_cache", {})
     if community.pk not in cache:
@@ -30,42 +32,42 @@ def membership_for(user, community: Community) -> Membership | None:
     return cache[community.pk]
 
 
-def forget_membership(user, community: Community) -> None:
+def forget_membership(user: AnyUser, community: Community) -> None:
     """Drop the cached membership after a service changed it."""
     user.__dict__.get("_membership_cache", {}).pop(community.pk, None)
 
 
-def _is_active_member(user, community: Community) -> bool:
+def _is_active_member(user: AnyUser, community: Community) -> bool:
     membership = membership_for(user, community)
     return membership is not None and membership.is_active
 
 
-def can_see_community(user, community: Community) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def can_see_community(user: AnyUser, community: Community) -> bool:
+    if not is_signed_in(user):
         return False
     if community.visibility != Visibility.PRIVATE or is_portal_admin(user):
         return True
     return _is_active_member(user, community)
 
 
-def can_see_content(user, community: Community) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def can_see_content(user: AnyUser, community: Community) -> bool:
+    if not is_signed_in(user):
         return False
     if community.visibility == Visibility.OPEN or is_portal_admin(user):
         return True
     return _is_active_member(user, community)
 
 
-def has_role(user, community: Community, role: str) -> bool:
+def has_role(user: AnyUser, community: Community, role: str) -> bool:
     membership = membership_for(user, community)
     return membership is not None and membership.is_active and role in membership.roles
 
 
-def can_moderate(user, community: Community) -> bool:
+def can_moderate(user: AnyUser, community: Community) -> bool:
     return is_portal_admin(user) or has_role(user, community, Role.ANIMATOR)
 
 
-def can_manage_members(user, community: Community) -> bool:
+def can_manage_members(user: AnyUser, community: Community) -> bool:
     """Approve or refuse requests, invite, change roles: the animators' job."""
     return can_moderate(user, community)
 
@@ -83,12 +85,12 @@ def accepts_new_members(community: Community) -> bool:
     return not is_read_only(community)
 
 
-def can_grant_sponsor(user, community: Community) -> bool:
+def can_grant_sponsor(user: AnyUser | None, community: Community) -> bool:
     """The sponsor records the launch decision: only administrators, or the current
     sponsor handing over, make someone a sponsor (an animator may not make themselves one).
     `user` None is the portal itself (seed files, imports run by an administrator)."""
     if user is None or is_portal_admin(user):
         return True
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     return community.sponsor_id == user.pk or has_role(user, community, Role.SPONSOR)

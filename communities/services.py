@@ -12,7 +12,6 @@ from typing import Any
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from cdp_portal.accounts.types import User
 from cdp_portal.core.tags import clean_tag_names
 from cdp_portal.outbox.mailing import absolute_url, send_to_people
 
@@ -42,8 +42,6 @@ from .permissions import (
     can_manage_members,
     forget_membership,
 )
-
-User = get_user_model()
 
 # Model permissions the "Animateurs" group carries into the admin. The admin mixin then
 # narrows every queryset to the communities the person animates. Later apps add theirs.
@@ -67,7 +65,7 @@ def grant_animator_permissions(permissions: Iterable[str]) -> None:
 # --- Profiles -----------------------------------------------------------------------
 
 
-def _handle_stem(user) -> str:
+def _handle_stem(user: User) -> str:
     """The handle a person's names give: their display name, else first and last name,
     else the local part of their e-mail address, slugified."""
     base = user.display_name or f"{user.first_name} {user.last_name}".strip()
@@ -87,7 +85,7 @@ def _handles_taken(stems: set[str]) -> set[str]:
     )
 
 
-def profile_handles_for(users: Sequence) -> list[str]:
+def profile_handles_for(users: Sequence[User]) -> list[str]:
     """A unique handle for each of these people (who have no profile yet), in order: the
     stem of their names, then "stem-2", "stem-3"… past those taken, by existing profiles
     or by someone earlier in the list. The one rule for every path that creates profiles
@@ -106,7 +104,7 @@ def profile_handles_for(users: Sequence) -> list[str]:
 
 
 @transaction.atomic
-def profile_ensure(*, user) -> Profile:
+def profile_ensure(*, user: User) -> Profile:
     """Every person has a profile (and so a handle) from their first sign-in on."""
     profile = Profile.objects.filter(user=user).first()
     if profile is None:
@@ -133,7 +131,7 @@ PROFILE_FIELDS = frozenset(
 )
 
 
-def _tags_for(names: Iterable[str]) -> list:
+def _tags_for(names: Iterable[str]) -> list[Tag | str]:
     """Existing tags matched case-insensitively ("Moodle" reuses "moodle"), new names as
     strings for taggit to create. Duplicates are dropped, first spelling wins; a name that
     breaks the portal's tag rule raises ValidationError (`cdp_portal.core.tags`)."""
@@ -188,7 +186,7 @@ def profile_follow_tag(*, profile: Profile, tag: Tag, follow: bool) -> None:
 # --- Accounts created on someone's behalf ---------------------------------------------
 
 
-def set_password_url(user) -> str:
+def set_password_url(user: User) -> str:
     """A one-time link to allauth's "choose a new password" page for this account."""
     key = default_token_generator.make_token(user)
     path = reverse(
@@ -200,8 +198,13 @@ def set_password_url(user) -> str:
 
 @transaction.atomic
 def account_invite(
-    *, email: str, display_name: str = "", invited_by=None, send_email: bool = True, **fields
-) -> tuple:
+    *,
+    email: str,
+    display_name: str = "",
+    invited_by: User | None = None,
+    send_email: bool = True,
+    **fields: Any,
+) -> tuple[User, bool]:
     """Find or create the account for an address. New accounts get a verified address (the
     inviter vouches for it) and no usable password: the invitation links to set one."""
     email = email.strip().lower()
@@ -241,7 +244,7 @@ def animators_group() -> Group:
     return group
 
 
-def sync_admin_access(users: Iterable) -> set[int]:
+def sync_admin_access(users: Iterable[User]) -> set[int]:
     """Give admin access (staff flag, "Animateurs" group) to whoever animates a community,
     and take it back when their last animator role goes; superusers and administrators
     keep their staff flag. The one rule for one person (the services) and for thousands
@@ -274,12 +277,12 @@ def sync_admin_access(users: Iterable) -> set[int]:
     return animators
 
 
-def animator_access_sync(*, user) -> bool:
+def animator_access_sync(*, user: User) -> bool:
     """`sync_admin_access` for one person. Returns whether they animate."""
     return user.pk in sync_admin_access([user])
 
 
-def sponsors_from_roles(holders: Mapping[Community, Any]) -> list[Community]:
+def sponsors_from_roles(holders: Mapping[Community, User | int | None]) -> list[Community]:
     """The sponsor role makes its holder the community's sponsor when it has none yet
     (`holders`: a community and the person who holds or was just given the role). The
     one rule for the services, the import and the scale data; returns the communities
@@ -339,7 +342,7 @@ def _activate(membership: Membership, roles: list[str] | None = None) -> None:
         membership.roles = [Role.MEMBER]
 
 
-def _require_member_manager(community: Community, by) -> None:
+def _require_member_manager(community: Community, by: User | None) -> None:
     """Every service that acts on someone else's membership checks its `by` here, so the
     site, the admin and the commands cannot disagree on who may do it. `by` None is the
     portal itself (commands, seed files, imports run by an administrator)."""
@@ -352,7 +355,7 @@ def _require_member_manager(community: Community, by) -> None:
         )
 
 
-def _require_roles_changer(membership: Membership, roles: list[str], by) -> None:
+def _require_roles_changer(membership: Membership, roles: list[str], by: User | None) -> None:
     """Changing roles is the animators' job, with one exception the sponsor rule makes:
     the current sponsor may hand their role over (give the sponsor role and change
     nothing else) without animating the community."""
@@ -372,7 +375,7 @@ def _require_accepts_members(community: Community) -> None:
 
 
 @transaction.atomic
-def membership_join(*, community: Community, user, message: str = "") -> Membership:
+def membership_join(*, community: Community, user: User, message: str = "") -> Membership:
     """Join an open community at once, ask to join a closed one. Private communities are
     by invitation only."""
     _require_accepts_members(community)
@@ -427,7 +430,7 @@ def membership_withdraw_request(*, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def membership_cancel_invitation(*, membership: Membership, by) -> Membership:
+def membership_cancel_invitation(*, membership: Membership, by: User | None) -> Membership:
     """An animator takes back an invitation not answered yet (the account it may have
     opened stays: it is the person's)."""
     _require_member_manager(membership.community, by)
@@ -438,7 +441,7 @@ def membership_cancel_invitation(*, membership: Membership, by) -> Membership:
 
 
 @transaction.atomic
-def membership_approve(*, membership: Membership, by) -> Membership:
+def membership_approve(*, membership: Membership, by: User | None) -> Membership:
     _require_member_manager(membership.community, by)
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Cette demande a déjà été traitée."))
@@ -459,7 +462,7 @@ def membership_approve(*, membership: Membership, by) -> Membership:
 
 
 @transaction.atomic
-def membership_refuse(*, membership: Membership, by, reason: str = "") -> Membership:
+def membership_refuse(*, membership: Membership, by: User | None, reason: str = "") -> Membership:
     _require_member_manager(membership.community, by)
     if membership.status != Membership.Status.REQUESTED:
         raise ValidationError(_("Cette demande a déjà été traitée."))
@@ -479,7 +482,7 @@ def membership_invite(
     *,
     community: Community,
     email: str,
-    by,
+    by: User | None,
     roles: Iterable[str] = (Role.MEMBER,),
     display_name: str = "",
 ) -> Membership:
@@ -577,7 +580,9 @@ def membership_leave(*, membership: Membership) -> Membership:
     return membership
 
 
-def _check_sponsor_grant(community: Community, before: Iterable[str], after: list[str], by) -> None:
+def _check_sponsor_grant(
+    community: Community, before: Iterable[str], after: list[str], by: User | None
+) -> None:
     """Refuse giving the sponsor role to someone who does not hold it yet unless `by` may
     grant it (`permissions.can_grant_sponsor`)."""
     granted = Role.SPONSOR in after and Role.SPONSOR not in before
@@ -591,7 +596,9 @@ def _check_sponsor_grant(community: Community, before: Iterable[str], after: lis
 
 
 @transaction.atomic
-def membership_set_roles(*, membership: Membership, roles: Iterable[str], by=None) -> Membership:
+def membership_set_roles(
+    *, membership: Membership, roles: Iterable[str], by: User | None = None
+) -> Membership:
     """Change someone's roles; the animator role brings (or takes away) scoped admin
     access. A community keeps at least one animator once it has had one. Only
     administrators or the current sponsor give the sponsor role (`by` None: the portal
@@ -614,9 +621,9 @@ def membership_set_roles(*, membership: Membership, roles: Iterable[str], by=Non
 def membership_add(
     *,
     community: Community,
-    user,
+    user: User,
     roles: Iterable[str] = (Role.MEMBER,),
-    by=None,
+    by: User | None = None,
     allocated_hours_per_month: int | None = None,
 ) -> Membership:
     """Make someone an active member at once, with these roles and without any e-mail:
@@ -649,7 +656,9 @@ def membership_add(
     return membership
 
 
-def membership_roles_check(*, membership: Membership, roles: Iterable[str], by=None) -> list[str]:
+def membership_roles_check(
+    *, membership: Membership, roles: Iterable[str], by: User | None = None
+) -> list[str]:
     """The roles `membership_set_roles` would set, or its refusal as a ValidationError,
     without writing anything: forms call it to show the problem next to the field."""
     roles = _clean_roles(roles)
@@ -670,7 +679,7 @@ def membership_roles_check(*, membership: Membership, roles: Iterable[str], by=N
 
 
 @transaction.atomic
-def community_set_archived(*, community: Community, by, archived: bool) -> Community:
+def community_set_archived(*, community: Community, by: User, archived: bool) -> Community:
     """Archive a community (read-only: its content stays readable by whoever could read
     it, and nothing new is written, joined or invited) or bring it back. Administrators
     only: archiving is how a community that holds content is closed, never deletion."""
@@ -682,7 +691,7 @@ def community_set_archived(*, community: Community, by, archived: bool) -> Commu
     return community
 
 
-def communities_only_animated_by(user) -> list[Community]:
+def communities_only_animated_by(user: User) -> list[Community]:
     """The communities where this person is the only active animator: they would be left
     with no one to answer requests or moderate if the person went."""
     other_animator = (
@@ -702,7 +711,7 @@ def communities_only_animated_by(user) -> list[Community]:
     ]
 
 
-def user_delete_refusal(user) -> str:
+def user_delete_refusal(user: User) -> str:
     """Why this account may not be deleted now ("" when it may)."""
     alone = communities_only_animated_by(user)
     if not alone:
@@ -714,7 +723,7 @@ def user_delete_refusal(user) -> str:
 
 
 @transaction.atomic
-def user_delete(*, user, by) -> None:
+def user_delete(*, user: User, by: User) -> None:
     """Delete a person's account and keep what they wrote, anonymised.
 
     Their topics, posts, resources and every revision stay, with no author (the pages

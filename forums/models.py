@@ -9,6 +9,8 @@ activity, topic count) consistent in the same transaction as the change.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from cdp_portal.accounts.types import AnyUser, User, is_signed_in
 from cdp_portal.core.moderation import FlagBase, ModerationAction
 from cdp_portal.core.search_text import Unaccent
 from communities.models import (
@@ -52,22 +55,24 @@ class Median(models.Aggregate):
     output_field = models.DurationField()
 
 
-def _readable_communities(user):
+def _readable_communities(user: AnyUser):
     return Community.objects.content_visible_to(user).values("pk")
 
 
-def _moderated_communities(user):
+def _moderated_communities(user: AnyUser):
     return Community.objects.moderated_by(user).values("pk")
 
 
-def topic_shown_condition(user, path: str = "", *, including_own: bool = False) -> Q:
+def topic_shown_condition(user: User, path: str = "", *, including_own: bool = False) -> Q:
     """For someone who is not an administrator: the topic reached by `path` ("" for the
     topic itself, "topic" from a post or a notification) is not hidden, or the person
     animates its community, or (`including_own`) wrote it. A topic is hidden with its
     opening post: its title is content too, so it leaves every list and search."""
     prefix = f"{path}__" if path else ""
-    condition = Q(**{f"{prefix}is_hidden": False}) | animated_condition(
-        user, f"{prefix}forum__community"
+    # `Q | expression` is a Q at run time; django-stubs types it by the expression's __ror__.
+    condition = cast(
+        Q,
+        Q(**{f"{prefix}is_hidden": False}) | animated_condition(user, f"{prefix}forum__community"),
     )
     if including_own:
         condition |= Q(**{f"{prefix}author": user})
@@ -90,15 +95,15 @@ def forum_slug(name: str, slug: str = "") -> str:
 
 
 class ForumQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ForumQuerySet:
+    def visible_to(self, user: AnyUser) -> ForumQuerySet:
         """Forums whose content a person may read (see `Community.content_visible_to`)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_signed_in(user) or not user.is_active:
             return self.none()
         if is_portal_admin(user):
             return self.all()
         return self.filter(community__in=_readable_communities(user))
 
-    def of_member(self, user) -> ForumQuerySet:
+    def of_member(self, user: AnyUser) -> ForumQuerySet:
         """Forums of the communities a person is an active member of ("my forums")."""
         return self.filter(community__in=Community.objects.of_member(user).values("pk"))
 
@@ -175,7 +180,7 @@ class Forum(models.Model):
 class TaggedTopic(TaggedItemBase):
     """The topic side of the portal's shared taggit vocabulary."""
 
-    content_object = models.ForeignKey(
+    content_object: models.ForeignKey[Topic, Topic] = models.ForeignKey(
         "Topic", on_delete=models.CASCADE, related_name="tagged_items"
     )
 
@@ -207,20 +212,20 @@ class TopicQuerySet(models.QuerySet):
             every_word | Q(title_norm__trigram_word_similar=Unaccent(Lower(Value(text))))
         )
 
-    def visible_to(self, user) -> TopicQuerySet:
+    def visible_to(self, user: AnyUser) -> TopicQuerySet:
         """Topics a person sees listed: those of forums whose community content they may
         read, without the hidden ones (but for the community's animators). Anonymous
         visitors see none; administrators see all."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_signed_in(user) or not user.is_active:
             return self.none()
         if is_portal_admin(user):
             return self.all()
         return self.filter(forum__community__in=_readable_communities(user)).unhidden_for(user)
 
-    def readable_by(self, user) -> TopicQuerySet:
+    def readable_by(self, user: AnyUser) -> TopicQuerySet:
         """`visible_to`, plus the person's own hidden topics: their author may still open
         them and read why they were hidden."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_signed_in(user) or not user.is_active:
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -228,14 +233,14 @@ class TopicQuerySet(models.QuerySet):
             user, including_own=True
         )
 
-    def unhidden_for(self, user, *, including_own: bool = False) -> TopicQuerySet:
+    def unhidden_for(self, user: User, *, including_own: bool = False) -> TopicQuerySet:
         """Without the topics hidden by moderation, unless the person animates their
         community (or, `including_own`, wrote them); administrators keep them all."""
         if is_portal_admin(user):
             return self
         return self.filter(topic_shown_condition(user, including_own=including_own))
 
-    def moderated_by(self, user) -> TopicQuerySet:
+    def moderated_by(self, user: AnyUser) -> TopicQuerySet:
         return self.filter(forum__community__in=_moderated_communities(user))
 
     def tagged(self, tag) -> TopicQuerySet:
@@ -246,7 +251,7 @@ class TopicQuerySet(models.QuerySet):
         """Calls for help not solved yet."""
         return self.filter(is_call_for_help=True, solved_at__isnull=True)
 
-    def for_expertise_of(self, user) -> TopicQuerySet:
+    def for_expertise_of(self, user: User) -> TopicQuerySet:
         """Topics someone could answer: one of their expertise tags meets the topic's
         tags, and they did not write it."""
         my_expertise = TaggedExpertise.objects.filter(content_object__user=user).values("tag")
@@ -278,9 +283,9 @@ class TopicQuerySet(models.QuerySet):
         """Pinned first, then by last activity (the forum page's order)."""
         return self.order_by("-is_pinned", "-last_activity_at", "-pk")
 
-    def with_read_state(self, user) -> TopicQuerySet:
+    def with_read_state(self, user: AnyUser) -> TopicQuerySet:
         """`last_read_position`: the last post the person has seen (None: never opened)."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.annotate(last_read_position=models.Value(None, models.IntegerField()))
         return self.annotate(
             last_read_position=models.Subquery(
@@ -419,11 +424,11 @@ class Topic(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PostQuerySet:
+    def visible_to(self, user: AnyUser) -> PostQuerySet:
         """Posts of the topics a person may open (`Topic.objects.readable_by`), hidden
         posts included: a hidden post shows as a placeholder (see `readable_by` for the
         posts whose text they may read)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_signed_in(user) or not user.is_active:
             return self.none()
         if is_portal_admin(user):
             return self.all()
@@ -431,10 +436,10 @@ class PostQuerySet(models.QuerySet):
             topic_shown_condition(user, "topic", including_own=True)
         )
 
-    def readable_by(self, user) -> PostQuerySet:
+    def readable_by(self, user: AnyUser) -> PostQuerySet:
         """Posts whose text a person may read: not hidden, or theirs, or moderated by them."""
         visible = self.visible_to(user)
-        if not getattr(user, "is_authenticated", False) or is_portal_admin(user):
+        if not is_signed_in(user) or is_portal_admin(user):
             return visible
         return visible.filter(
             Q(is_hidden=False)
@@ -442,7 +447,7 @@ class PostQuerySet(models.QuerySet):
             | Q(topic__forum__community__in=_moderated_communities(user))
         )
 
-    def moderated_by(self, user) -> PostQuerySet:
+    def moderated_by(self, user: AnyUser) -> PostQuerySet:
         return self.filter(topic__forum__community__in=_moderated_communities(user))
 
     def in_topic_order(self) -> PostQuerySet:
@@ -614,10 +619,10 @@ class Watch(models.Model):
 
 
 class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user) -> NotificationQuerySet:
+    def for_user(self, user: AnyUser) -> NotificationQuerySet:
         """A person's notifications about topics they may still read (someone who left a
         private community no longer sees its titles, even in old notifications)."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         queryset = self.filter(recipient=user)
         if is_portal_admin(user):
@@ -629,11 +634,11 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
-    def unread_count_for(self, user) -> int:
+    def unread_count_for(self, user: AnyUser) -> int:
         """`for_user(user).unread().count()` in exactly one query: the administrators'
         group is checked inside it rather than beforehand (the header calls this on
         every page)."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return 0
         queryset = self.filter(recipient=user, read_at__isnull=True)
         if not user.is_superuser:
@@ -710,7 +715,7 @@ class FlagQuerySet(models.QuerySet):
     def open(self) -> FlagQuerySet:
         return self.filter(status=Flag.Status.OPEN)
 
-    def moderated_by(self, user) -> FlagQuerySet:
+    def moderated_by(self, user: AnyUser) -> FlagQuerySet:
         return self.filter(post__topic__forum__community__in=_moderated_communities(user))
 
 

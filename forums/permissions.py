@@ -9,6 +9,7 @@ user, so a template may ask several of these for every post of a page at no extr
 
 from __future__ import annotations
 
+from cdp_portal.accounts.types import AnyUser, is_signed_in
 from communities.models import Community, is_portal_admin
 from communities.permissions import can_moderate, can_see_content, membership_for
 
@@ -28,16 +29,16 @@ __all__ = [
 ]
 
 
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+def _signed_in(user: AnyUser) -> bool:
+    return is_signed_in(user) and user.is_active
 
 
-def _is_active_member(user, community: Community) -> bool:
+def _is_active_member(user: AnyUser, community: Community) -> bool:
     membership = membership_for(user, community)
     return membership is not None and membership.is_active
 
 
-def can_moderate_forum(user, community: Community) -> bool:
+def can_moderate_forum(user: AnyUser, community: Community) -> bool:
     """Hide, lock, pin, move, handle flags: the community's animators, administrators."""
     return _signed_in(user) and can_moderate(user, community)
 
@@ -48,7 +49,7 @@ def is_read_only(forum: Forum) -> bool:
     return forum.is_archived
 
 
-def can_post_in(user, forum: Forum) -> bool:
+def can_post_in(user: AnyUser, forum: Forum) -> bool:
     """Start a topic: active members of the community; administrators everywhere; no one
     in an archived forum or community."""
     if not _signed_in(user) or is_read_only(forum):
@@ -56,7 +57,7 @@ def can_post_in(user, forum: Forum) -> bool:
     return is_portal_admin(user) or _is_active_member(user, forum.community)
 
 
-def can_reply(user, topic: Topic) -> bool:
+def can_reply(user: AnyUser, topic: Topic) -> bool:
     """Reply: active members while the topic is open; animators even when it is locked."""
     community = topic.forum.community
     if not can_post_in(user, topic.forum):
@@ -64,7 +65,7 @@ def can_reply(user, topic: Topic) -> bool:
     return not topic.is_locked or can_moderate_forum(user, community)
 
 
-def can_edit_post(user, post: Post) -> bool:
+def can_edit_post(user: AnyUser, post: Post) -> bool:
     """Authors edit their own posts while they still belong to the community."""
     if not _signed_in(user) or is_read_only(post.topic.forum):
         return False
@@ -73,7 +74,7 @@ def can_edit_post(user, post: Post) -> bool:
     return post.author_id == user.pk and can_post_in(user, post.topic.forum)
 
 
-def can_read_post_body(user, post: Post) -> bool:
+def can_read_post_body(user: AnyUser, post: Post) -> bool:
     """A hidden post's text: its author, the community's animators and administrators."""
     if not post.is_hidden:
         return True
@@ -82,13 +83,13 @@ def can_read_post_body(user, post: Post) -> bool:
     return post.author_id == user.pk or can_moderate_forum(user, post.topic.forum.community)
 
 
-def can_quote(user, post: Post) -> bool:
+def can_quote(user: AnyUser, post: Post) -> bool:
     """Quote a post in a reply: whoever may reply, and never a hidden post (its text must
     not travel into a reply, even from those who may still read it)."""
     return not post.is_hidden and can_reply(user, post.topic)
 
 
-def can_flag(user, post: Post) -> bool:
+def can_flag(user: AnyUser, post: Post) -> bool:
     """Anyone who reads the community's content may report someone else's post, unless the
     animation already hid it."""
     if not _signed_in(user) or post.author_id == user.pk or post.is_hidden:
@@ -96,7 +97,7 @@ def can_flag(user, post: Post) -> bool:
     return can_see_content(user, post.topic.forum.community)
 
 
-def can_accept_answer(user, topic: Topic, post: Post | None = None) -> bool:
+def can_accept_answer(user: AnyUser, topic: Topic, post: Post | None = None) -> bool:
     """Mark solved, reopen, accept an answer: the topic's author or the animation (not in
     an archived forum). With `post`: also that this post may be the accepted answer (a
     reply of this topic, not hidden)."""

@@ -9,10 +9,11 @@ recomputed from the posts (set-based) after hiding, showing again or moving.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from cdp_portal.accounts.types import AnyUser, User, is_signed_in
 from cdp_portal.core.idempotency import create_once
 from cdp_portal.core.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
 from cdp_portal.core.moderation import ModerationEvent, settle_flag
@@ -59,8 +61,6 @@ from .permissions import (
     can_post_in,
     can_reply,
 )
-
-User = get_user_model()
 
 # One limit for every Markdown text of the portal (see cdp_portal/core/markdown.py).
 MAX_BODY_LENGTH = MAX_MARKDOWN_LENGTH
@@ -133,7 +133,7 @@ def forums_ensure_defaults(*, community: Community) -> list[Forum]:
 
 
 @transaction.atomic
-def forum_set_archived(*, forum: Forum, by, archived: bool) -> Forum:
+def forum_set_archived(*, forum: Forum, by: User, archived: bool) -> Forum:
     """Archive a forum (read-only: its topics stay readable, no new topic or reply) or
     bring it back. Administrators only: a forum that holds topics is archived, never
     deleted."""
@@ -180,7 +180,9 @@ def forums_refresh_counters(forum_ids: Iterable[int]) -> None:
 # --- Who may read, who is told ---------------------------------------------------------
 
 
-def _readers_tagged_like(topic: Topic, tagged_profiles) -> QuerySet:
+def _readers_tagged_like(
+    topic: Topic, tagged_profiles: type[TaggedExpertise | TaggedInterest]
+) -> QuerySet[User]:
     """Readers of the topic whose profile carries one of its tags through
     `tagged_profiles` (expertise or interests), its author left out."""
     carries = tagged_profiles.objects.filter(
@@ -191,12 +193,12 @@ def _readers_tagged_like(topic: Topic, tagged_profiles) -> QuerySet:
     return readers.filter(Exists(carries)).exclude(pk=topic.author_id)
 
 
-def experts_for(topic: Topic) -> QuerySet:
+def experts_for(topic: Topic) -> QuerySet[User]:
     """Readers of the topic whose expertise tags match its tags, its author left out."""
     return _readers_tagged_like(topic, TaggedExpertise)
 
 
-def followers_of(topic: Topic) -> QuerySet:
+def followers_of(topic: Topic) -> QuerySet[User]:
     """Readers of the topic who follow one of its tags (their interests), its author left
     out."""
     return _readers_tagged_like(topic, TaggedInterest)
@@ -214,7 +216,11 @@ KIND_PRIORITY = [
 
 
 def _notify(
-    *, topic: Topic, post: Post | None, actor, candidates: dict[str, Iterable[int]]
+    *,
+    topic: Topic,
+    post: Post | None,
+    actor: User,
+    candidates: Mapping[Notification.Kind, Iterable[int]],
 ) -> list[Notification]:
     """One notification per person (the most specific reason), only for those who may
     read the topic, never for the actor; e-mail follows once the transaction commits."""
@@ -222,7 +228,7 @@ def _notify(
     for kind in KIND_PRIORITY:
         for user_id in candidates.get(kind, ()):
             chosen.setdefault(user_id, kind)
-    chosen.pop(getattr(actor, "pk", None), None)
+    chosen.pop(actor.pk, None)
     if not chosen:
         return []
     community = topic.forum.community
@@ -267,7 +273,12 @@ def _watchers(*, topic: Topic | None = None, forum: Forum | None = None) -> list
 
 
 def _write_once(
-    queryset: QuerySet, *, author, token: UUID | None, create, rate_limited: bool
+    queryset: QuerySet[Post],
+    *,
+    author: User,
+    token: UUID | None,
+    create: Callable[[], Post],
+    rate_limited: bool,
 ) -> tuple[Post, bool]:
     """The one way a post is written: the author's posting is serialised (an advisory
     lock for the transaction), a repeated form returns what it already wrote, and only
@@ -288,13 +299,13 @@ def _write_once(
 def topic_create(
     *,
     forum: Forum,
-    author,
+    author: User,
     title: str,
     body: str,
     tags: Iterable[str] = (),
     is_call_for_help: bool = False,
     resource: Resource | None = None,
-    created_at=None,
+    created_at: datetime | None = None,
     notify: bool = True,
     submission_token: UUID | None = None,
     rate_limited: bool = True,
@@ -385,9 +396,9 @@ def topic_create(
 def post_create(
     *,
     topic: Topic,
-    author,
+    author: User,
     body: str,
-    created_at=None,
+    created_at: datetime | None = None,
     notify: bool = True,
     submission_token: UUID | None = None,
     rate_limited: bool = True,
@@ -461,7 +472,7 @@ def post_create(
 
 
 @transaction.atomic
-def post_edit(*, post: Post, editor, body: str) -> Post:
+def post_edit(*, post: Post, editor: User, body: str) -> Post:
     """A new text for a post; the previous one goes to its history. People mentioned for
     the first time are told."""
     if not can_edit_post(editor, post):
@@ -488,7 +499,7 @@ def post_edit(*, post: Post, editor, body: str) -> Post:
 
 
 @transaction.atomic
-def topic_edit(*, topic: Topic, editor, title: str, body: str, tags: Iterable[str]) -> Topic:
+def topic_edit(*, topic: Topic, editor: User, title: str, body: str, tags: Iterable[str]) -> Topic:
     """The author (or a moderator) rewrites the opening post, the title and the tags at
     once; the previous title and text go to the opening post's history."""
     opening = topic.posts.get(position=1)
@@ -516,7 +527,7 @@ def topic_edit(*, topic: Topic, editor, title: str, body: str, tags: Iterable[st
 
 
 @transaction.atomic
-def topic_update_tags(*, topic: Topic, by, tags: Iterable[str]) -> Topic:
+def topic_update_tags(*, topic: Topic, by: User, tags: Iterable[str]) -> Topic:
     if not can_accept_answer(by, topic):
         raise PermissionDenied(_("Vous ne pouvez pas modifier ce sujet."))
     topic.tags.set(existing_tags_for(clean_tag_names(tags)))
@@ -524,7 +535,9 @@ def topic_update_tags(*, topic: Topic, by, tags: Iterable[str]) -> Topic:
 
 
 @transaction.atomic
-def topic_mark_solved(*, topic: Topic, by, post: Post | None = None, notify: bool = True) -> Topic:
+def topic_mark_solved(
+    *, topic: Topic, by: User, post: Post | None = None, notify: bool = True
+) -> Topic:
     """Solved, with an accepted answer when one is given (a post of this topic, not the
     opening one, not hidden). Its author is told (unless `notify` is False: demo data)."""
     if not can_accept_answer(by, topic):
@@ -546,7 +559,7 @@ def topic_mark_solved(*, topic: Topic, by, post: Post | None = None, notify: boo
 
 
 @transaction.atomic
-def topic_reopen(*, topic: Topic, by) -> Topic:
+def topic_reopen(*, topic: Topic, by: User) -> Topic:
     if not can_accept_answer(by, topic):
         raise PermissionDenied(_("Seul l'auteur·rice du sujet ou l'animation peut le rouvrir."))
     topic.solved_at = None
@@ -558,9 +571,9 @@ def topic_reopen(*, topic: Topic, by) -> Topic:
 # --- Reading and watching --------------------------------------------------------------
 
 
-def topic_mark_read(*, user, topic: Topic, position: int) -> None:
+def topic_mark_read(*, user: AnyUser, topic: Topic, position: int) -> None:
     """Remember the furthest post a person has seen (never moves backwards); one query."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return
     from django.db import connection
 
@@ -581,12 +594,12 @@ def topic_mark_read(*, user, topic: Topic, position: int) -> None:
 
 @transaction.atomic
 def watch_set(
-    *, user, watching: bool, topic: Topic | None = None, forum: Forum | None = None
+    *, user: User, watching: bool, topic: Topic | None = None, forum: Forum | None = None
 ) -> bool:
     """Follow or stop following a topic or a forum. Returns whether the person watches."""
     if (topic is None) == (forum is None):
         raise ValueError("Watch a topic or a forum.")
-    target = {"topic": topic} if topic is not None else {"forum": forum}
+    target: dict[str, Any] = {"topic": topic} if topic is not None else {"forum": forum}
     if watching:
         Watch.objects.get_or_create(user=user, **target)
     else:
@@ -595,7 +608,7 @@ def watch_set(
 
 
 def notifications_mark_read(
-    *, user, notification_ids: Iterable[int] | None = None, topic: Topic | None = None
+    *, user: User, notification_ids: Iterable[int] | None = None, topic: Topic | None = None
 ) -> int:
     """Mark a person's notifications read: some, those of a topic, or all."""
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
@@ -610,7 +623,7 @@ def notifications_mark_read(
 
 
 def _log(
-    *, by, action: str, community_id: int | None, reason: str = "", **targets
+    *, by: User | None, action: str, community_id: int | None, reason: str = "", **targets: Any
 ) -> ModerationLog:
     details = targets.pop("details", None) or {}
     return ModerationLog.objects.create(
@@ -623,7 +636,9 @@ def _log(
     )
 
 
-def write_moderation_log(sender, *, event: ModerationEvent, **kwargs) -> ModerationLog:
+def write_moderation_log(
+    sender: type[ModerationEvent], *, event: ModerationEvent, **kwargs: Any
+) -> ModerationLog:
     """The moderation log's writer for every app (connected in `forums.apps`)."""
     return _log(
         by=event.by,
@@ -635,13 +650,13 @@ def write_moderation_log(sender, *, event: ModerationEvent, **kwargs) -> Moderat
     )
 
 
-def _require_moderator(by, community: Community) -> None:
+def _require_moderator(by: User, community: Community) -> None:
     if not can_moderate_forum(by, community):
         raise PermissionDenied(_("Seule l'animation de la communauté peut faire cela."))
 
 
 @transaction.atomic
-def flag_create(*, post: Post, reporter, reason: str) -> Flag:
+def flag_create(*, post: Post, reporter: User, reason: str) -> Flag:
     if not can_flag(reporter, post):
         raise PermissionDenied(_("Vous ne pouvez pas signaler ce message."))
     reason = " ".join((reason or "").split())
@@ -654,7 +669,7 @@ def flag_create(*, post: Post, reporter, reason: str) -> Flag:
     return Flag.objects.create(post=post, reporter=reporter, reason=reason[:500])
 
 
-def _hiding(post: Post, by, reason: str) -> Callable[[], Post]:
+def _hiding(post: Post, by: User, reason: str) -> Callable[[], Post]:
     return lambda: post_set_hidden(post=post, by=by, hidden=True, reason=reason)
 
 
@@ -662,7 +677,7 @@ def _hiding(post: Post, by, reason: str) -> Callable[[], Post]:
 def flag_resolve(
     *,
     flag: Flag,
-    by,
+    by: User,
     dismiss: bool = False,
     note: str = "",
     hide: bool = False,
@@ -703,7 +718,7 @@ def flag_resolve(
 
 
 @transaction.atomic
-def post_set_hidden(*, post: Post, by, hidden: bool, reason: str = "") -> Post:
+def post_set_hidden(*, post: Post, by: User, hidden: bool, reason: str = "") -> Post:
     """Hide a post (nothing is deleted: its author and the animation still read it) or
     show it again; the topic's counters follow. Hiding the opening post hides the topic
     with it; hiding the accepted answer opens the call for help again."""
@@ -742,7 +757,7 @@ def post_set_hidden(*, post: Post, by, hidden: bool, reason: str = "") -> Post:
 
 
 @transaction.atomic
-def topic_set_locked(*, topic: Topic, by, locked: bool, reason: str = "") -> Topic:
+def topic_set_locked(*, topic: Topic, by: User, locked: bool, reason: str = "") -> Topic:
     _require_moderator(by, topic.forum.community)
     if topic.is_locked != locked:
         Topic.objects.filter(pk=topic.pk).update(is_locked=locked)
@@ -758,7 +773,7 @@ def topic_set_locked(*, topic: Topic, by, locked: bool, reason: str = "") -> Top
 
 
 @transaction.atomic
-def topic_set_pinned(*, topic: Topic, by, pinned: bool, reason: str = "") -> Topic:
+def topic_set_pinned(*, topic: Topic, by: User, pinned: bool, reason: str = "") -> Topic:
     _require_moderator(by, topic.forum.community)
     if topic.is_pinned != pinned:
         Topic.objects.filter(pk=topic.pk).update(is_pinned=pinned)
@@ -774,7 +789,7 @@ def topic_set_pinned(*, topic: Topic, by, pinned: bool, reason: str = "") -> Top
 
 
 @transaction.atomic
-def topic_move(*, topic: Topic, by, forum: Forum, reason: str = "") -> Topic:
+def topic_move(*, topic: Topic, by: User, forum: Forum, reason: str = "") -> Topic:
     """Move a topic to another forum of the same community; both forums' counters follow."""
     source = topic.forum
     _require_moderator(by, source.community)

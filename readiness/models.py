@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cdp_portal.accounts.types import AnyUser, is_signed_in
 from communities.models import Community, Phase
 
 __all__ = [
@@ -198,7 +199,7 @@ class TemplateItem(models.Model):
 
 
 class ChecklistQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ChecklistQuerySet:
+    def visible_to(self, user: AnyUser) -> ChecklistQuerySet:
         """Checklists of the communities whose content the person may read."""
         return self.filter(community__in=Community.objects.content_visible_to(user))
 
@@ -246,15 +247,15 @@ class ChecklistItemQuerySet(models.QuerySet):
     def open(self) -> ChecklistItemQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
-    def owned_by(self, user) -> ChecklistItemQuerySet:
-        if not getattr(user, "is_authenticated", False):
+    def owned_by(self, user: AnyUser) -> ChecklistItemQuerySet:
+        if not is_signed_in(user):
             return self.none()
         return self.filter(owner=user)
 
     def in_readiness_phase(self) -> ChecklistItemQuerySet:
         return self.filter(checklist__community__phase__in=READINESS_PHASES)
 
-    def visible_to(self, user) -> ChecklistItemQuerySet:
+    def visible_to(self, user: AnyUser) -> ChecklistItemQuerySet:
         return self.filter(
             checklist__community__in=Community.objects.content_visible_to(user).values("pk")
         )
@@ -268,7 +269,7 @@ class ChecklistItemQuerySet(models.QuerySet):
             "template_item", "owner__profile", "evidence", "updated_by"
         ).order_by("template_item__section__position", "template_item__position")
 
-    def my_tasks(self, user) -> ChecklistItemQuerySet:
+    def my_tasks(self, user: AnyUser) -> ChecklistItemQuerySet:
         """The dashboard's list: open, hand-set items the person owns, in communities they
         may still read and that are still getting ready."""
         return (

@@ -9,26 +9,27 @@ Built on `communities.permissions` (the person's membership is fetched once per 
 
 from __future__ import annotations
 
+from cdp_portal.accounts.types import AnyUser, is_signed_in
 from communities.models import Community, Role
 from communities.permissions import can_moderate, can_see_content, has_role, is_portal_admin
 
 
-def is_sponsor(user, community: Community) -> bool:
+def is_sponsor(user: AnyUser, community: Community) -> bool:
     """The community's named sponsor, or an active member holding the sponsor role."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_signed_in(user) or not user.is_active:
         return False
     return community.sponsor_id == user.pk or has_role(user, community, Role.SPONSOR)
 
 
-def can_view_readiness(user, community: Community) -> bool:
+def can_view_readiness(user: AnyUser, community: Community) -> bool:
     return can_see_content(user, community) or is_sponsor(user, community)
 
 
-def can_edit_checklist(user, community: Community) -> bool:
+def can_edit_checklist(user: AnyUser, community: Community) -> bool:
     return can_moderate(user, community) or is_sponsor(user, community)
 
 
-def can_record_decision(user, community: Community) -> bool:
+def can_record_decision(user: AnyUser, community: Community) -> bool:
     return is_portal_admin(user) or is_sponsor(user, community)
 
 

@@ -8,14 +8,15 @@ or an item computed from live data, which nobody sets by hand).
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cdp_portal.accounts.types import AnyUser, User
 from communities.models import Community, Membership, Phase
 
 from .loader import DEFAULT_DIRECTORY, DEFAULT_TEMPLATE_SLUG, load_directory
@@ -33,13 +34,14 @@ from .models import (
 from .permissions import can_edit_checklist, can_record_decision
 from .scoring import readiness_report
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from resources.models import Resource
 
 
 # --- Choices offered to editors -------------------------------------------------------------
 
 
-def owner_candidates(community: Community) -> QuerySet:
+def owner_candidates(community: Community) -> QuerySet[User]:
     """Who may own an item: the community's active members, by name."""
     return (
         User.objects.filter(
@@ -50,7 +52,7 @@ def owner_candidates(community: Community) -> QuerySet:
     )
 
 
-def evidence_candidates(community: Community, user) -> QuerySet:
+def evidence_candidates(community: Community, user: AnyUser) -> QuerySet[Resource]:
     """Resources that may back an item: visible ones of the community itself or offered to
     the whole institution, among those the person may see."""
     from resources.models import Resource
@@ -83,7 +85,7 @@ def checklist_get(community: Community) -> Checklist | None:
 
 
 def checklist_ensure(
-    *, community: Community, by=None, template: ChecklistTemplate | None = None
+    *, community: Community, by: User | None = None, template: ChecklistTemplate | None = None
 ) -> Checklist | None:
     """The community's checklist, created from the latest version of the default template
     when it first needs one (deciding or preparing phase). None for a community in another
@@ -111,7 +113,7 @@ def checklist_ensure(
     return checklist
 
 
-def checklist_start(*, community: Community, by) -> Checklist:
+def checklist_start(*, community: Community, by: User) -> Checklist | None:
     """Start the community's checklist: pages only read (a GET writes nothing, whoever
     asks), so the list is created by this deliberate action of someone who may edit it."""
     if not can_edit_checklist(by, community):
@@ -125,7 +127,7 @@ def checklist_start(*, community: Community, by) -> Checklist:
     return checklist_ensure(community=community, by=by)
 
 
-def _check_member(owner, community: Community) -> None:
+def _check_member(owner: User | None, community: Community) -> None:
     if owner is None:
         return
     is_member = Membership.objects.filter(
@@ -138,7 +140,12 @@ def _check_member(owner, community: Community) -> None:
 
 
 def checklist_item_check(
-    *, item: ChecklistItem, by, status: str, owner=None, evidence=None
+    *,
+    item: ChecklistItem,
+    by: User,
+    status: str,
+    owner: User | None = None,
+    evidence: Resource | None = None,
 ) -> None:
     """Refuse a change nobody may make: PermissionDenied or ValidationError."""
     community = item.checklist.community
@@ -177,12 +184,12 @@ def checklist_item_check(
 def checklist_item_update(
     *,
     item: ChecklistItem,
-    by,
+    by: User,
     status: str,
-    owner=None,
+    owner: User | None = None,
     due_date: datetime.date | None = None,
     note: str = "",
-    evidence=None,
+    evidence: Resource | None = None,
 ) -> ChecklistItem:
     """Set a hand-set item's status, owner, due date, note and evidence, and keep the new
     state in the item's history."""
@@ -222,7 +229,9 @@ def checklist_item_update(
 
 
 @transaction.atomic
-def decision_record(*, community: Community, by, outcome: str, rationale: str) -> ReadinessDecision:
+def decision_record(
+    *, community: Community, by: User, outcome: str, rationale: str
+) -> ReadinessDecision:
     """Record the sponsor's launch decision; a "go" moves the community to the next phase
     in the same transaction. Earlier decisions stay as the history."""
     if not can_record_decision(by, community):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from cdp_portal.accounts.types import AnyUser, is_signed_in
 from cdp_portal.core.moderation import FlagBase
 from cdp_portal.core.search_text import SearchText, Unaccent
 from communities.models import Community, is_portal_admin
@@ -107,12 +108,12 @@ class ResourceQuerySet(models.QuerySet):
     # --- Visibility: the one rule -------------------------------------------------------
 
     @staticmethod
-    def visibility_scope(user) -> VisibilityScope:
+    def visibility_scope(user: AnyUser) -> VisibilityScope:
         """Who sees what, in the terms `visible_to` filters on: anonymous visitors and
         deactivated accounts nothing, administrators everything, the others the content
         of the communities they may read (hidden resources only where they animate, or
         their own)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_signed_in(user) or not user.is_active:
             return VisibilityScope(sees_nothing=True)
         if is_portal_admin(user):
             return VisibilityScope(is_admin=True)
@@ -122,7 +123,7 @@ class ResourceQuerySet(models.QuerySet):
             moderated=Community.objects.moderated_by(user).values("pk"),
         )
 
-    def visible_to(self, user) -> ResourceQuerySet:
+    def visible_to(self, user: AnyUser) -> ResourceQuerySet:
         """Resources a person may see: those of communities whose content they may read,
         and institution-wide ones. Hidden resources only for their author, the community's
         animators and administrators. Anonymous visitors see none."""
@@ -384,7 +385,7 @@ class Resource(models.Model):
 class TaggedResource(TaggedItemBase):
     """The resource side of the shared taggit vocabulary (profiles use the same tags)."""
 
-    content_object = models.ForeignKey(
+    content_object: models.ForeignKey[Resource, Resource] = models.ForeignKey(
         Resource, on_delete=models.CASCADE, related_name="tagged_items"
     )
 
@@ -400,9 +401,9 @@ class TaggedResource(TaggedItemBase):
 
 
 class BookmarkQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BookmarkQuerySet:
+    def visible_to(self, user: AnyUser) -> BookmarkQuerySet:
         """A person's own bookmarks of resources they may still see."""
-        if not getattr(user, "is_authenticated", False):
+        if not is_signed_in(user):
             return self.none()
         return self.filter(user=user, resource__in=Resource.objects.visible_to(user).values("pk"))
 
@@ -470,11 +471,11 @@ class ResourceFlagQuerySet(models.QuerySet):
     def open(self) -> ResourceFlagQuerySet:
         return self.filter(status=ResourceFlag.Status.OPEN)
 
-    def moderated_by(self, user) -> ResourceFlagQuerySet:
+    def moderated_by(self, user: AnyUser) -> ResourceFlagQuerySet:
         """Flags a person handles: those on resources of the communities they animate;
         every flag (institution-wide resources included) for administrators. The rule of
         `resources.permissions.can_moderate_resource`, as a query."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_signed_in(user) or not user.is_active:
             return self.none()
         if is_portal_admin(user):
             return self.all()

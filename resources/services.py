@@ -7,17 +7,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from uuid import UUID
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cdp_portal.accounts.types import User
 from cdp_portal.core import tags as portal_tags
 from cdp_portal.core.idempotency import create_once
 from cdp_portal.core.moderation import (
@@ -58,7 +61,7 @@ def clean_tag_names(names: Iterable[str]) -> list[str]:
     return portal_tags.clean_tag_names(names, max_tags=MAX_TAGS, lowercase=True)
 
 
-def _check_file_or_url(*, file, url: str, keeps_file: bool) -> None:
+def _check_file_or_url(*, file: UploadedFile | None, url: str, keeps_file: bool) -> None:
     if url and (file is not None or keeps_file):
         raise ValidationError(
             _("Donnez un fichier ou une adresse web, pas les deux."), code="file_and_url"
@@ -107,7 +110,7 @@ def _attaching(resource: Resource, upload: UploadedFile | None) -> Iterator[None
         raise
 
 
-def _discard_file(storage, name: str) -> None:
+def _discard_file(storage: Storage, name: str) -> None:
     try:
         if storage.exists(name):
             storage.delete(name)
@@ -123,7 +126,7 @@ def _detach_file(resource: Resource) -> None:
     resource.file_size = None
 
 
-def _save_version(resource: Resource, *, tags: Iterable[str], editor) -> None:
+def _save_version(resource: Resource, *, tags: Iterable[str], editor: User) -> None:
     """Validate and store a resource as it now stands, with its tags, its search vector
     and the revision that records it: the same steps for the first version and the next."""
     resource.full_clean(exclude=["file", "search_vector", "tag_names"])
@@ -134,7 +137,7 @@ def _save_version(resource: Resource, *, tags: Iterable[str], editor) -> None:
     _write_revision(resource, editor)
 
 
-def _write_revision(resource: Resource, editor) -> ResourceRevision:
+def _write_revision(resource: Resource, editor: User) -> ResourceRevision:
     return ResourceRevision.objects.create(
         resource=resource,
         editor=editor,
@@ -148,7 +151,11 @@ def _write_revision(resource: Resource, editor) -> ResourceRevision:
     )
 
 
-def reindex(*, resources: Iterable[Resource] | None = None, queryset=None) -> int:
+def reindex(
+    *,
+    resources: Iterable[Resource | int] | None = None,
+    queryset: QuerySet[Resource] | None = None,
+) -> int:
     """Recompute `tag_names` and `search_vector` in two set-based UPDATEs.
 
     Pass resources (objects or ids), a queryset, or nothing for the whole library."""
@@ -187,7 +194,7 @@ ON CONFLICT (word) DO NOTHING
 """
 
 
-def _learn_words(queryset) -> None:
+def _learn_words(queryset: QuerySet[Resource]) -> None:
     ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -199,7 +206,7 @@ def _learn_words(queryset) -> None:
 @transaction.atomic
 def resource_create(
     *,
-    author,
+    author: User,
     title: str,
     summary: str,
     kind: str,
@@ -210,7 +217,7 @@ def resource_create(
     file: UploadedFile | None = None,
     tags: Iterable[str] = (),
     featured: bool = False,
-    created_at=None,
+    created_at: datetime | None = None,
     submission_token: UUID | None = None,
 ) -> Resource:
     """A new resource with its file, all or nothing: the same form sent again (same
@@ -251,7 +258,7 @@ def resource_create(
 def resource_update(
     *,
     resource: Resource,
-    editor,
+    editor: User,
     title: str,
     summary: str,
     kind: str,
@@ -287,7 +294,7 @@ def resource_update(
 
 
 @transaction.atomic
-def resource_set_featured(*, resource: Resource, by, featured: bool) -> Resource:
+def resource_set_featured(*, resource: Resource, by: User, featured: bool) -> Resource:
     if not can_feature(by, resource):
         raise PermissionDenied(_("Vous ne pouvez pas mettre cette ressource à la une."))
     Resource.objects.filter(pk=resource.pk).update(featured=featured)
@@ -296,7 +303,9 @@ def resource_set_featured(*, resource: Resource, by, featured: bool) -> Resource
 
 
 @transaction.atomic
-def resource_set_hidden(*, resource: Resource, by, hidden: bool, reason: str = "") -> Resource:
+def resource_set_hidden(
+    *, resource: Resource, by: User, hidden: bool, reason: str = ""
+) -> Resource:
     """Moderation hides a resource (never deletes it); showing it again is the same call.
     A change is written to the moderation log (a call that changes nothing is not)."""
     if not can_moderate_resource(by, resource):
@@ -322,7 +331,7 @@ def resource_set_hidden(*, resource: Resource, by, hidden: bool, reason: str = "
 
 
 @transaction.atomic
-def resource_flag(*, resource: Resource, reporter, reason: str) -> ResourceFlag:
+def resource_flag(*, resource: Resource, reporter: User, reason: str) -> ResourceFlag:
     """Tell the moderators something is wrong with a resource (the caller fetched it
     through `visible_to(reporter)`). One open flag per person and resource."""
     reason = " ".join((reason or "").split())
@@ -337,7 +346,9 @@ def resource_flag(*, resource: Resource, reporter, reason: str) -> ResourceFlag:
 
 
 @transaction.atomic
-def resource_flag_resolve(*, flag: ResourceFlag, by, hide: bool, note: str = "") -> ResourceFlag:
+def resource_flag_resolve(
+    *, flag: ResourceFlag, by: User, hide: bool, note: str = ""
+) -> ResourceFlag:
     """Close a flag: hide the resource (which closes every open flag on it) or close this
     one without action. The resource is never deleted. The flow (and its log lines) is
     `cdp_portal.core.moderation.settle_flag`, shared with the forums."""
@@ -373,7 +384,7 @@ def resource_flag_resolve(*, flag: ResourceFlag, by, hide: bool, note: str = "")
 
 
 @transaction.atomic
-def bookmark_toggle(*, user, resource: Resource) -> bool:
+def bookmark_toggle(*, user: User, resource: Resource) -> bool:
     """Add the resource to the person's library, or take it out; returns whether it is
     bookmarked now. The caller fetched the resource through `visible_to(user)`."""
     deleted, _details = Bookmark.objects.filter(user=user, resource=resource).delete()

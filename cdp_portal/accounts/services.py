@@ -22,7 +22,7 @@ def user_ensure_verified(
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
-    if created:
+    if user is None:
         user = User(
             email=email,
             display_name=display_name,

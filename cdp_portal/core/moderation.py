@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -95,16 +95,19 @@ def log_moderation(event: ModerationEvent) -> None:
         raise ImproperlyConfigured("No moderation log writer is registered (forums.apps).")
 
 
+FlagT = TypeVar("FlagT", bound=FlagBase)
+
+
 def settle_flag(
-    flag: FlagBase,
+    flag: FlagT,
     *,
     by: Any,
-    open_flags: models.QuerySet,
+    open_flags: models.QuerySet[FlagT],
     status: str,
     note: str = "",
     hide: Callable[[], object] | None = None,
-    log_closed: Callable[[FlagBase], None],
-) -> FlagBase:
+    log_closed: Callable[[FlagT], None],
+) -> FlagT:
     """Close `flag` with `status`. With `hide` (the app's own hide service, which checks
     `by` and logs the hiding), the flagged thing is hidden first and every open flag on it
     (`open_flags`, the flag itself included) is closed with it: nothing is left to handle.

@@ -17,11 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.mime.base import MIMEBase
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -63,9 +65,13 @@ def clean_address(value: object) -> str:
     return f"{name} <{address}>"
 
 
-def _attachment(item: object) -> dict:
+def _attachment(item: MIMEBase | tuple[str | None, str | bytes, str | None]) -> dict:
+    filename: str | None
+    payload: str | bytes
+    mimetype: str | None
     if isinstance(item, MIMEBase):
-        payload = item.get_payload(decode=True) or b""
+        # A leaf part (an attachment) decodes to bytes; typeshed allows every payload kind.
+        payload = cast(bytes, item.get_payload(decode=True) or b"")
         filename, mimetype = item.get_filename() or "attachment", item.get_content_type()
     else:
         filename, payload, mimetype = item  # Django's EmailAttachment(filename, content, type)
@@ -96,7 +102,9 @@ def _to_row(message: EmailMessage) -> OutgoingEmail:
     )
 
 
-def as_email_message(row: OutgoingEmail, connection=None) -> EmailMultiAlternatives:
+def as_email_message(
+    row: OutgoingEmail, connection: BaseEmailBackend | None = None
+) -> EmailMultiAlternatives:
     """The stored message rebuilt for the transport."""
     message = EmailMultiAlternatives(
         subject=row.subject,
@@ -206,7 +214,7 @@ def _claim(ids: list[int] | None, limit: int, exclude: set[int]) -> list[Outgoin
     return rows
 
 
-def _finish(row: OutgoingEmail, **changes) -> bool:
+def _finish(row: OutgoingEmail, **changes: Any) -> bool:
     # Only if our claim still stands: a claim released as stale may be another sender's now.
     return bool(
         OutgoingEmail.objects.filter(
@@ -233,7 +241,7 @@ def _record_failure(row: OutgoingEmail, exc: BaseException, delivery: Delivery) 
     transaction.on_commit(lambda: enqueue_send([row.pk], run_after=when), robust=True)
 
 
-def _close(connection) -> None:
+def _close(connection: BaseEmailBackend) -> None:
     try:
         connection.close()
     except Exception:  # a broken connection is being dropped anyway
