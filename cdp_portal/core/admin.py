@@ -37,7 +37,14 @@ class SafeChangelistMixin:
         try:
             with guard:
                 return super().get_changelist_instance(request)
-        except (DataError, ValueError, TypeError, ValidationError, FieldError) as error:
+        except (
+            DataError,
+            ValueError,
+            TypeError,
+            OverflowError,
+            ValidationError,
+            FieldError,
+        ) as error:
             raise IncorrectLookupParameters(error) from error
 
     def get_object(self, request, object_id, from_field=None):

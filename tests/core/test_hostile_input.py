@@ -122,6 +122,10 @@ ADMIN_QUERIES = [
     "nonexistent_field=1",
     "q=%00",
     "all=",
+    # Date hierarchies: a year, month or day no date can hold.
+    "created_at__year=99999999999999999999",
+    "created_at__year=2026&created_at__month=13",
+    "created_at__year=2026&created_at__month=2&created_at__day=31",
 ]
 
 
