@@ -46,7 +46,7 @@ def cases() -> list[tuple[str, str]]:
     from django.urls import reverse
 
     from forums.models import Forum, Topic
-    from forums.views import POSTS_PER_PAGE, TOPICS_PER_PAGE
+    from forums.views.common import POSTS_PER_PAGE, TOPICS_PER_PAGE
 
     forum = Forum.objects.order_by("-topic_count", "pk").select_related("community").first()
     hottest = Topic.objects.order_by("-post_count", "pk").first()

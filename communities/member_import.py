@@ -335,9 +335,20 @@ class _Importer:
         }
         self.tags.resolve(name for row in rows for name in (*row.expertise, *row.interests))
         tagged = self._tagged(profiles.values())
+        # E-mails of the rows that changed something (created ones included).
         changed: dict[str, bool] = {}
+        new_users = self._accounts(rows, users, changed)
+        written, fillable = self._profiles(rows, users, profiles, tagged, changed)
+        self._add_tags(rows, users, profiles, tagged, changed, fillable=fillable, written=written)
+        if self.community is not None:
+            self._memberships(rows, users, changed)
+        self._count_outcomes(rows, new_users, changed)
+        if self.send_email:
+            self._invite(new_users)
 
-        # Accounts: new ones created, names completed or updated on the others.
+    def _accounts(self, rows: list[MemberRow], users: dict, changed: dict) -> list:
+        """New accounts created (and added to `users`), names completed or updated on the
+        others; returns the new ones."""
         new_users, user_updates = [], []
         for row in rows:
             user = users.get(row.email)
@@ -364,13 +375,18 @@ class _Importer:
         User.objects.bulk_update(
             user_updates, ["first_name", "last_name", "display_name"], batch_size=UPDATE_BATCH
         )
+        return new_users
 
-        # Profiles: a new one (unique handle) for whoever has none; fields filled in.
+    def _profiles(
+        self, rows: list[MemberRow], users: dict, profiles: dict, tagged: dict, changed: dict
+    ) -> tuple[set[int], set[int]]:
+        """A new profile (unique handle, added to `profiles`) for whoever has none; fields
+        filled in. Returns the user ids whose profile was written, and those whose profile
+        this import may write to: all of them, or (without `overwrite`) the new ones and
+        those nobody has filled in yet."""
         missing = [row.email for row in rows if users[row.email].pk not in profiles]
         handles = dict(zip(missing, profile_handles_for([users[e] for e in missing]), strict=True))
         new_profiles, profile_updates = [], []
-        # Profiles this import may write to: all of them, or (without `overwrite`) the
-        # new ones and those nobody has filled in yet.
         fillable: set[int] = set()
         for row in rows:
             user = users[row.email]
@@ -396,10 +412,23 @@ class _Importer:
         Profile.objects.bulk_update(
             profile_updates, [*columns, "updated_at"], batch_size=UPDATE_BATCH
         )
-
-        # Tags: those missing added, none removed.
-        new_tags = {TaggedExpertise: [], TaggedInterest: []}
         written = {profile.user_id for profile in (*new_profiles, *profile_updates)}
+        return written, fillable
+
+    def _add_tags(
+        self,
+        rows: list[MemberRow],
+        users: dict,
+        profiles: dict,
+        tagged: dict,
+        changed: dict,
+        *,
+        fillable: set[int],
+        written: set[int],
+    ) -> None:
+        """The rows' expertise and interests missing from fillable profiles added, none
+        removed; a profile gaining tags and not `written` yet has its date moved."""
+        new_tags = {TaggedExpertise: [], TaggedInterest: []}
         touched = []
         for row in rows:
             profile = profiles[users[row.email].pk]
@@ -424,9 +453,7 @@ class _Importer:
             model.objects.bulk_create(items)
         Profile.objects.bulk_update(touched, ["updated_at"], batch_size=UPDATE_BATCH)
 
-        if self.community is not None:
-            self._memberships(rows, users, changed)
-
+    def _count_outcomes(self, rows: list[MemberRow], new_users: list, changed: dict) -> None:
         new_emails = {user.email for user in new_users}
         for row in rows:
             if row.email in new_emails:
@@ -435,14 +462,15 @@ class _Importer:
                 outcome = "updated" if changed.get(row.email) else "unchanged"
             self.report.outcomes[row.email] = outcome
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-        if self.send_email:
-            for user in new_users:
-                send_to_people(
-                    "communities/email/account_invitation",
-                    {"user": user, "invited_by": None, "set_password_url": set_password_url(user)},
-                    [user.email],
-                )
-                self.report.invited += 1
+
+    def _invite(self, new_users: list) -> None:
+        for user in new_users:
+            send_to_people(
+                "communities/email/account_invitation",
+                {"user": user, "invited_by": None, "set_password_url": set_password_url(user)},
+                [user.email],
+            )
+            self.report.invited += 1
 
     def _update_names(self, user, row: MemberRow) -> bool:
         old_full = _display_name(user.first_name, user.last_name)

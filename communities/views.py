@@ -277,6 +277,26 @@ def _request_decision_auto_id(value) -> str:
     return f"request-{value}-%s" if str(value).isdigit() else "request-%s"
 
 
+def _decide_request(request: HttpRequest, decision: dict) -> None:
+    """Approve or refuse the request of a valid `RequestDecisionForm`; the outcome, or
+    the service's refusal, becomes a message."""
+    membership = decision["membership"]
+    name = membership.user.get_full_name()
+    try:
+        if decision["decision"] == "approve":
+            services.membership_approve(membership=membership, by=request.user)
+            messages.success(
+                request, _("%(name)s fait maintenant partie de la communauté.") % {"name": name}
+            )
+        else:
+            services.membership_refuse(
+                membership=membership, by=request.user, reason=decision["reason"]
+            )
+            messages.success(request, _("La demande de %(name)s a été refusée.") % {"name": name})
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, error_text(error))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @moderation_action
 def membership_requests(request: HttpRequest, slug: str) -> HttpResponse:
@@ -294,26 +314,7 @@ def membership_requests(request: HttpRequest, slug: str) -> HttpResponse:
             auto_id=_request_decision_auto_id(request.POST.get("membership", "")),
         )
         if bound.is_valid():
-            membership = bound.cleaned_data["membership"]
-            name = membership.user.get_full_name()
-            try:
-                if bound.cleaned_data["decision"] == "approve":
-                    services.membership_approve(membership=membership, by=request.user)
-                    messages.success(
-                        request,
-                        _("%(name)s fait maintenant partie de la communauté.") % {"name": name},
-                    )
-                else:
-                    services.membership_refuse(
-                        membership=membership,
-                        by=request.user,
-                        reason=bound.cleaned_data["reason"],
-                    )
-                    messages.success(
-                        request, _("La demande de %(name)s a été refusée.") % {"name": name}
-                    )
-            except (PermissionDenied, ValidationError) as error:
-                messages.error(request, error_text(error))
+            _decide_request(request, bound.cleaned_data)
             return redirect("communities:requests", slug=community.slug)
         if "membership" in bound.errors:
             messages.error(request, error_text(ValidationError(bound.errors["membership"])))

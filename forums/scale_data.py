@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -120,6 +121,138 @@ def _finish_topics(first_id: int) -> None:
         )
 
 
+class _Institution(NamedTuple):
+    """What topics are drawn over: the communities with members (in drawing order, with
+    their Zipf-like weights), their active members, their default forums, the tags."""
+
+    community_ids: list[int]
+    weights: list[float]
+    members: dict[int, list[int]]
+    forums: dict[tuple[int, str], int]
+    tag_ids: list[int]
+
+
+class _DrawnTopic(NamedTuple):
+    topic: Topic
+    plan: list[tuple]  # per post: (position, author, created_at, hidden)
+    tag_ids: list[int]
+
+
+def _active_members() -> dict[int, list[int]]:
+    """The active people of each community, by community id."""
+    members: dict[int, list[int]] = {}
+    for community_id, user_id in (
+        Membership.objects.active()
+        .filter(user__is_active=True)
+        .order_by("community_id", "user_id")
+        .values_list("community_id", "user_id")
+    ):
+        members.setdefault(community_id, []).append(user_id)
+    return members
+
+
+def _default_forum_ids() -> dict[tuple[int, str], int]:
+    """The "Général" and "Appels à tous" forums, by (community id, slug)."""
+    return {
+        (community_id, slug): pk
+        for pk, community_id, slug in Forum.objects.filter(
+            slug__in=[slug for slug, _name, _description in DEFAULT_FORUMS[:2]]
+        ).values_list("pk", "community_id", "slug")
+    }
+
+
+def _tag_ids() -> list[int]:
+    Tag.objects.bulk_create(
+        [Tag(name=name, slug=slugify(name, allow_unicode=True)) for name in TAG_NAMES],
+        ignore_conflicts=True,
+    )
+    return list(Tag.objects.filter(name__in=TAG_NAMES).order_by("pk").values_list("pk", flat=True))
+
+
+def _plan_posts(
+    rng: random.Random, *, author: int, people: list[int], size: int, now: datetime
+) -> list[tuple]:
+    """A topic's `size` posts, from up to two years ago: (position, author, created_at,
+    hidden), the opening post by `author`."""
+    start = now - timedelta(minutes=rng.randint(60 * 24, 60 * 24 * 730))
+    span = max(1, int((now - start).total_seconds() // 60) - 1)
+    step = max(1, span // (size + 1))
+    plan, moment = [], start
+    for position in range(1, size + 1):
+        who = author if position == 1 else rng.choice(people)
+        hidden = 1 < position < size and rng.random() < HIDDEN_SHARE
+        plan.append((position, who, moment, hidden))
+        moment = moment + timedelta(minutes=rng.randint(1, step))
+    return plan
+
+
+def _draw_topic(
+    rng: random.Random,
+    institution: _Institution,
+    *,
+    number: int,
+    written: int,
+    posts: int,
+    now: datetime,
+) -> _DrawnTopic:
+    """The `number`th new topic (not yet written), `written` posts being drawn before it."""
+    community_id = rng.choices(institution.community_ids, institution.weights)[0]
+    people = institution.members[community_id]
+    is_call = rng.random() < CALL_SHARE
+    forum_id = institution.forums[(community_id, "appels-a-tous" if is_call else "general")]
+    size = _size(rng, posts - written, number)
+    author = rng.choice(people)
+    plan = _plan_posts(rng, author=author, people=people, size=size, now=now)
+    visible = [p for p in plan if not p[3]]
+    answers = [p for p in plan[1:] if p[1] != author]
+    solved = is_call and answers and rng.random() < 0.6
+    title = f"{rng.choice(OPENERS)} {rng.choice(SUBJECTS)} ({community_id}-{written})"
+    topic = Topic(
+        forum_id=forum_id,
+        title=title,
+        slug=slugify(title)[:80],
+        author_id=author,
+        is_call_for_help=is_call,
+        is_pinned=rng.random() < 0.002,
+        created_at=plan[0][2],
+        last_activity_at=visible[-1][2],
+        reply_count=len(visible) - 1,
+        post_count=size,
+        first_answer_at=answers[0][2] if answers else None,
+        solved_at=answers[0][2] + timedelta(hours=1) if solved else None,
+    )
+    k = rng.randint(1 if is_call else 0, 3)
+    return _DrawnTopic(
+        topic, plan, rng.sample(institution.tag_ids, k) if institution.tag_ids else []
+    )
+
+
+def _write_topics(rng: random.Random, drawn: list[_DrawnTopic]) -> None:
+    """The drawn topics, their tags and their posts (whose bodies are drawn here)."""
+    topics = [topic for topic, _plan, _tags in drawn]
+    Topic.objects.bulk_create(topics)
+    TaggedTopic.objects.bulk_create(
+        TaggedTopic(content_object_id=topic.pk, tag_id=tag_id)
+        for topic, _plan, tags in drawn
+        for tag_id in tags
+    )
+    rows: list[tuple] = []
+    for topic, plan, _tags in drawn:
+        for position, who, moment, hidden in plan:
+            body = _body(rng)
+            rows.append(
+                (
+                    topic.pk, position, who, body, f"<p>{escape(body)}</p>\n", moment,
+                    hidden, "Hors sujet" if hidden else "", moment if hidden else None,
+                )
+            )  # fmt: skip
+        if len(rows) >= POST_BATCH:
+            _copy_posts(rows)
+            rows = []
+    if rows:
+        _copy_posts(rows)
+
+
 def generate_forums(*, posts: int = 500_000, seed: int = 1, stdout=None) -> int:
     """Add `posts` posts (in new topics); returns how many were written."""
     rng = random.Random(seed)
@@ -133,106 +266,32 @@ def generate_forums(*, posts: int = 500_000, seed: int = 1, stdout=None) -> int:
     with transaction.atomic():
         for community in Community.objects.exclude(forums__slug=DEFAULT_FORUMS[0][0]):
             forums_ensure_defaults(community=community)
-        members: dict[int, list[int]] = {}
-        for community_id, user_id in (
-            Membership.objects.active()
-            .filter(user__is_active=True)
-            .order_by("community_id", "user_id")
-            .values_list("community_id", "user_id")
-        ):
-            members.setdefault(community_id, []).append(user_id)
-        forums: dict[tuple[int, str], int] = {
-            (community_id, slug): pk
-            for pk, community_id, slug in Forum.objects.filter(
-                slug__in=[slug for slug, _name, _description in DEFAULT_FORUMS[:2]]
-            ).values_list("pk", "community_id", "slug")
-        }
+        members = _active_members()
+        forums = _default_forum_ids()
         community_ids = [c for c in sorted(members) if (c, "general") in forums]
         if not community_ids or posts <= 0:
             say("Forums : aucune communauté avec des membres, rien à générer.")
             return 0
         weights = _zipf_weights(len(community_ids))
         rng.shuffle(community_ids)  # which communities are busy varies with the seed
-        Tag.objects.bulk_create(
-            [Tag(name=name, slug=slugify(name, allow_unicode=True)) for name in TAG_NAMES],
-            ignore_conflicts=True,
-        )
-        tag_ids = list(
-            Tag.objects.filter(name__in=TAG_NAMES).order_by("pk").values_list("pk", flat=True)
-        )
+        institution = _Institution(community_ids, weights, members, forums, _tag_ids())
 
         written = topic_number = 0
         first_topic_id = None
         touched_forums: set[int] = set()
         while written < posts:
-            topics: list[Topic] = []
-            plans: list[list[tuple]] = []  # per topic: (position, author, created_at, hidden)
-            topic_tags: list[list[int]] = []
-            while len(topics) < TOPIC_BATCH and written < posts:
-                community_id = rng.choices(community_ids, weights)[0]
-                people = members[community_id]
-                is_call = rng.random() < CALL_SHARE
-                forum_id = forums[(community_id, "appels-a-tous" if is_call else "general")]
-                size = _size(rng, posts - written, topic_number)
-                topic_number += 1
-                author = rng.choice(people)
-                start = now - timedelta(minutes=rng.randint(60 * 24, 60 * 24 * 730))
-                span = max(1, int((now - start).total_seconds() // 60) - 1)
-                step = max(1, span // (size + 1))
-                plan, moment = [], start
-                for position in range(1, size + 1):
-                    who = author if position == 1 else rng.choice(people)
-                    hidden = 1 < position < size and rng.random() < HIDDEN_SHARE
-                    plan.append((position, who, moment, hidden))
-                    moment = moment + timedelta(minutes=rng.randint(1, step))
-                visible = [p for p in plan if not p[3]]
-                answers = [p for p in plan[1:] if p[1] != author]
-                solved = is_call and answers and rng.random() < 0.6
-                title = f"{rng.choice(OPENERS)} {rng.choice(SUBJECTS)} ({community_id}-{written})"
-                topics.append(
-                    Topic(
-                        forum_id=forum_id,
-                        title=title,
-                        slug=slugify(title)[:80],
-                        author_id=author,
-                        is_call_for_help=is_call,
-                        is_pinned=rng.random() < 0.002,
-                        created_at=start,
-                        last_activity_at=visible[-1][2],
-                        reply_count=len(visible) - 1,
-                        post_count=size,
-                        first_answer_at=answers[0][2] if answers else None,
-                        solved_at=answers[0][2] + timedelta(hours=1) if solved else None,
-                    )
+            drawn: list[_DrawnTopic] = []
+            while len(drawn) < TOPIC_BATCH and written < posts:
+                new = _draw_topic(
+                    rng, institution, number=topic_number, written=written, posts=posts, now=now
                 )
-                plans.append(plan)
-                k = rng.randint(1 if is_call else 0, 3)
-                topic_tags.append(rng.sample(tag_ids, k) if tag_ids else [])
-                touched_forums.add(forum_id)
-                written += size
-            Topic.objects.bulk_create(topics)
+                drawn.append(new)
+                topic_number += 1
+                touched_forums.add(new.topic.forum_id)
+                written += new.topic.post_count
+            _write_topics(rng, drawn)
             if first_topic_id is None:
-                first_topic_id = topics[0].pk
-            TaggedTopic.objects.bulk_create(
-                TaggedTopic(content_object_id=topic.pk, tag_id=tag_id)
-                for topic, tags in zip(topics, topic_tags, strict=True)
-                for tag_id in tags
-            )
-            rows: list[tuple] = []
-            for topic, plan in zip(topics, plans, strict=True):
-                for position, who, moment, hidden in plan:
-                    body = _body(rng)
-                    rows.append(
-                        (
-                            topic.pk, position, who, body, f"<p>{escape(body)}</p>\n", moment,
-                            hidden, "Hors sujet" if hidden else "", moment if hidden else None,
-                        )
-                    )  # fmt: skip
-                if len(rows) >= POST_BATCH:
-                    _copy_posts(rows)
-                    rows = []
-            if rows:
-                _copy_posts(rows)
+                first_topic_id = drawn[0].topic.pk
             say(f"Forums : {written}/{posts} messages ({time.perf_counter() - started:.0f} s)")
         _finish_topics(first_topic_id)
         forums_refresh_counters(touched_forums)

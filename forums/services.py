@@ -295,6 +295,71 @@ def _write_once(
     )
 
 
+def _topic_fields(
+    *,
+    forum: Forum,
+    author: User,
+    title: str,
+    body: str,
+    tags: Iterable[str],
+    resource: Resource | None,
+) -> tuple[str, str, list[str]]:
+    """The new topic's title, body and tag names, cleaned; refused (`PermissionDenied`,
+    `ValidationError`) when the author may not open it."""
+    if not can_post_in(author, forum):
+        if forum.is_archived:
+            raise PermissionDenied(ARCHIVED_MESSAGE)
+        raise PermissionDenied(_("Seuls les membres de la communauté peuvent écrire ici."))
+    if resource is not None and not (
+        Resource.objects.visible_to(author)
+        .discussable_in(forum.community)
+        .filter(pk=resource.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Cette ressource ne peut pas être discutée dans ce forum."), code="resource"
+        )
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError(_("Donnez un titre au sujet."), code="title")
+    return title, _clean_body(body), clean_tag_names(tags)
+
+
+def _topic_opened(
+    topic: Topic, post: Post, *, forum: Forum, author: User, tag_names: list[str], now: datetime
+) -> None:
+    """What a new topic changes besides its two rows: its last post, its tags, the
+    forum's count and activity, and the author's watch."""
+    topic.last_post = post
+    Topic.objects.filter(pk=topic.pk).update(last_post=post)
+    if tag_names:
+        # Matched case-insensitively with the portal's tags ("Moodle" reuses "moodle"),
+        # so calls for help meet the expertise people typed in their profiles.
+        topic.tags.set(existing_tags_for(tag_names))
+    Forum.objects.filter(pk=forum.pk).update(topic_count=F("topic_count") + 1, last_activity_at=now)
+    Watch.objects.get_or_create(user=author, topic=topic)
+
+
+def _notify_new_topic(
+    topic: Topic, post: Post, *, forum: Forum, author: User, body: str, tag_names: list[str]
+) -> None:
+    """The forum's watchers, the people mentioned, the experts of a call for help and the
+    followers of its tags."""
+    candidates = {
+        Notification.Kind.MENTION: _mentioned_user_ids(body),
+        Notification.Kind.NEW_TOPIC: _watchers(forum=forum),
+    }
+    if topic.is_call_for_help and tag_names:
+        candidates[Notification.Kind.CALL_FOR_HELP] = list(
+            experts_for(topic).values_list("pk", flat=True)
+        )
+    if tag_names:
+        candidates[Notification.Kind.FOLLOWED_TAG] = list(
+            followers_of(topic).values_list("pk", flat=True)
+        )
+    _notify(topic=topic, post=post, actor=author, candidates=candidates)
+
+
 @transaction.atomic
 def topic_create(
     *,
@@ -318,24 +383,9 @@ def topic_create(
     The same form sent again (same `submission_token`) returns the topic it created.
     Raises `ratelimit.PostingLimitReached` past the posting limit (unless
     `rate_limited` is False: demo and test data)."""
-    if not can_post_in(author, forum):
-        if forum.is_archived:
-            raise PermissionDenied(ARCHIVED_MESSAGE)
-        raise PermissionDenied(_("Seuls les membres de la communauté peuvent écrire ici."))
-    if resource is not None and not (
-        Resource.objects.visible_to(author)
-        .discussable_in(forum.community)
-        .filter(pk=resource.pk)
-        .exists()
-    ):
-        raise ValidationError(
-            _("Cette ressource ne peut pas être discutée dans ce forum."), code="resource"
-        )
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError(_("Donnez un titre au sujet."), code="title")
-    body = _clean_body(body)
-    tag_names = clean_tag_names(tags)
+    title, body, tag_names = _topic_fields(
+        forum=forum, author=author, title=title, body=body, tags=tags, resource=resource
+    )
     now = created_at or timezone.now()
 
     def create_opening_post() -> Post:
@@ -367,29 +417,42 @@ def topic_create(
     topic = post.topic
     if not created:
         return topic
-    topic.last_post = post
-    Topic.objects.filter(pk=topic.pk).update(last_post=post)
-    if tag_names:
-        # Matched case-insensitively with the portal's tags ("Moodle" reuses "moodle"),
-        # so calls for help meet the expertise people typed in their profiles.
-        topic.tags.set(existing_tags_for(tag_names))
-    Forum.objects.filter(pk=forum.pk).update(topic_count=F("topic_count") + 1, last_activity_at=now)
-    Watch.objects.get_or_create(user=author, topic=topic)
+    _topic_opened(topic, post, forum=forum, author=author, tag_names=tag_names, now=now)
     if notify:
-        candidates = {
-            Notification.Kind.MENTION: _mentioned_user_ids(body),
-            Notification.Kind.NEW_TOPIC: _watchers(forum=forum),
-        }
-        if is_call_for_help and tag_names:
-            candidates[Notification.Kind.CALL_FOR_HELP] = list(
-                experts_for(topic).values_list("pk", flat=True)
-            )
-        if tag_names:
-            candidates[Notification.Kind.FOLLOWED_TAG] = list(
-                followers_of(topic).values_list("pk", flat=True)
-            )
-        _notify(topic=topic, post=post, actor=author, candidates=candidates)
+        _notify_new_topic(topic, post, forum=forum, author=author, body=body, tag_names=tag_names)
     return topic
+
+
+def _refuse_reply(topic: Topic, author: User) -> None:
+    """Raises `PermissionDenied` with the reason when `author` may not reply."""
+    if not can_reply(author, topic):
+        if topic.forum.is_archived:
+            raise PermissionDenied(ARCHIVED_MESSAGE)
+        if topic.is_locked:
+            raise PermissionDenied(_("Ce sujet est verrouillé : il n'accepte plus de réponse."))
+        raise PermissionDenied(_("Seuls les membres de la communauté peuvent répondre."))
+
+
+def _reply_counted(
+    topic: Topic, post: Post, *, current: Topic, author: User, now: datetime
+) -> None:
+    """The topic's and the forum's counters after a new reply, in the database and on
+    `topic`. `current` is the topic's row as locked when the reply was numbered."""
+    changes = {
+        "post_count": F("post_count") + 1,
+        "reply_count": F("reply_count") + 1,
+        "last_activity_at": now,
+        "last_post": post,
+    }
+    if current.first_answer_at is None and current.author_id != getattr(author, "pk", None):
+        changes["first_answer_at"] = now
+        topic.first_answer_at = now
+    Topic.objects.filter(pk=topic.pk).update(**changes)
+    Forum.objects.filter(pk=topic.forum_id).update(last_activity_at=now)
+    topic.post_count = current.post_count + 1
+    topic.reply_count += 1
+    topic.last_activity_at = now
+    topic.last_post = post
 
 
 @transaction.atomic
@@ -410,15 +473,10 @@ def post_create(
     The same form sent again (same `submission_token`) returns the post it created.
     Raises `ratelimit.PostingLimitReached` past the posting limit (unless
     `rate_limited` is False: demo and test data)."""
-    if not can_reply(author, topic):
-        if topic.forum.is_archived:
-            raise PermissionDenied(ARCHIVED_MESSAGE)
-        if topic.is_locked:
-            raise PermissionDenied(_("Ce sujet est verrouillé : il n'accepte plus de réponse."))
-        raise PermissionDenied(_("Seuls les membres de la communauté peuvent répondre."))
+    _refuse_reply(topic, author)
     body = _clean_body(body)
     now = created_at or timezone.now()
-    current = None
+    current: Topic | None = None
 
     def create_reply() -> Post:
         nonlocal current
@@ -443,21 +501,8 @@ def post_create(
     )
     if not created:
         return post
-    changes = {
-        "post_count": F("post_count") + 1,
-        "reply_count": F("reply_count") + 1,
-        "last_activity_at": now,
-        "last_post": post,
-    }
-    if current.first_answer_at is None and current.author_id != getattr(author, "pk", None):
-        changes["first_answer_at"] = now
-        topic.first_answer_at = now
-    Topic.objects.filter(pk=topic.pk).update(**changes)
-    Forum.objects.filter(pk=topic.forum_id).update(last_activity_at=now)
-    topic.post_count = current.post_count + 1
-    topic.reply_count += 1
-    topic.last_activity_at = now
-    topic.last_post = post
+    assert current is not None  # a new post: create_reply() ran and locked the row
+    _reply_counted(topic, post, current=current, author=author, now=now)
     if notify:
         _notify(
             topic=topic,

@@ -12,7 +12,7 @@ Called by `generate_scale_data` after communities and people exist.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -326,14 +326,62 @@ def _weighted_sample(rng: random.Random, pool: list[int], k: int) -> list[int]:
     return list(chosen)
 
 
+def _shuffle_banks(seed: int) -> None:
+    """Which words of the banks are common varies with the seed (each call shuffles the
+    banks as the previous call left them)."""
+    for bank in (FR, EN):
+        words = list(bank["words"])
+        random.Random(seed).shuffle(words)
+        bank["words"], bank["weights"] = tuple(words), _zipf_weights(len(words))
+
+
+def _random_resource(
+    rng: random.Random,
+    *,
+    kinds: list[str],
+    community_ids: list[int],
+    author_ids: list[int],
+    now: datetime,
+) -> Resource:
+    """A resource in French or (three in ten) English, from up to five years ago; one in
+    five institution-wide."""
+    english = rng.random() < 0.3
+    bank = EN if english else FR
+    title = " ".join(
+        part
+        for part in (
+            rng.choice(bank["openers"]),
+            rng.choice(bank["topics"]),
+            rng.choice(bank["complements"]),
+        )
+        if part
+    )
+    title = f"{title} ({rng.randint(1, 999)})" if rng.random() < 0.5 else title
+    created_at = now - timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
+    popularity = int(rng.paretovariate(1.3) * 3)
+    return Resource(
+        title=title[:200],
+        slug=resource_slug(title),
+        summary=_text(rng, bank, 2)[:300],
+        body=_text(rng, bank, rng.randint(4, 12)),
+        kind=rng.choice(kinds),
+        language="en" if english else "fr",
+        community_id=rng.choice(community_ids) if community_ids and rng.random() < 0.8 else None,
+        author_id=rng.choice(author_ids) if author_ids else None,
+        created_at=created_at,
+        updated_at=created_at,
+        featured=rng.random() < 0.01,
+        is_hidden=rng.random() < 0.005,
+        view_count=popularity,
+        download_count=popularity // 3,
+    )
+
+
 def generate_resources(*, count: int = 50_000, seed: int = 42, stdout=None) -> int:
     """Add `count` synthetic resources over the existing communities (one in five
     institution-wide) and people; returns how many were created."""
     rng = random.Random(seed)
-    for bank in (FR, EN):
-        words = list(bank["words"])
-        random.Random(seed).shuffle(words)  # which words are common varies with the seed
-        bank["words"], bank["weights"] = tuple(words), _zipf_weights(len(words))
+    _shuffle_banks(seed)
     community_ids = list(Community.objects.order_by("pk").values_list("pk", flat=True))
     author_ids = list(
         get_user_model().objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
@@ -345,42 +393,12 @@ def generate_resources(*, count: int = 50_000, seed: int = 42, stdout=None) -> i
     created = 0
     while created < count:
         size = min(BATCH_SIZE, count - created)
-        resources = []
-        for _ in range(size):
-            english = rng.random() < 0.3
-            bank = EN if english else FR
-            title = " ".join(
-                part
-                for part in (
-                    rng.choice(bank["openers"]),
-                    rng.choice(bank["topics"]),
-                    rng.choice(bank["complements"]),
-                )
-                if part
+        resources = [
+            _random_resource(
+                rng, kinds=kinds, community_ids=community_ids, author_ids=author_ids, now=now
             )
-            title = f"{title} ({rng.randint(1, 999)})" if rng.random() < 0.5 else title
-            created_at = now - timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
-            popularity = int(rng.paretovariate(1.3) * 3)
-            resources.append(
-                Resource(
-                    title=title[:200],
-                    slug=resource_slug(title),
-                    summary=_text(rng, bank, 2)[:300],
-                    body=_text(rng, bank, rng.randint(4, 12)),
-                    kind=rng.choice(kinds),
-                    language="en" if english else "fr",
-                    community_id=(
-                        rng.choice(community_ids) if community_ids and rng.random() < 0.8 else None
-                    ),
-                    author_id=rng.choice(author_ids) if author_ids else None,
-                    created_at=created_at,
-                    updated_at=created_at,
-                    featured=rng.random() < 0.01,
-                    is_hidden=rng.random() < 0.005,
-                    view_count=popularity,
-                    download_count=popularity // 3,
-                )
-            )
+            for _ in range(size)
+        ]
         with transaction.atomic():
             Resource.objects.bulk_create(resources)
             TaggedResource.objects.bulk_create(

@@ -1,0 +1,125 @@
+"""The forum lists: my forums, the open calls for help, a forum's topics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from communities.models import Community
+
+from ..forms import CallFilterForm
+from ..models import Forum, Topic, Watch
+from ..permissions import can_moderate_forum, can_post_in
+from .common import TOPICS_PER_PAGE, _forum, _page_of
+
+# The median time to a first answer is over the calls opened in this window.
+CALL_FIGURES_WINDOW = timedelta(days=90)
+
+
+# --- My forums --------------------------------------------------------------------------
+
+
+@require_safe
+def forum_index(request: HttpRequest) -> HttpResponse:
+    forums = list(Forum.objects.of_member(request.user).for_listing())
+    groups: list[tuple[Community, list[Forum]]] = []
+    for forum in forums:
+        if groups and groups[-1][0].pk == forum.community_id:
+            groups[-1][1].append(forum)
+        else:
+            groups.append((forum.community, [forum]))
+    return render(request, "forums/forum_index.html", {"groups": groups})
+
+
+# --- Calls for help ----------------------------------------------------------------------
+
+
+@require_safe
+def call_list(request: HttpRequest) -> HttpResponse:
+    """The open calls for help I may read, oldest first (they have waited longest), and
+    how calls are answered: open, unanswered, median time to a first answer."""
+    user = request.user
+    form = CallFilterForm(request.GET)
+    scope = form.cleaned_data["scope"] if form.is_valid() else ""
+    topics = Topic.objects.visible_to(user)
+    if scope == "mine":
+        topics = topics.filter(forum__in=Forum.objects.of_member(user))
+    elif scope == "expertise":
+        topics = topics.for_expertise_of(user)
+    figures = topics.call_figures(since=timezone.now() - CALL_FIGURES_WINDOW)
+    calls = (
+        topics.open_calls()
+        .select_related("forum__community", "author")
+        .prefetch_related("tags")
+        .order_by("created_at", "pk")
+    )
+    page = Paginator(calls, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "forums/call_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "calls": page.object_list,
+            "figures": figures,
+            "window_days": CALL_FIGURES_WINDOW.days,
+        },
+    )
+
+
+# --- A forum's topics ---------------------------------------------------------------------
+
+
+def _unread_location(topic: Topic) -> str | None:
+    """Where the person's first unread post is, or None when they have read everything."""
+    last_read = getattr(topic, "last_read_position", None)
+    if last_read is None:
+        return topic.get_absolute_url()
+    if last_read >= topic.post_count:
+        return None
+    page = _page_of(last_read + 1)
+    query = f"?page={page}" if page > 1 else ""
+    return f"{topic.get_absolute_url()}{query}#p{last_read + 1}"
+
+
+@require_safe
+def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpResponse:
+    forum = _forum(request, community_slug, slug)
+    user = request.user
+    moderates = can_moderate_forum(user, forum.community)
+    topics = (
+        Topic.objects.filter(forum=forum)
+        .unhidden_for(user)
+        .in_list_order()
+        .with_read_state(user)
+        .select_related("author__profile", "last_post__author")
+        .prefetch_related("tags")
+    )
+    paginator = Paginator(topics, TOPICS_PER_PAGE)
+    if not moderates:
+        # The services keep the count of the topics not hidden: no COUNT over them. The
+        # animation, who also sees the hidden ones, gets the paginator's own COUNT.
+        paginator.__dict__["count"] = forum.topic_count
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for topic in page.object_list:
+        topic.forum = forum
+        topic.unread_url = _unread_location(topic)
+    return render(
+        request,
+        "forums/forum_detail.html",
+        {
+            "forum": forum,
+            "community": forum.community,
+            "page_obj": page,
+            "topics": page.object_list,
+            "can_post": can_post_in(user, forum),
+            "moderates": moderates,
+            "watching": Watch.objects.filter(user=user, forum=forum).exists(),
+        },
+    )
