@@ -488,7 +488,9 @@ def membership_invite(
     membership.save()
     forget_membership(user, community)
     animator_access_sync(user=user)
-    _email_after_commit(INVITED, membership, by_id=by.pk, new_account=created)
+    _email_after_commit(
+        INVITED, membership, by_id=by.pk if by is not None else None, new_account=created
+    )
     return membership
 
 

@@ -19,7 +19,7 @@ from tests.factories import UserFactory, make_member
 from tests.worlds import CommunityWorld
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-DECISIONS = ["request", "approve", "refuse", "invite"]
+DECISIONS = ["request", "approve", "refuse", "invite", "invite-by-the-portal"]
 
 
 def prepare(world: CommunityWorld, decision: str) -> tuple[Callable[[], Membership], list[str]]:
@@ -31,10 +31,11 @@ def prepare(world: CommunityWorld, decision: str) -> tuple[Callable[[], Membersh
             lambda: services.membership_join(community=closed, user=asking, message="Bonjour"),
             [animator.email],
         )
-    if decision == "invite":
+    if decision.startswith("invite"):
+        by = None if decision == "invite-by-the-portal" else animator
         return (
             lambda: services.membership_invite(
-                community=closed, email="nouvelle@example.org", by=animator
+                community=closed, email="nouvelle@example.org", by=by
             ),
             ["nouvelle@example.org"],
         )
