@@ -62,6 +62,21 @@ class Role(models.TextChoices):
     ADMINISTRATIVE_SUPPORT = "administrative_support", _("Soutien administratif")
     SPONSOR = "sponsor", _("Parrain·marraine")
 
+    @classmethod
+    def public(cls) -> list[str]:
+        """The roles shown by name to whoever may see a community without reading its
+        content (its home, profiles, the directory): who animates it and who sponsors it.
+        Every other role is part of the content."""
+        return [cls.ANIMATOR, cls.SPONSOR]
+
+    @classmethod
+    def shown(cls, *, reads_content: bool) -> list[str]:
+        """The roles a community's pages list with their holders: all but plain
+        membership to those who read its content, the public ones to the others."""
+        if reads_content:
+            return [role for role in cls.values if role != cls.MEMBER]
+        return cls.public()
+
 
 def content_readable_condition(user: User, path: str = "") -> Q:
     """The rule of `CommunityQuerySet.content_visible_to` for someone who is not an
@@ -354,7 +369,7 @@ class MembershipQuerySet(models.QuerySet):
             Q(community__in=Community.objects.content_visible_to(user))
             | Q(
                 community__in=Community.objects.visible_to(user),
-                roles__overlap=[Role.ANIMATOR, Role.SPONSOR],
+                roles__overlap=Role.public(),
             )
         )
 

@@ -42,6 +42,7 @@ from .permissions import (
     can_manage_members,
     forget_membership,
 )
+from .tasks import APPROVED, INVITED, REFUSED, REQUESTED, send_membership_email
 
 # Model permissions the "Animateurs" group carries into the admin. The admin mixin then
 # narrows every queryset to the communities the person animates. Later apps add theirs.
@@ -315,12 +316,14 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
     return cleaned or [Role.MEMBER]
 
 
-def _community_animator_emails(community: Community) -> list[str]:
-    return list(
-        Membership.objects.active()
-        .with_role(Role.ANIMATOR)
-        .filter(community=community)
-        .values_list("user__email", flat=True)
+def _email_after_commit(event: str, membership: Membership, **details: Any) -> None:
+    """The e-mail a membership decision calls for (`communities.tasks`), handed to the task
+    queue once the decision commits, as notifications are: rendering and sending it is
+    never part of the decision. robust: a queue that cannot take it logs the failure and
+    leaves the committed decision alone."""
+    membership_id = membership.pk
+    transaction.on_commit(
+        lambda: send_membership_email.enqueue(event, membership_id, **details), robust=True
     )
 
 
@@ -401,19 +404,9 @@ def membership_join(*, community: Community, user: User, message: str = "") -> M
         membership.status = Membership.Status.REQUESTED
         membership.request_message = message
         membership.created_at = timezone.now()
-        send_to_people(
-            "communities/email/membership_requested",
-            {
-                "community": community,
-                "requester": user,
-                "message": message,
-                "requests_url": absolute_url(
-                    reverse("communities:requests", kwargs={"slug": community.slug})
-                ),
-            },
-            _community_animator_emails(community),
-        )
     membership.save()
+    if membership.status == Membership.Status.REQUESTED:
+        _email_after_commit(REQUESTED, membership)
     profile_ensure(user=user)
     forget_membership(user, community)
     return membership
@@ -450,14 +443,7 @@ def membership_approve(*, membership: Membership, by: User | None) -> Membership
     membership.decided_by = by
     membership.save()
     forget_membership(membership.user, membership.community)
-    send_to_people(
-        "communities/email/membership_approved",
-        {
-            "community": membership.community,
-            "url": absolute_url(membership.community.get_absolute_url()),
-        },
-        [membership.user.email],
-    )
+    _email_after_commit(APPROVED, membership)
     return membership
 
 
@@ -469,11 +455,7 @@ def membership_refuse(*, membership: Membership, by: User | None, reason: str = 
     membership.status = Membership.Status.REFUSED
     membership.decided_by = by
     membership.save()
-    send_to_people(
-        "communities/email/membership_refused",
-        {"community": membership.community, "reason": reason},
-        [membership.user.email],
-    )
+    _email_after_commit(REFUSED, membership, reason=reason)
     return membership
 
 
@@ -517,16 +499,8 @@ def membership_invite(
     membership.save()
     forget_membership(user, community)
     animator_access_sync(user=user)
-    send_to_people(
-        "communities/email/membership_invited",
-        {
-            "community": community,
-            "invited_by": by,
-            "new_account": created,
-            "url": absolute_url(community.get_absolute_url()),
-            "set_password_url": set_password_url(user) if created else "",
-        },
-        [user.email],
+    _email_after_commit(
+        INVITED, membership, by_id=by.pk if by is not None else None, new_account=created
     )
     return membership
 

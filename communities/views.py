@@ -48,9 +48,6 @@ COMMUNITIES_PER_PAGE = 24
 MEMBERS_PER_PAGE = 30
 REQUESTS_PER_PAGE = 30
 
-# Roles everyone who may see a community sees on its home; the others are content.
-PUBLIC_ROLES = [Role.ANIMATOR, Role.SPONSOR]
-
 
 def _back_to(request: HttpRequest, community: Community) -> HttpResponse:
     """After a membership change: the community's home, or the list when the person may
@@ -109,8 +106,9 @@ def _render_home(
     membership, state = membership_state(user, community)
     sees_content = can_see_content(user, community)
     manages = can_manage_members(user, community)
-    shown_roles = [r for r in Role.values if r != Role.MEMBER] if sees_content else PUBLIC_ROLES
-    role_holders = Membership.objects.role_holders(community, shown_roles)
+    role_holders = Membership.objects.role_holders(
+        community, Role.shown(reads_content=sees_content)
+    )
     context = {
         "community": community,
         "membership": membership,

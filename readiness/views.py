@@ -189,8 +189,9 @@ def _render_dossier(
 ) -> HttpResponse:
     checklist = services.checklist_get(community)
     report = readiness_report(checklist) if checklist else None
-    shown_roles = [value for value in Role.values if value != Role.MEMBER]
-    role_holders = Membership.objects.role_holders(community, shown_roles)
+    # Only those who read the content and the sponsor, who decides on the staffing, get
+    # this far: all the roles, as to readers.
+    role_holders = Membership.objects.role_holders(community, Role.shown(reads_content=True))
     chosen = set(community.benefits)
     benefit_groups = [
         (group, [benefit for benefit in group.benefits if benefit.key in chosen])

@@ -5,7 +5,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from cdp_portal.accounts.models import User
+from communities.models import Community
 from tests.factories import SuperUserFactory, UserFactory
+from tests.worlds import VISIBILITIES, CommunityWorld
 
 
 @pytest.fixture(autouse=True)
@@ -62,19 +64,25 @@ def admin_client(client, admin_user):
 
 
 @pytest.fixture
-def community_world(db):
+def community_world(db) -> CommunityWorld:
     """One community of each visibility, with an animator and a member in each, and an
     outsider who belongs to none: the five kinds of visitor for permission tests."""
     from tests.factories import CommunityFactory, UserFactory, make_member
 
-    world = {}
-    for visibility in ("open", "closed", "private"):
+    # Each community then its animator and member, as always: some orderings fall back on
+    # primary keys.
+    communities: dict[str, Community] = {}
+    people: dict[str, User] = {}
+    for visibility in VISIBILITIES:
         community = CommunityFactory(
             name=f"Communauté {visibility}", slug=f"cdp-{visibility}", visibility=visibility
         )
-        world[visibility] = community
-        world[f"{visibility}_animator"] = make_member(community, roles=("animator",))
-        world[f"{visibility}_member"] = make_member(community)
-    world["outsider"] = make_member(world["open"], user=UserFactory(), status="left")
-    world["admin"] = SuperUserFactory(email="admin-world@example.org")
-    return world
+        communities[visibility] = community
+        people[f"{visibility}_animator"] = make_member(community, roles=("animator",))
+        people[f"{visibility}_member"] = make_member(community)
+    return CommunityWorld(
+        **communities,
+        **people,
+        outsider=make_member(communities["open"], user=UserFactory(), status="left"),
+        admin=SuperUserFactory(email="admin-world@example.org"),
+    )

@@ -5,10 +5,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from cdp_portal.accounts.models import User
 from communities.access import MembersOnly, community_or_404, readable_or_404
 from communities.models import Community
 from communities.permissions import can_manage_members
 from forums.models import Forum
+from tests.worlds import CommunityWorld
 
 VISITORS = ["anonymous", "outsider", "member", "animator", "admin"]
 VISIBILITIES = ["open", "closed", "private"]
@@ -33,12 +35,10 @@ EXPECTED = {
 }
 
 
-def _visitor(world, kind: str, visibility: str):
+def _visitor(world: CommunityWorld, kind: str, visibility: str) -> User | AnonymousUser:
     if kind == "anonymous":
         return AnonymousUser()
-    if kind in {"outsider", "admin"}:
-        return world[kind]
-    return world[f"{visibility}_{kind}"]
+    return world.visitor_for(kind, visibility)
 
 
 @pytest.mark.django_db
@@ -46,10 +46,10 @@ def _visitor(world, kind: str, visibility: str):
 @pytest.mark.parametrize("kind", VISITORS)
 def test_community_or_404_for_every_visitor_and_visibility(community_world, kind, visibility):
     user = _visitor(community_world, kind, visibility)
-    slug = community_world[visibility].slug
+    slug = community_world.community(visibility).slug
     expected = EXPECTED[(kind, visibility)]
     if expected is None:
-        assert community_or_404(user, slug) == community_world[visibility]
+        assert community_or_404(user, slug) == community_world.community(visibility)
     else:
         with pytest.raises(expected):
             community_or_404(user, slug)
@@ -58,39 +58,35 @@ def test_community_or_404_for_every_visitor_and_visibility(community_world, kind
         with pytest.raises(Http404):
             community_or_404(user, slug, readable=None)
     else:
-        assert community_or_404(user, slug, readable=None) == community_world[visibility]
+        assert community_or_404(user, slug, readable=None) == community_world.community(visibility)
 
 
 @pytest.mark.django_db
 def test_members_only_is_a_403_that_names_its_page(community_world):
-    outsider = community_world["outsider"]
+    outsider = community_world.outsider
     with pytest.raises(MembersOnly) as raised:
         community_or_404(outsider, "cdp-closed", members_only="forums/forbidden.html")
     assert isinstance(raised.value, PermissionDenied)
-    assert raised.value.community == community_world["closed"]
+    assert raised.value.community == community_world.closed
     assert raised.value.template == "forums/forbidden.html"
 
 
 @pytest.mark.django_db
 def test_readable_or_404_asks_the_objects_community(community_world):
-    forum = Forum.objects.filter(
-        community=community_world["closed"]
-    ).first() or Forum.objects.create(
-        community=community_world["closed"], name="Général", slug="general"
+    forum = Forum.objects.filter(community=community_world.closed).first() or Forum.objects.create(
+        community=community_world.closed, name="Général", slug="general"
     )
-    outsider = community_world["outsider"]
+    outsider = community_world.outsider
     queryset = Forum.objects.filter(community__in=Community.objects.visible_to(outsider))
     with pytest.raises(PermissionDenied):
         readable_or_404(outsider, queryset, community=lambda f: f.community, pk=forum.pk)
-    member = community_world["closed_member"]
+    member = community_world.closed_member
     queryset = Forum.objects.filter(community__in=Community.objects.visible_to(member))
     assert readable_or_404(member, queryset, community=lambda f: f.community, pk=forum.pk) == forum
     # Another rule than reading: a plain 403 for a member who does not manage.
     with pytest.raises(PermissionDenied):
         community_or_404(member, "cdp-closed", readable=can_manage_members)
     assert (
-        community_or_404(
-            community_world["closed_animator"], "cdp-closed", readable=can_manage_members
-        )
-        == community_world["closed"]
+        community_or_404(community_world.closed_animator, "cdp-closed", readable=can_manage_members)
+        == community_world.closed
     )

@@ -17,6 +17,7 @@ from communities.admin import CommunityAdmin, MembershipAdmin, ProfileAdmin
 from communities.admin_scoping import CommunityScopedAdminMixin
 from communities.models import ANIMATORS_GROUP, Community, Membership, Profile
 from tests.factories import CommunityFactory, UserFactory, make_member
+from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_anonymous_visitor_is_sent_to_the_portal_login(client):
 
 
 def test_member_without_animator_role_is_sent_to_the_admin_login(client, community_world):
-    client.force_login(community_world["closed_member"])
+    client.force_login(community_world.closed_member)
     for url in ("/admin/", COMMUNITIES, MEMBERSHIPS):
         response = client.get(url)
         assert response.status_code == 302
@@ -67,7 +68,7 @@ def test_member_without_animator_role_is_sent_to_the_admin_login(client, communi
 
 
 def test_admin_index_is_in_french_and_shows_the_animator_only_their_models(client, community_world):
-    client.force_login(community_world["open_animator"])
+    client.force_login(community_world.open_animator)
     response = client.get("/admin/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -81,23 +82,23 @@ def test_admin_index_is_in_french_and_shows_the_animator_only_their_models(clien
 
 
 def test_animator_lists_only_the_communities_they_animate(client, community_world):
-    client.force_login(community_world["closed_animator"])
+    client.force_login(community_world.closed_animator)
     response = client.get(COMMUNITIES)
     assert response.status_code == 200
-    assert listed(response) == {community_world["closed"]}
+    assert listed(response) == {community_world.closed}
     assert "Communauté private" not in response.content.decode()
 
 
 def test_superuser_lists_every_community_with_member_counts(admin_client, community_world):
     response = admin_client.get(COMMUNITIES)
-    assert listed(response) == {community_world[v] for v in ("open", "closed", "private")}
+    assert listed(response) == {community_world.community(v) for v in ("open", "closed", "private")}
     counts = {c.slug: c.member_count for c in response.context["cl"].result_list}
     assert counts == {"cdp-open": 2, "cdp-closed": 2, "cdp-private": 2}
 
 
 def test_animator_cannot_open_or_change_another_community(client, community_world):
-    client.force_login(community_world["open_animator"])
-    private = community_world["private"]
+    client.force_login(community_world.open_animator)
+    private = community_world.private
     response = client.get(change_url(COMMUNITIES, private))
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
@@ -113,10 +114,10 @@ def test_animator_cannot_open_or_change_another_community(client, community_worl
 def test_animator_edits_their_community_but_not_its_slug_visibility_phase_or_sponsor(
     client, community_world
 ):
-    community = community_world["open"]
+    community = community_world.open
     phase_before = community.phase
-    member = community_world["open_member"]
-    client.force_login(community_world["open_animator"])
+    member = community_world.open_member
+    client.force_login(community_world.open_animator)
     response = client.get(change_url(COMMUNITIES, community))
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -150,8 +151,8 @@ def test_animator_edits_their_community_but_not_its_slug_visibility_phase_or_spo
 
 
 def test_animator_cannot_make_themselves_the_communitys_sponsor(client, community_world):
-    community = community_world["open"]
-    animator = community_world["open_animator"]
+    community = community_world.open
+    animator = community_world.open_animator
     client.force_login(animator)
     client.post(
         change_url(COMMUNITIES, community),
@@ -162,10 +163,10 @@ def test_animator_cannot_make_themselves_the_communitys_sponsor(client, communit
 
 
 def test_animator_keeps_a_sponsor_who_is_not_a_member(client, community_world):
-    community = community_world["open"]
-    outside_sponsor = community_world["private_member"]
+    community = community_world.open
+    outside_sponsor = community_world.private_member
     Community.objects.filter(pk=community.pk).update(sponsor=outside_sponsor)
-    client.force_login(community_world["open_animator"])
+    client.force_login(community_world.open_animator)
     response = client.post(
         change_url(COMMUNITIES, community),
         {"name": "Renommée", "phase": "growing", "sponsor": ""},
@@ -176,7 +177,7 @@ def test_animator_keeps_a_sponsor_who_is_not_a_member(client, community_world):
 
 
 def test_superuser_changes_slug_and_visibility(admin_client, community_world):
-    community = community_world["closed"]
+    community = community_world.closed
     response = admin_client.post(
         change_url(COMMUNITIES, community),
         {"name": "Fermée", "slug": "fermee", "visibility": "private", "phase": "growing"},
@@ -187,15 +188,15 @@ def test_superuser_changes_slug_and_visibility(admin_client, community_world):
 
 
 def test_only_superusers_add_or_delete_communities(client, community_world):
-    community = community_world["open"]
-    client.force_login(community_world["open_animator"])
+    community = community_world.open
+    client.force_login(community_world.open_animator)
     assert client.get(f"{COMMUNITIES}add/").status_code == 403
     assert client.get(f"{COMMUNITIES}{community.pk}/delete/").status_code == 403
     assert client.post(f"{COMMUNITIES}{community.pk}/delete/", {"post": "yes"}).status_code == 403
     # No action at all for animators here, so no "delete selected" either.
     assert client.get(COMMUNITIES).context["action_form"] is None
     assert Community.objects.filter(pk=community.pk).exists()
-    client.force_login(community_world["admin"])
+    client.force_login(community_world.admin)
     assert client.get(f"{COMMUNITIES}add/").status_code == 200
     assert client.get(f"{COMMUNITIES}{community.pk}/delete/").status_code == 200
 
@@ -206,26 +207,26 @@ def test_administrators_group_member_sees_all_but_cannot_delete(client, communit
     group_admin.groups.add(Group.objects.get(name="Administrateurs"))
     client.force_login(group_admin)
     assert len(listed(client.get(COMMUNITIES))) == 3
-    membership_pk = membership(community_world["private_member"], community_world["private"]).pk
+    membership_pk = membership(community_world.private_member, community_world.private).pk
     assert client.get(f"{MEMBERSHIPS}{membership_pk}/change/").status_code == 200
     assert client.get(f"{MEMBERSHIPS}{membership_pk}/delete/").status_code == 403
 
 
 def test_community_filters_and_search(admin_client, community_world):
     assert listed(admin_client.get(COMMUNITIES, {"visibility": "closed"})) == {
-        community_world["closed"]
+        community_world.closed
     }
-    assert listed(admin_client.get(COMMUNITIES, {"q": "private"})) == {community_world["private"]}
+    assert listed(admin_client.get(COMMUNITIES, {"q": "private"})) == {community_world.private}
 
 
 # --- Memberships ----------------------------------------------------------------------
 
 
 def test_animator_lists_only_memberships_of_their_communities(client, community_world):
-    client.force_login(community_world["open_animator"])
+    client.force_login(community_world.open_animator)
     response = client.get(MEMBERSHIPS)
     assert response.status_code == 200
-    assert {m.community for m in listed(response)} == {community_world["open"]}
+    assert {m.community for m in listed(response)} == {community_world.open}
     assert len(listed(response)) == 3  # animator, member, and the outsider who left
     # The community filter offers the animator's communities only.
     html = response.content.decode()
@@ -238,14 +239,14 @@ def test_superuser_lists_every_membership(admin_client, community_world):
 
 
 def test_membership_filters(client, community_world):
-    animator = community_world["open_animator"]
+    animator = community_world.open_animator
     client.force_login(animator)
     response = client.get(MEMBERSHIPS, {"role": "animator"})
-    assert listed(response) == {membership(animator, community_world["open"])}
+    assert listed(response) == {membership(animator, community_world.open)}
     response = client.get(MEMBERSHIPS, {"status": "left"})
-    assert listed(response) == {membership(community_world["outsider"], community_world["open"])}
+    assert listed(response) == {membership(community_world.outsider, community_world.open)}
     # Another community's id, or nonsense, filters down to nothing rather than leaking.
-    for value in (str(community_world["private"].pk), "abc"):
+    for value in (str(community_world.private.pk), "abc"):
         response = client.get(MEMBERSHIPS, {"community": value})
         assert response.status_code == 200
         assert listed(response) == set()
@@ -253,20 +254,20 @@ def test_membership_filters(client, community_world):
 
 
 def test_membership_search_by_email(client, community_world):
-    member = community_world["open_member"]
-    client.force_login(community_world["open_animator"])
+    member = community_world.open_member
+    client.force_login(community_world.open_animator)
     response = client.get(MEMBERSHIPS, {"q": member.email})
-    assert listed(response) == {membership(member, community_world["open"])}
+    assert listed(response) == {membership(member, community_world.open)}
     # A member of another community is not found, even by exact address.
-    response = client.get(MEMBERSHIPS, {"q": community_world["private_member"].email})
+    response = client.get(MEMBERSHIPS, {"q": community_world.private_member.email})
     assert listed(response) == set()
 
 
 def test_animator_cannot_open_change_or_delete_another_communitys_membership(
     client, community_world
 ):
-    other = membership(community_world["private_member"], community_world["private"])
-    client.force_login(community_world["open_animator"])
+    other = membership(community_world.private_member, community_world.private)
+    client.force_login(community_world.open_animator)
     url = change_url(MEMBERSHIPS, other)
     response = client.get(url)
     assert response.status_code == 302 and response["Location"] == "/admin/"
@@ -276,27 +277,27 @@ def test_animator_cannot_open_change_or_delete_another_communitys_membership(
     assert client.get(f"{MEMBERSHIPS}{other.pk}/history/").status_code == 302
     other.refresh_from_db()
     assert other.roles == ["member"]
-    assert not community_world["private_member"].is_staff
+    assert not community_world.private_member.is_staff
 
 
 def test_per_object_permissions_refuse_objects_outside_the_scope(community_world):
     """Defence in depth: even an object fetched some other way is refused."""
     request = RequestFactory().get("/admin/")
-    request.user = community_world["open_animator"]
+    request.user = community_world.open_animator
     model_admin = MembershipAdmin(Membership, admin.site)
-    inside = membership(community_world["open_member"], community_world["open"])
-    outside = membership(community_world["private_member"], community_world["private"])
+    inside = membership(community_world.open_member, community_world.open)
+    outside = membership(community_world.private_member, community_world.private)
     assert model_admin.has_change_permission(request, inside)
     assert model_admin.has_view_permission(request, inside)
     assert not model_admin.has_change_permission(request, outside)
     assert not model_admin.has_view_permission(request, outside)
     assert not model_admin.has_delete_permission(request, inside)
     community_admin = CommunityAdmin(Community, admin.site)
-    assert community_admin.has_change_permission(request, community_world["open"])
-    assert not community_admin.has_change_permission(request, community_world["closed"])
+    assert community_admin.has_change_permission(request, community_world.open)
+    assert not community_admin.has_change_permission(request, community_world.closed)
     profile_admin = ProfileAdmin(Profile, admin.site)
-    assert profile_admin.has_view_permission(request, community_world["open_member"].profile)
-    assert not profile_admin.has_view_permission(request, community_world["private_member"].profile)
+    assert profile_admin.has_view_permission(request, community_world.open_member.profile)
+    assert not profile_admin.has_view_permission(request, community_world.private_member.profile)
 
 
 def test_mixin_limits_community_choices_to_moderated_ones(community_world):
@@ -304,14 +305,14 @@ def test_mixin_limits_community_choices_to_moderated_ones(community_world):
         community_path = "community"
 
     add = Permission.objects.get(codename="add_membership")
-    animator, member = community_world["closed_animator"], community_world["closed_member"]
+    animator, member = community_world.closed_animator, community_world.closed_member
     for person in (animator, member):
         person.user_permissions.add(add)
     request = RequestFactory().get("/admin/")
     request.user = User.objects.get(pk=animator.pk)
     model_admin = ScopedMembershipAdmin(Membership, admin.site)
     field = model_admin.formfield_for_foreignkey(Membership._meta.get_field("community"), request)
-    assert set(field.queryset) == {community_world["closed"]}
+    assert set(field.queryset) == {community_world.closed}
     assert model_admin.has_add_permission(request)
     # The same model permission without a community to attach the object to: no adding.
     request = RequestFactory().get("/admin/")
@@ -323,14 +324,14 @@ def test_memberships_are_not_added_in_the_admin_and_superusers_alone_delete(
     admin_client, community_world
 ):
     assert admin_client.get(f"{MEMBERSHIPS}add/").status_code == 403
-    own = membership(community_world["open_member"], community_world["open"])
+    own = membership(community_world.open_member, community_world.open)
     # Superusers may delete (they alone); animators may not, even in their community.
     assert admin_client.get(f"{MEMBERSHIPS}{own.pk}/delete/").status_code == 200
 
 
 def test_animator_cannot_delete_a_membership_of_their_community(client, community_world):
-    own = membership(community_world["open_member"], community_world["open"])
-    client.force_login(community_world["open_animator"])
+    own = membership(community_world.open_member, community_world.open)
+    client.force_login(community_world.open_animator)
     assert client.post(f"{MEMBERSHIPS}{own.pk}/delete/", {"post": "yes"}).status_code == 403
     response = run_action(client, MEMBERSHIPS, "delete_selected", [own], follow=False)
     assert Membership.objects.filter(pk=own.pk).exists()
@@ -341,8 +342,10 @@ def test_animator_cannot_delete_a_membership_of_their_community(client, communit
 
 
 @pytest.fixture
-def requests_world(community_world):
-    closed = community_world["closed"]
+def requests_world(
+    community_world: CommunityWorld,
+) -> tuple[CommunityWorld, list[Membership]]:
+    closed = community_world.closed
     asking = [UserFactory(), UserFactory()]
     pending = [services.membership_join(community=closed, user=user) for user in asking]
     return community_world, pending
@@ -352,8 +355,8 @@ def test_approve_action_accepts_pending_requests_and_skips_the_rest(
     client, requests_world, django_capture_on_commit_callbacks
 ):
     world, pending = requests_world
-    animator = world["closed_animator"]
-    already = membership(world["closed_member"], world["closed"])
+    animator = world.closed_animator
+    already = membership(world.closed_member, world.closed)
     client.force_login(animator)
     with django_capture_on_commit_callbacks(execute=True):
         response = run_action(client, MEMBERSHIPS, "approve_requests", [*pending, already])
@@ -370,7 +373,7 @@ def test_approve_action_accepts_pending_requests_and_skips_the_rest(
 
 def test_refuse_action_refuses_pending_requests(client, requests_world):
     world, pending = requests_world
-    client.force_login(world["closed_animator"])
+    client.force_login(world.closed_animator)
     response = run_action(client, MEMBERSHIPS, "refuse_requests", pending[:1])
     assert page_messages(response) == ["1 demande refusée."]
     pending[0].refresh_from_db()
@@ -381,7 +384,7 @@ def test_refuse_action_refuses_pending_requests(client, requests_world):
 
 def test_actions_cannot_reach_another_communitys_requests(client, requests_world):
     world, pending = requests_world
-    client.force_login(world["open_animator"])
+    client.force_login(world.open_animator)
     response = run_action(client, MEMBERSHIPS, "approve_requests", pending)
     for item in pending:
         item.refresh_from_db()
@@ -390,12 +393,12 @@ def test_actions_cannot_reach_another_communitys_requests(client, requests_world
 
 
 def test_csv_export_of_selected_members(client, community_world):
-    community = community_world["open"]
-    member = community_world["open_member"]
+    community = community_world.open
+    member = community_world.open_member
     member.display_name = "=Zoé Côté"
     member.save()
     Profile.objects.filter(user=member).update(unit="Faculté des sciences de l'éducation")
-    client.force_login(community_world["open_animator"])
+    client.force_login(community_world.open_animator)
     selected = Membership.objects.filter(community=community, status="active")
     response = run_action(client, MEMBERSHIPS, "export_csv", selected, follow=False)
     assert response.status_code == 200
@@ -414,7 +417,7 @@ def test_csv_export_of_selected_members(client, community_world):
         "Membre depuis",
     ]
     by_email = {row[0]: row for row in rows[1:]}
-    assert set(by_email) == {member.email, community_world["open_animator"].email}
+    assert set(by_email) == {member.email, community_world.open_animator.email}
     row = by_email[member.email]
     # A leading "=" is neutralised so that a spreadsheet shows it rather than runs it.
     assert row[1:6] == [
@@ -424,16 +427,16 @@ def test_csv_export_of_selected_members(client, community_world):
         "Active",
         "Faculté des sciences de l'éducation",
     ]
-    assert by_email[community_world["open_animator"].email][3] == "Animateur·rice"
+    assert by_email[community_world.open_animator.email][3] == "Animateur·rice"
 
 
 def test_csv_export_leaves_out_other_communities(client, community_world):
-    client.force_login(community_world["open_animator"])
+    client.force_login(community_world.open_animator)
     everything = Membership.objects.all()
     response = run_action(client, MEMBERSHIPS, "export_csv", everything, follow=False)
     text = response.content.decode("utf-8-sig")
-    assert community_world["private_member"].email not in text
-    assert community_world["open_member"].email in text
+    assert community_world.private_member.email not in text
+    assert community_world.open_member.email in text
 
 
 # --- Roles through the admin ----------------------------------------------------------
@@ -442,10 +445,10 @@ def test_csv_export_leaves_out_other_communities(client, community_world):
 def test_giving_and_removing_the_animator_role_in_the_admin_syncs_admin_access(
     client, community_world
 ):
-    community = community_world["closed"]
-    member = community_world["closed_member"]
+    community = community_world.closed
+    member = community_world.closed_member
     target = membership(member, community)
-    client.force_login(community_world["closed_animator"])
+    client.force_login(community_world.closed_animator)
     url = change_url(MEMBERSHIPS, target)
     response = client.get(url)
     assert response.status_code == 200
@@ -473,16 +476,16 @@ def test_giving_and_removing_the_animator_role_in_the_admin_syncs_admin_access(
 def test_sponsor_role_given_in_the_admin_becomes_the_communitys_sponsor(
     admin_client, community_world
 ):
-    target = membership(community_world["open_member"], community_world["open"])
+    target = membership(community_world.open_member, community_world.open)
     response = admin_client.post(change_url(MEMBERSHIPS, target), {"roles": ["sponsor"]})
     assert response.status_code == 302
-    community_world["open"].refresh_from_db()
-    assert community_world["open"].sponsor == community_world["open_member"]
+    community_world.open.refresh_from_db()
+    assert community_world.open.sponsor == community_world.open_member
 
 
 def test_removing_the_last_animator_is_a_form_error_not_a_crash(client, community_world):
-    animator = community_world["closed_animator"]
-    target = membership(animator, community_world["closed"])
+    animator = community_world.closed_animator
+    target = membership(animator, community_world.closed)
     client.force_login(animator)
     response = client.post(change_url(MEMBERSHIPS, target), {"roles": ["member"]})
     assert response.status_code == 200
@@ -494,8 +497,8 @@ def test_removing_the_last_animator_is_a_form_error_not_a_crash(client, communit
 
 
 def test_unknown_role_is_a_form_error(client, community_world):
-    target = membership(community_world["open_member"], community_world["open"])
-    client.force_login(community_world["open_animator"])
+    target = membership(community_world.open_member, community_world.open)
+    client.force_login(community_world.open_animator)
     response = client.post(change_url(MEMBERSHIPS, target), {"roles": ["emperor"]})
     assert response.status_code == 200
     assert "roles" in response.context["adminform"].form.errors
@@ -507,8 +510,8 @@ def test_unknown_role_is_a_form_error(client, community_world):
 
 
 def test_status_is_read_only_in_the_change_form(client, community_world):
-    target = membership(community_world["open_member"], community_world["open"])
-    client.force_login(community_world["open_animator"])
+    target = membership(community_world.open_member, community_world.open)
+    client.force_login(community_world.open_animator)
     response = client.post(
         change_url(MEMBERSHIPS, target), {"roles": ["member"], "status": "refused"}
     )
@@ -521,24 +524,24 @@ def test_status_is_read_only_in_the_change_form(client, community_world):
 
 
 def test_animator_sees_only_profiles_of_their_communities_members(client, community_world):
-    closed = community_world["closed"]
+    closed = community_world.closed
     asking = UserFactory()
     services.membership_join(community=closed, user=asking)
-    client.force_login(community_world["closed_animator"])
+    client.force_login(community_world.closed_animator)
     response = client.get(PROFILES)
     assert response.status_code == 200
     assert {p.user for p in listed(response)} == {
-        community_world["closed_animator"],
-        community_world["closed_member"],
+        community_world.closed_animator,
+        community_world.closed_member,
         asking,
     }
-    other = community_world["private_member"].profile
+    other = community_world.private_member.profile
     assert client.get(change_url(PROFILES, other)).status_code == 302
 
 
 def test_animator_views_but_cannot_change_a_profile(client, community_world):
-    profile = community_world["open_member"].profile
-    client.force_login(community_world["open_animator"])
+    profile = community_world.open_member.profile
+    client.force_login(community_world.open_animator)
     response = client.get(change_url(PROFILES, profile))
     assert response.status_code == 200
     assert not response.context["has_change_permission"]
@@ -549,7 +552,7 @@ def test_animator_views_but_cannot_change_a_profile(client, community_world):
 
 
 def test_profile_search_by_unit_and_superuser_edits(admin_client, community_world):
-    profile = community_world["open_member"].profile
+    profile = community_world.open_member.profile
     Profile.objects.filter(pk=profile.pk).update(unit="Bibliothèque")
     assert {p.pk for p in listed(admin_client.get(PROFILES, {"q": "Biblioth"}))} == {profile.pk}
     response = admin_client.post(
@@ -582,8 +585,8 @@ def _crowd(community, count):
 def test_membership_changelist_runs_a_fixed_number_of_queries(
     client, community_world, django_assert_num_queries, extra
 ):
-    _crowd(community_world["open"], extra)
-    client.force_login(community_world["open_animator"])
+    _crowd(community_world.open, extra)
+    client.force_login(community_world.open_animator)
     # session, user, user and group permissions, the Administrateurs group check,
     # moderated communities for the community filter and for the sidebar's "add forum"
     # link, two counts, the page of rows.
@@ -598,7 +601,7 @@ def test_membership_changelist_runs_a_fixed_number_of_queries(
 def test_membership_changelist_for_superuser_runs_a_fixed_number_of_queries(
     admin_client, community_world, django_assert_num_queries, extra
 ):
-    _crowd(community_world["closed"], extra)
+    _crowd(community_world.closed, extra)
     # Superusers skip the permission queries: session, user, community filter, two
     # counts, the page of rows.
     # + SAVEPOINT/RELEASE around the changelist: tests run in a transaction (a request in
@@ -612,12 +615,12 @@ def test_membership_changelist_for_superuser_runs_a_fixed_number_of_queries(
 def test_community_changelist_runs_a_fixed_number_of_queries(
     client, community_world, django_assert_num_queries, extra
 ):
-    animator = community_world["open_animator"]
+    animator = community_world.open_animator
     for index in range(extra):
         community = CommunityFactory(theme=f"Thème {index}")
         make_member(community, user=animator, roles=("animator",))
         _crowd(community, 2)
-        community.sponsor = community_world["open_member"]
+        community.sponsor = community_world.open_member
         community.save()
     client.force_login(animator)
     # session, user, permissions (2), Administrateurs group, two counts, the page of rows
@@ -635,8 +638,8 @@ def test_community_changelist_runs_a_fixed_number_of_queries(
 def test_profile_changelist_runs_a_fixed_number_of_queries(
     client, community_world, django_assert_num_queries, extra
 ):
-    _crowd(community_world["open"], extra)
-    client.force_login(community_world["open_animator"])
+    _crowd(community_world.open, extra)
+    client.force_login(community_world.open_animator)
     # session, user, permissions (2), Administrateurs group, two counts, the page of rows,
     # their expertise tags (one prefetch), the campus filter, moderated communities (the
     # sidebar's "add forum" link).

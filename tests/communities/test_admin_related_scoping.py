@@ -20,16 +20,16 @@ SECRET = "Plan de restructuration confidentiel"
 
 @pytest.fixture
 def scene(readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "integration")
     secret = make_resource(
-        author=readiness_world["private_member"],
-        community=readiness_world["private"],
+        author=readiness_world.private_member,
+        community=readiness_world.private,
         title=SECRET,
     )
     own = make_resource(
-        author=readiness_world["open_member"], community=community, title="Guide d'accueil"
+        author=readiness_world.open_member, community=community, title="Guide d'accueil"
     )
     return {"item": item, "secret": secret, "own": own, "world": readiness_world}
 
@@ -46,7 +46,7 @@ def post_evidence(client, item, resource):
 
 
 def test_a_private_resource_id_is_neither_named_nor_saved(client, scene):
-    client.force_login(scene["world"]["open_animator"])
+    client.force_login(scene["world"].open_animator)
     response = post_evidence(client, scene["item"], scene["secret"])
     assert response.status_code == 200  # the form again, with the refusal
     assert "evidence" in response.context["adminform"].form.errors
@@ -56,14 +56,14 @@ def test_a_private_resource_id_is_neither_named_nor_saved(client, scene):
 
 def test_an_item_already_pointing_at_a_private_resource_does_not_name_it(client, scene):
     ChecklistItem.objects.filter(pk=scene["item"].pk).update(evidence=scene["secret"])
-    client.force_login(scene["world"]["open_animator"])
+    client.force_login(scene["world"].open_animator)
     response = client.get(change_url(scene["item"]))
     assert response.status_code == 200
     assert SECRET not in response.content.decode()
 
 
 def test_a_visible_resource_is_named_and_saved(client, scene):
-    client.force_login(scene["world"]["open_animator"])
+    client.force_login(scene["world"].open_animator)
     response = post_evidence(client, scene["item"], scene["own"])
     assert response.status_code == 302
     assert ChecklistItem.objects.get(pk=scene["item"].pk).evidence_id == scene["own"].pk
@@ -72,12 +72,12 @@ def test_a_visible_resource_is_named_and_saved(client, scene):
 
 def test_administrators_still_reach_every_resource(client, scene):
     ChecklistItem.objects.filter(pk=scene["item"].pk).update(evidence=scene["secret"])
-    client.force_login(scene["world"]["admin"])
+    client.force_login(scene["world"].admin)
     assert SECRET in client.get(change_url(scene["item"])).content.decode()
 
 
 def test_the_raw_id_popup_lists_only_what_the_animator_reaches(client, scene):
-    client.force_login(scene["world"]["open_animator"])
+    client.force_login(scene["world"].open_animator)
     response = client.get(
         reverse("admin:resources_resource_changelist"), {"_to_field": "id", "_popup": "1"}
     )

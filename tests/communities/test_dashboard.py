@@ -31,7 +31,7 @@ def test_anonymous_visitors_get_the_landing_page_not_the_panels(client, communit
 
 
 def test_my_communities_with_their_phase_and_my_roles(client, community_world):
-    member = community_world["closed_member"]
+    member = community_world.closed_member
     make_member(CommunityFactory(name="Préparation", phase="preparing"), user=member)
     left = CommunityFactory(name="Communauté quittée")
     make_member(left, user=member, status="left")
@@ -52,29 +52,29 @@ def test_a_newcomer_is_pointed_to_the_community_list(client, community_world):
 
 
 def test_animators_see_the_requests_to_handle(client, community_world):
-    closed = community_world["closed"]
+    closed = community_world.closed
     for _ in range(2):
         make_member(closed, status="requested")
-    make_member(community_world["open"], status="requested")  # not theirs
-    response, text = dashboard(client, community_world["closed_animator"])
+    make_member(community_world.open, status="requested")  # not theirs
+    response, text = dashboard(client, community_world.closed_animator)
     assert "Demandes à traiter" in text
     assert f'href="{requests_url(closed)}"' in text
     assert "Communauté closed : 2 demandes d'adhésion" in text
-    assert requests_url(community_world["open"]) not in text
+    assert requests_url(community_world.open) not in text
     assert [c.slug for c in response.context["communities_with_requests"]] == ["cdp-closed"]
 
 
 def test_administrators_see_requests_everywhere(client, community_world):
-    make_member(community_world["closed"], status="requested")
-    make_member(community_world["private"], status="invited")  # an invitation, not a request
-    _response, text = dashboard(client, community_world["admin"])
-    assert f'href="{requests_url(community_world["closed"])}"' in text
-    assert requests_url(community_world["private"]) not in text
+    make_member(community_world.closed, status="requested")
+    make_member(community_world.private, status="invited")  # an invitation, not a request
+    _response, text = dashboard(client, community_world.admin)
+    assert f'href="{requests_url(community_world.closed)}"' in text
+    assert requests_url(community_world.private) not in text
 
 
 def test_my_pending_invitations(client, community_world):
     invitee = UserFactory()
-    private = community_world["private"]
+    private = community_world.private
     make_member(private, user=invitee, status="invited")
     _response, text = dashboard(client, invitee)
     assert "Invitations en attente" in text
@@ -84,8 +84,8 @@ def test_my_pending_invitations(client, community_world):
 
 
 def test_outsiders_see_nothing_of_private_communities(client, community_world):
-    make_member(community_world["private"], status="requested")
-    _response, text = dashboard(client, community_world["outsider"])
+    make_member(community_world.private, status="requested")
+    _response, text = dashboard(client, community_world.outsider)
     assert "Communauté private" not in text
     assert "cdp-private" not in text
     assert "Invitations en attente" not in text
@@ -94,7 +94,7 @@ def test_outsiders_see_nothing_of_private_communities(client, community_world):
 def test_the_dashboard_runs_a_fixed_number_of_queries(
     client, community_world, django_assert_num_queries
 ):
-    animator = community_world["open_animator"]
+    animator = community_world.open_animator
     for number in range(8):
         community = CommunityFactory(name=f"Tableau {number}")
         make_member(community, user=animator, roles=("animator",))

@@ -5,6 +5,8 @@ whatever it says about communities follows the visibility rule: a private commun
 shows to someone outside it, whether in the filters, on a profile or on a tag page.
 """
 
+from dataclasses import dataclass
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -15,6 +17,7 @@ from communities.services import profile_ensure, profile_update
 from tests.factories import CommunityFactory, ProfileFactory, UserFactory, make_member
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
+from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -53,24 +56,28 @@ def profile_url(user) -> str:
     return reverse("directory:profile", kwargs={"handle": user.profile.handle})
 
 
+@dataclass(frozen=True, kw_only=True)
+class TagWorld(CommunityWorld):
+    tag: Tag
+
+
 @pytest.fixture
-def tag_world(community_world):
+def tag_world(community_world: CommunityWorld) -> TagWorld:
     """A tag with an expert and an interested person from the private community."""
     world = community_world
-    Profile.objects.get(user=world["private_member"]).expertise.add("Moodle")
-    Profile.objects.get(user=world["private_animator"]).interests.add("Moodle")
-    world["tag"] = Tag.objects.get(name="Moodle")
-    return world
+    Profile.objects.get(user=world.private_member).expertise.add("Moodle")
+    Profile.objects.get(user=world.private_animator).interests.add("Moodle")
+    return TagWorld.extending(world, tag=Tag.objects.get(name="Moodle"))
 
 
 # --- Who may see what -------------------------------------------------------------------
 
 
-def _all_urls(world):
+def _all_urls(world: TagWorld) -> list[str]:
     return [
         LIST_URL,
-        profile_url(world["open_member"]),
-        reverse("directory:tag", kwargs={"slug": world["tag"].slug}),
+        profile_url(world.open_member),
+        reverse("directory:tag", kwargs={"slug": world.tag.slug}),
         EDIT_URL,
     ]
 
@@ -88,7 +95,7 @@ def test_anonymous_visitors_are_sent_to_login_everywhere(client, tag_world):
 def test_every_signed_in_member_sees_the_directory_profiles_and_tag_pages(
     client, tag_world, visitor
 ):
-    client.force_login(tag_world[visitor])
+    client.force_login(tag_world.visitor(visitor))
     for url in _all_urls(tag_world):
         assert client.get(url).status_code == 200, url
 
@@ -99,18 +106,18 @@ def test_the_directory_lists_everyone_active_whatever_their_communities(
 ):
     """Institution-wide: even the private community's members are listed (without their
     community); an inactive account is not."""
-    gone = make_member(community_world["open"])
+    gone = make_member(community_world.open)
     gone.is_active = False
     gone.save()
-    client.force_login(community_world[visitor])
+    client.force_login(community_world.visitor(visitor))
     people = set(listed(search(client)))
-    assert community_world["private_member"] in people
-    assert community_world["open_member"] in people
+    assert community_world.private_member in people
+    assert community_world.open_member in people
     assert gone not in people
 
 
 def test_directory_answers_only_reads(client, community_world):
-    client.force_login(community_world["open_member"])
+    client.force_login(community_world.open_member)
     assert client.post(LIST_URL).status_code == 405
 
 
@@ -247,21 +254,21 @@ def community_choices(response) -> set[str]:
 
 def test_filter_by_community_lists_its_active_members(client, community_world):
     world = community_world
-    client.force_login(world["open_member"])
-    response = search(client, community=world["open"].pk)
-    assert set(listed(response)) == {world["open_animator"], world["open_member"]}
-    assert world["outsider"] not in listed(response)  # left the community
+    client.force_login(world.open_member)
+    response = search(client, community=world.open.pk)
+    assert set(listed(response)) == {world.open_animator, world.open_member}
+    assert world.outsider not in listed(response)  # left the community
 
 
 def test_filter_by_a_closed_community_shows_members_only_to_its_members(client, community_world):
     world = community_world
-    client.force_login(world["outsider"])
+    client.force_login(world.outsider)
     # Like the community's home: outsiders see its animators, not its member list.
-    assert listed(search(client, community=world["closed"].pk)) == [world["closed_animator"]]
-    client.force_login(world["closed_member"])
-    assert set(listed(search(client, community=world["closed"].pk))) == {
-        world["closed_animator"],
-        world["closed_member"],
+    assert listed(search(client, community=world.closed.pk)) == [world.closed_animator]
+    client.force_login(world.closed_member)
+    assert set(listed(search(client, community=world.closed.pk))) == {
+        world.closed_animator,
+        world.closed_member,
     }
 
 
@@ -269,7 +276,7 @@ def test_filter_by_a_closed_community_shows_members_only_to_its_members(client, 
 def test_a_private_community_is_not_offered_as_a_filter_to_non_members(
     client, community_world, visitor
 ):
-    client.force_login(community_world[visitor])
+    client.force_login(community_world.visitor(visitor))
     choices = community_choices(search(client))
     assert "Communauté private" not in choices
     assert {"Communauté open", "Communauté closed"} <= choices
@@ -280,16 +287,16 @@ def test_a_private_community_is_a_filter_for_its_members_and_admins(
     client, community_world, visitor
 ):
     world = community_world
-    client.force_login(world[visitor])
-    response = search(client, community=world["private"].pk)
+    client.force_login(world.visitor(visitor))
+    response = search(client, community=world.private.pk)
     assert "Communauté private" in community_choices(response)
-    assert set(listed(response)) == {world["private_animator"], world["private_member"]}
+    assert set(listed(response)) == {world.private_animator, world.private_member}
 
 
 def test_filtering_by_an_unseen_private_community_reveals_nothing(client, community_world):
     world = community_world
-    client.force_login(world["outsider"])
-    private = search(client, community=world["private"].pk)
+    client.force_login(world.outsider)
+    private = search(client, community=world.private.pk)
     missing = search(client, community=987654)
     assert private.context["form"].errors["community"]
     assert missing.context["form"].errors["community"]
@@ -302,34 +309,34 @@ def test_filtering_by_an_unseen_private_community_reveals_nothing(client, commun
 
 @pytest.mark.parametrize("community", ["not-a-number", "", "1' OR 1=1"])
 def test_bad_community_values_are_harmless(client, community_world, community):
-    client.force_login(community_world["outsider"])
+    client.force_login(community_world.outsider)
     assert search(client, community=community).status_code == 200
 
 
 def test_filter_by_role_counts_only_memberships_the_viewer_may_see(client, community_world):
     world = community_world
-    client.force_login(world["outsider"])
+    client.force_login(world.outsider)
     animators = set(listed(search(client, role="animator")))
-    assert animators == {world["open_animator"], world["closed_animator"]}
-    client.force_login(world["admin"])
-    assert world["private_animator"] in set(listed(search(client, role="animator")))
+    assert animators == {world.open_animator, world.closed_animator}
+    client.force_login(world.admin)
+    assert world.private_animator in set(listed(search(client, role="animator")))
     # A plain member of a closed community is not revealed to outsiders by the role filter.
-    client.force_login(world["outsider"])
-    assert world["closed_member"] not in listed(search(client, role="member"))
-    assert world["open_member"] in listed(search(client, role="member"))
+    client.force_login(world.outsider)
+    assert world.closed_member not in listed(search(client, role="member"))
+    assert world.open_member in listed(search(client, role="member"))
 
 
 def test_community_and_role_must_match_in_the_same_membership(client, community_world):
     world = community_world
-    both = make_member(world["open"], roles=("coach",))
-    make_member(world["closed"], user=both, roles=("member",))
-    client.force_login(world["closed_member"])
-    assert listed(search(client, community=world["open"].pk, role="coach")) == [both]
-    assert listed(search(client, community=world["closed"].pk, role="coach")) == []
+    both = make_member(world.open, roles=("coach",))
+    make_member(world.closed, user=both, roles=("member",))
+    client.force_login(world.closed_member)
+    assert listed(search(client, community=world.open.pk, role="coach")) == [both]
+    assert listed(search(client, community=world.closed.pk, role="coach")) == []
 
 
 def test_unknown_role_is_reported_and_ignored(client, community_world):
-    client.force_login(community_world["outsider"])
+    client.force_login(community_world.outsider)
     response = search(client, role="pope")
     assert response.context["form"].errors["role"]
     assert len(listed(response)) == Profile.objects.filter(user__is_active=True).count()
@@ -435,9 +442,9 @@ def test_a_private_community_never_shows_on_its_members_profiles_to_outsiders(
 ):
     world = community_world
     for subject in ("private_member", "private_animator"):
-        shown = _communities_on_profile(client, world[visitor], world[subject])
+        shown = _communities_on_profile(client, world.visitor(visitor), world.visitor(subject))
         assert "Communauté private" not in shown
-        body = client.get(profile_url(world[subject])).content.decode()
+        body = client.get(profile_url(world.visitor(subject))).content.decode()
         assert "Communauté private" not in body
         assert "/communities/cdp-private/" not in body
 
@@ -447,32 +454,32 @@ def test_a_private_community_shows_on_profiles_to_its_members_and_admins(
     client, community_world, visitor
 ):
     world = community_world
-    client.force_login(world[visitor])
-    body = client.get(profile_url(world["private_member"])).content.decode()
+    client.force_login(world.visitor(visitor))
+    body = client.get(profile_url(world.private_member)).content.decode()
     assert "Communauté private" in body
     assert "Membre" in body
 
 
 def test_closed_communities_show_their_animators_but_not_their_members(client, community_world):
     world = community_world
-    outsider = world["outsider"]
-    shown = _communities_on_profile(client, outsider, world["closed_animator"])
+    outsider = world.outsider
+    shown = _communities_on_profile(client, outsider, world.closed_animator)
     assert "Communauté closed" in shown
-    shown = _communities_on_profile(client, outsider, world["closed_member"])
+    shown = _communities_on_profile(client, outsider, world.closed_member)
     assert "Communauté closed" not in shown
-    member = world["closed_member"]
+    member = world.closed_member
     assert "Communauté closed" in _communities_on_profile(client, member, member)
 
 
 def test_profile_lists_communities_with_roles_but_not_those_left(client, community_world):
     world = community_world
-    make_member(world["closed"], user=world["open_member"], roles=("animator", "coach"))
-    client.force_login(world["outsider"])
-    body = client.get(profile_url(world["open_member"])).content.decode()
+    make_member(world.closed, user=world.open_member, roles=("animator", "coach"))
+    client.force_login(world.outsider)
+    body = client.get(profile_url(world.open_member)).content.decode()
     assert "Communauté open" in body
     assert "Animateur·rice, Coach" in body
     # The outsider left the open community: it is not on their profile.
-    assert _communities_on_profile(client, world["admin"], world["outsider"]) == ""
+    assert _communities_on_profile(client, world.admin, world.outsider) == ""
 
 
 # --- Editing one's own profile ------------------------------------------------------------
@@ -511,7 +518,7 @@ def test_edit_page_creates_the_profile_if_missing(client):
 
 @pytest.mark.parametrize("visitor", SIGNED_IN_VISITORS)
 def test_everyone_edits_their_own_profile(client, community_world, visitor):
-    someone = community_world[visitor]
+    someone = community_world.visitor(visitor)
     client.force_login(someone)
     response = client.post(EDIT_URL, edit_data(display_name=f"Nouveau nom {visitor}"))
     profile = Profile.objects.get(user=someone)
@@ -596,13 +603,13 @@ def test_invalid_input_is_rerendered_with_the_values_and_a_french_message(
 
 def test_nobody_can_edit_someone_elses_profile(client, community_world):
     world = community_world
-    victim = Profile.objects.get(user=world["open_member"])
+    victim = Profile.objects.get(user=world.open_member)
     before = (victim.handle, victim.job_title, victim.user.display_name)
-    attacker = world["outsider"]
+    attacker = world.outsider
     client.force_login(attacker)
     # There is no URL for another person's profile form...
     assert client.get(f"/profile/edit/{victim.handle}/").status_code == 404
-    assert client.get(f"{profile_url(world['open_member'])}edit/").status_code == 404
+    assert client.get(f"{profile_url(world.open_member)}edit/").status_code == 404
     # ...and smuggled identifiers change only one's own profile.
     data = edit_data(job_title="Pirate", handle=victim.handle, user=victim.user_id)
     data["profile"] = victim.pk
@@ -643,14 +650,14 @@ def test_profile_update_refuses_fields_a_person_may_not_change(user):
 def test_tag_page_lists_experts_then_interested_people(client, tag_world):
     world = tag_world
     asks = person("Zoé Experte", tags=["Moodle"], ask_me_about=True)
-    client.force_login(world["outsider"])
+    client.force_login(world.outsider)
     response = client.get(reverse("directory:tag", kwargs={"slug": "moodle"}))
     assert response.status_code == 200
     experts = [p.user for p in section(response, "experts").profiles]
     interested = [p.user for p in section(response, "interested").profiles]
     # Those who accept questions come first.
-    assert experts == [asks.user, world["private_member"]]
-    assert interested == [world["private_animator"]]
+    assert experts == [asks.user, world.private_member]
+    assert interested == [world.private_animator]
     body = response.content.decode()
     assert body.index("Expertes et experts") < body.index("Personnes intéressées")
     keys = [s.key for s in response.context["sections"]]
@@ -660,7 +667,7 @@ def test_tag_page_lists_experts_then_interested_people(client, tag_world):
 
 @pytest.mark.parametrize("visitor", ["outsider", "open_member", "closed_animator"])
 def test_tag_pages_do_not_reveal_a_private_community(client, tag_world, visitor):
-    client.force_login(tag_world[visitor])
+    client.force_login(tag_world.visitor(visitor))
     body = client.get(reverse("directory:tag", kwargs={"slug": "moodle"})).content.decode()
     assert "Communauté private" not in body
     assert "cdp-private" not in body
@@ -687,12 +694,12 @@ def test_a_tag_nothing_uses_has_no_page(client, user):
 def test_a_tag_only_a_private_community_uses_is_a_404_for_outsiders(client, community_world):
     from tests.forums.factories import general_forum, make_topic
 
-    private = community_world["private"]
-    make_topic(general_forum(private), community_world["private_member"], tags=["confidentiel"])
+    private = community_world.private
+    make_topic(general_forum(private), community_world.private_member, tags=["confidentiel"])
     url = reverse("directory:tag", kwargs={"slug": "confidentiel"})
-    client.force_login(community_world["open_member"])
+    client.force_login(community_world.open_member)
     assert client.get(url).status_code == 404
-    client.force_login(community_world["private_member"])
+    client.force_login(community_world.private_member)
     assert client.get(url).status_code == 200
 
 
@@ -701,19 +708,19 @@ def test_following_a_tag_only_a_private_community_uses_is_a_404_for_outsiders(
 ):
     from tests.forums.factories import general_forum, make_topic
 
-    private = community_world["private"]
-    make_topic(general_forum(private), community_world["private_member"], tags=["confidentiel"])
+    private = community_world.private
+    make_topic(general_forum(private), community_world.private_member, tags=["confidentiel"])
     follow_url = reverse("directory:tag_follow", kwargs={"slug": "confidentiel"})
-    outsider = community_world["open_member"]
+    outsider = community_world.open_member
     client.force_login(outsider)
     for value in ("1", "0", "maybe"):
         assert client.post(follow_url, {"follow": value}).status_code == 404
     assert not Profile.objects.filter(user=outsider, interests__slug="confidentiel").exists()
     # A member of the private community follows it as usual.
-    client.force_login(community_world["private_member"])
+    client.force_login(community_world.private_member)
     assert client.post(follow_url, {"follow": "1"}).status_code == 302
     assert Profile.objects.filter(
-        user=community_world["private_member"], interests__slug="confidentiel"
+        user=community_world.private_member, interests__slug="confidentiel"
     ).exists()
 
 
@@ -724,7 +731,7 @@ def test_a_followed_tag_can_always_be_unfollowed(client, community_world):
 
     # A tag used nowhere else: following it is what keeps it on anyone's page.
     tag = TaggitTag.objects.create(name="ancienne", slug="ancienne")
-    person = community_world["open_member"]
+    person = community_world.open_member
     profile_follow_tag(profile=profile_ensure(user=person), tag=tag, follow=True)
     client.force_login(person)
     follow_url = reverse("directory:tag_follow", kwargs={"slug": "ancienne"})
@@ -813,25 +820,25 @@ def _crowd(size, community):
 
 @pytest.mark.parametrize("size", [6, 20])
 def test_directory_query_count_is_fixed(client, community_world, django_assert_num_queries, size):
-    _crowd(size, community_world["open"])
-    client.force_login(community_world["open_member"])
+    _crowd(size, community_world.open)
+    client.force_login(community_world.open_member)
     # session, user, community choices, is-admin check, campus choices, count, page, tags,
     # unread notifications (header)
     with django_assert_num_queries(9):
-        response = client.get(LIST_URL, {"q": "foule", "community": community_world["open"].pk})
+        response = client.get(LIST_URL, {"q": "foule", "community": community_world.open.pk})
     assert len(listed(response)) == size
 
 
 @pytest.mark.parametrize("size", [2, 8])
 def test_profile_query_count_is_fixed(client, community_world, django_assert_num_queries, size):
     world = community_world
-    subject = world["open_member"]
+    subject = world.open_member
     Profile.objects.filter(user=subject).update(bio="**Bonjour**", languages=["fr"])
     Profile.objects.get(user=subject).expertise.add(*[f"e{n}" for n in range(size)])
     Profile.objects.get(user=subject).interests.add(*[f"i{n}" for n in range(size)])
     for _n in range(size):
         make_member(CommunityFactory(), user=subject, roles=("member", "coach"))
-    client.force_login(world["closed_member"])
+    client.force_login(world.closed_member)
     # session, user, profile with account, expertise, interests, is-admin check,
     # memberships, unread notifications (header)
     with django_assert_num_queries(8):
@@ -841,17 +848,17 @@ def test_profile_query_count_is_fixed(client, community_world, django_assert_num
 
 @pytest.mark.parametrize("size", [3, 12])
 def test_tag_page_query_count_is_fixed(client, community_world, django_assert_num_queries, size):
-    _crowd(size, community_world["open"])
+    _crowd(size, community_world.open)
     for n in range(size):
         person(f"Curieuse {n}", interests=["commun"])
-        ResourceFactory(community=community_world["open"], title=f"Fiche {n}", tags=["commun"])
+        ResourceFactory(community=community_world.open, title=f"Fiche {n}", tags=["commun"])
         make_topic(
-            general_forum(community_world["open"]),
-            community_world["open_animator"],
+            general_forum(community_world.open),
+            community_world.open_animator,
             title=f"Sujet {n}",
             tags=["commun"],
         )
-    client.force_login(community_world["open_member"])
+    client.force_login(community_world.open_member)
     # session, user, tag, unread notifications (header), then count, page and tags for
     # experts, for resources (plus the is-admin check of their visibility) and for
     # interested people; count and page (tags joined) for discussions; whether I follow it

@@ -28,14 +28,14 @@ def admin_change_url(m: Membership) -> str:
 
 @pytest.fixture
 def deciding(community_world):
-    community = community_world["open"]
+    community = community_world.open
     Community.objects.filter(pk=community.pk).update(phase="deciding")
     community.refresh_from_db()
     return community
 
 
 def test_an_animator_cannot_make_themselves_sponsor_on_the_site(client, community_world, deciding):
-    animator = community_world["open_animator"]
+    animator = community_world.open_animator
     own = membership(animator, deciding)
     client.force_login(animator)
     response = client.post(roles_url(own), {"roles": ["animator", "sponsor"]}, follow=True)
@@ -58,8 +58,8 @@ def test_an_animator_cannot_make_themselves_sponsor_on_the_site(client, communit
 def test_an_animator_cannot_give_the_sponsor_role_to_a_member_or_invite_one(
     client, community_world, deciding
 ):
-    client.force_login(community_world["open_animator"])
-    target = membership(community_world["open_member"], deciding)
+    client.force_login(community_world.open_animator)
+    target = membership(community_world.open_member, deciding)
     client.post(roles_url(target), {"roles": ["member", "sponsor"]})
     target.refresh_from_db()
     assert "sponsor" not in target.roles
@@ -73,7 +73,7 @@ def test_an_animator_cannot_give_the_sponsor_role_to_a_member_or_invite_one(
 
 
 def test_an_animator_cannot_make_themselves_sponsor_in_the_admin(client, community_world, deciding):
-    animator = community_world["open_animator"]
+    animator = community_world.open_animator
     own = membership(animator, deciding)
     client.force_login(animator)
     response = client.post(admin_change_url(own), {"roles": ["animator", "sponsor"]})
@@ -87,13 +87,13 @@ def test_an_animator_cannot_make_themselves_sponsor_in_the_admin(client, communi
 def test_an_administrator_gives_the_sponsor_role_on_the_site_and_in_the_admin(
     client, community_world, deciding
 ):
-    client.force_login(community_world["admin"])
-    target = membership(community_world["open_member"], deciding)
+    client.force_login(community_world.admin)
+    target = membership(community_world.open_member, deciding)
     client.post(roles_url(target), {"roles": ["member", "sponsor"]})
     target.refresh_from_db()
     deciding.refresh_from_db()
-    assert "sponsor" in target.roles and deciding.sponsor == community_world["open_member"]
-    animator = membership(community_world["open_animator"], deciding)
+    assert "sponsor" in target.roles and deciding.sponsor == community_world.open_member
+    animator = membership(community_world.open_animator, deciding)
     response = client.post(admin_change_url(animator), {"roles": ["animator", "sponsor"]})
     assert response.status_code == 302
     animator.refresh_from_db()
@@ -104,7 +104,7 @@ def test_the_current_sponsor_hands_over_to_another_member(client, community_worl
     # The current sponsor also animates here, so they reach the role page.
     sponsor = make_member(deciding, roles=("animator", "sponsor"))
     Community.objects.filter(pk=deciding.pk).update(sponsor=sponsor)
-    successor = community_world["open_member"]
+    successor = community_world.open_member
     client.force_login(sponsor)
     response = client.post(roles_url(membership(successor, deciding)), {"roles": ["sponsor"]})
     assert response.status_code == 302
@@ -115,24 +115,24 @@ def test_the_current_sponsor_hands_over_to_another_member(client, community_worl
 
 
 def test_the_service_checks_who_gives_the_sponsor_role(community_world, deciding):
-    animator = community_world["open_animator"]
+    animator = community_world.open_animator
     with pytest.raises(PermissionDenied):
         services.membership_set_roles(
             membership=membership(animator, deciding), roles=["animator", "sponsor"], by=animator
         )
     with pytest.raises(PermissionDenied):
         services.membership_add(
-            community=community_world["closed"],
+            community=community_world.closed,
             user=animator,
             roles=["sponsor"],
-            by=community_world["closed_animator"],
+            by=community_world.closed_animator,
         )
     # A sponsor named on the community (not holding the role) may hand over too.
-    Community.objects.filter(pk=deciding.pk).update(sponsor=community_world["open_member"])
+    Community.objects.filter(pk=deciding.pk).update(sponsor=community_world.open_member)
     deciding.refresh_from_db()
     target = membership(animator, deciding)
     target.community = deciding
     services.membership_set_roles(
-        membership=target, roles=["animator", "sponsor"], by=community_world["open_member"]
+        membership=target, roles=["animator", "sponsor"], by=community_world.open_member
     )
     assert "sponsor" in membership(animator, deciding).roles

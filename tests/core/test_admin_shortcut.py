@@ -19,8 +19,8 @@ def shortcut_url(obj) -> str:
 
 @pytest.fixture
 def private_things(community_world):
-    private = community_world["private"]
-    author = community_world["private_animator"]
+    private = community_world.private
+    author = community_world.private_animator
     forum = general_forum(private)
     topic = make_topic(forum, author, title="Projet confidentiel", notify=False)
     resource = make_resource(author=author, community=private, title="Rapport secret")
@@ -31,15 +31,15 @@ def private_things(community_world):
 def test_an_animator_cannot_resolve_another_communitys_private_object(
     client, community_world, private_things, kind
 ):
-    client.force_login(community_world["open_animator"])
+    client.force_login(community_world.open_animator)
     response = client.get(shortcut_url(private_things[kind]))
     assert response.status_code == 404
     assert private_things["community"].slug not in response.content.decode()
 
 
 def test_an_animator_follows_the_shortcut_to_their_own_topic(client, community_world):
-    community = community_world["open"]
-    animator = community_world["open_animator"]
+    community = community_world.open
+    animator = community_world.open_animator
     topic = make_topic(general_forum(community), animator, notify=False)
     client.force_login(animator)
     response = client.get(shortcut_url(topic))
@@ -50,7 +50,7 @@ def test_an_animator_follows_the_shortcut_to_their_own_topic(client, community_w
 def test_an_administrator_follows_the_shortcut_to_any_private_object(
     client, community_world, private_things
 ):
-    client.force_login(community_world["admin"])
+    client.force_login(community_world.admin)
     for kind in ("community", "forum", "topic", "resource"):
         response = client.get(shortcut_url(private_things[kind]))
         assert response.status_code == 302, kind
@@ -68,6 +68,6 @@ def test_an_administrator_follows_the_shortcut_to_any_private_object(
     ],
 )
 def test_bad_shortcuts_are_refused(client, community_world, path, status):
-    client.force_login(community_world["admin"])
+    client.force_login(community_world.admin)
     ct = ContentType.objects.get_for_model(Topic).pk
     assert client.get(path.format(ct=ct)).status_code == status

@@ -8,6 +8,7 @@ from cdp_portal.search import DISCUSSION_LIMIT, SECTION_SIZE, search_everything
 from tests.factories import CommunityFactory, ProfileFactory, make_member
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
+from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -16,25 +17,25 @@ VISIBILITIES = ("open", "closed", "private")
 
 
 @pytest.fixture
-def world(community_world):
+def world(community_world: CommunityWorld) -> CommunityWorld:
     """In each community of `community_world`: a summary, a resource and a discussion
     about photosynthesis; a hidden resource in the private one; an institution-wide
     resource; and a person whose unit is about it (a member of the private community)."""
-    w = dict(community_world)
+    w = community_world
     for visibility in VISIBILITIES:
-        community = w[visibility]
+        community = w.community(visibility)
         community.summary = f"Atelier de photosynthèse {visibility}"
         community.save()
         ResourceFactory(title=f"Photosynthèse ressource {visibility}", community=community)
         make_topic(
             general_forum(community),
-            w[f"{visibility}_member"],
+            w.visitor_for("member", visibility),
             title=f"Photosynthèse discussion {visibility}",
             notify=False,
         )
-    ResourceFactory(title="Photosynthèse ressource cachée", community=w["private"], is_hidden=True)
+    ResourceFactory(title="Photosynthèse ressource cachée", community=w.private, is_hidden=True)
     ResourceFactory(title="Photosynthèse ressource institution")
-    profile = w["private_member"].profile
+    profile = w.private_member.profile
     profile.unit = "Laboratoire de photosynthèse"
     profile.save()
     return w
@@ -99,7 +100,7 @@ EXPECTED = {
 @pytest.mark.parametrize("visitor", list(EXPECTED))
 def test_each_section_shows_and_counts_only_what_the_visitor_may_see(client, world, visitor):
     communities, resources, discussions = EXPECTED[visitor]
-    response = get(client, world[visitor])
+    response = get(client, world.visitor(visitor))
     results = response.context["results"]
 
     assert names(results.communities) == {f"Communauté {v}" for v in communities}
@@ -108,7 +109,7 @@ def test_each_section_shows_and_counts_only_what_the_visitor_may_see(client, wor
     assert results.resources.total == len(resources)
     assert names(results.discussions) == {f"Photosynthèse discussion {d}" for d in discussions}
     assert results.discussions.total == len(discussions)
-    assert [p.handle for p in results.people.items] == [world["private_member"].profile.handle]
+    assert [p.handle for p in results.people.items] == [world.private_member.profile.handle]
     assert results.people.total == 1
 
     body = response.content.decode()
@@ -121,7 +122,7 @@ def test_each_section_shows_and_counts_only_what_the_visitor_may_see(client, wor
 
 @pytest.mark.parametrize("visitor", ["outsider", "closed_member", "open_animator"])
 def test_a_private_community_leaves_no_trace_for_a_non_member(client, world, visitor):
-    body = get(client, world[visitor]).content.decode()
+    body = get(client, world.visitor(visitor)).content.decode()
     assert "Communauté private" not in body
     assert "Photosynthèse ressource private" not in body
     assert "Photosynthèse discussion private" not in body
@@ -129,7 +130,7 @@ def test_a_private_community_leaves_no_trace_for_a_non_member(client, world, vis
 
 
 def test_closed_content_is_for_members_only_but_the_community_shows(client, world):
-    body = get(client, world["outsider"]).content.decode()
+    body = get(client, world.outsider).content.decode()
     assert "Communauté closed" in body
     assert "Photosynthèse ressource closed" not in body
     assert "Photosynthèse discussion closed" not in body
@@ -138,15 +139,15 @@ def test_closed_content_is_for_members_only_but_the_community_shows(client, worl
 def test_people_search_reveals_no_private_membership(client, world):
     """The person in the private community is found by their unit (the directory is
     institution-wide) but their card does not say where they belong."""
-    body = get(client, world["outsider"], "laboratoire").content.decode()
-    assert world["private_member"].get_full_name() in body
+    body = get(client, world.outsider, "laboratoire").content.decode()
+    assert world.private_member.get_full_name() in body
     assert "Communauté private" not in body
 
 
 def test_searching_a_private_community_by_name_finds_nothing_for_a_non_member(client, world):
-    results = get(client, world["outsider"], "private").context["results"]
+    results = get(client, world.outsider, "private").context["results"]
     assert results.total == 0
-    results = get(client, world["private_member"], "private").context["results"]
+    results = get(client, world.private_member, "private").context["results"]
     assert names(results.communities) == {"Communauté private"}
     assert names(results.discussions) == {"Photosynthèse discussion private"}
 
@@ -155,7 +156,7 @@ def test_searching_a_private_community_by_name_finds_nothing_for_a_non_member(cl
 
 
 def test_accents_and_case_are_ignored_both_ways(world):
-    member = world["private_member"]
+    member = world.private_member
     plain = search_everything(member, "PHOTOSYNTHESE")
     accented = search_everything(member, "photosynthèse")
     for section in ("communities", "resources", "discussions", "people"):
@@ -165,25 +166,25 @@ def test_accents_and_case_are_ignored_both_ways(world):
 
 def test_communities_match_their_theme_and_every_word_must_match(community_world):
     CommunityFactory(name="Numérique", theme="Se documenter", summary="")
-    user = community_world["outsider"]
+    user = community_world.outsider
     assert names(search_everything(user, "documenter").communities) == {"Numérique"}
     assert names(search_everything(user, "numerique documenter").communities) == {"Numérique"}
     assert search_everything(user, "numerique absent").communities.total == 0
 
 
 def test_a_misspelt_discussion_title_is_still_found(world):
-    found = search_everything(world["outsider"], "photosyntese discusion")
+    found = search_everything(world.outsider, "photosyntese discusion")
     assert "Photosynthèse discussion open" in names(found.discussions)
 
 
 def test_resource_results_carry_a_highlighted_snippet(client, community_world):
     ResourceFactory(title="Carnet", summary="Un carnet de bord pour la photosynthèse.")
-    body = get(client, community_world["outsider"]).content.decode()
+    body = get(client, community_world.outsider).content.decode()
     assert "<mark>photosynthèse</mark>" in body
 
 
 def test_what_was_typed_is_escaped(client, world):
-    body = get(client, world["outsider"], '<script>alert("x")</script>').content.decode()
+    body = get(client, world.outsider, '<script>alert("x")</script>').content.decode()
     assert "<script>alert" not in body
     assert "&lt;script&gt;" in body
 
@@ -195,7 +196,7 @@ def test_what_was_typed_is_escaped(client, world):
 def test_an_empty_query_shows_the_form_and_a_hint_without_searching(
     client, world, django_assert_num_queries, q
 ):
-    client.force_login(world["outsider"])
+    client.force_login(world.outsider)
     # Session, account, the header's unread count: nothing is searched.
     with django_assert_num_queries(3):
         response = client.get(URL, {} if q is None else {"q": q})
@@ -207,7 +208,7 @@ def test_an_empty_query_shows_the_form_and_a_hint_without_searching(
 
 
 def test_the_page_is_accessible_one_h1_a_labelled_field_and_a_heading_per_section(client, world):
-    body = get(client, world["private_member"]).content.decode()
+    body = get(client, world.private_member).content.decode()
     assert body.count("<h1") == 1
     assert '<label for="search-q">' in body
     for section in ("communities", "resources", "discussions", "people"):
@@ -216,7 +217,7 @@ def test_the_page_is_accessible_one_h1_a_labelled_field_and_a_heading_per_sectio
 
 
 def test_the_header_search_box_appears_on_signed_in_pages(client, world):
-    client.force_login(world["outsider"])
+    client.force_login(world.outsider)
     body = client.get(reverse("communities:list")).content.decode()
     assert f'action="{URL}"' in body
     assert 'for="site-search-q"' in body
@@ -227,7 +228,7 @@ def test_sections_link_to_their_own_full_search(client, community_world):
         CommunityFactory(name=f"Herbier {n}")
         ResourceFactory(title=f"Herbier ressource {n}")
         ProfileFactory(unit=f"Herbier {n}")
-    response = get(client, community_world["outsider"], "herbier")
+    response = get(client, community_world.outsider, "herbier")
     results = response.context["results"]
     assert len(results.communities.items) == SECTION_SIZE
     assert results.communities.total == SECTION_SIZE + 1
@@ -241,11 +242,11 @@ def test_sections_link_to_their_own_full_search(client, community_world):
 
 
 def test_discussions_show_up_to_the_limit_and_say_so(client, community_world):
-    forum = general_forum(community_world["open"])
-    author = community_world["open_member"]
+    forum = general_forum(community_world.open)
+    author = community_world.open_member
     for n in range(DISCUSSION_LIMIT + 1):
         make_topic(forum, author, title=f"Herbier numéro {n}", notify=False)
-    response = get(client, community_world["outsider"], "herbier")
+    response = get(client, community_world.outsider, "herbier")
     discussions = response.context["results"].discussions
     assert len(discussions.items) == DISCUSSION_LIMIT
     assert discussions.total == DISCUSSION_LIMIT + 1
@@ -256,7 +257,7 @@ def test_large_totals_are_counted_up_to_a_cap(client, world, monkeypatch):
     from cdp_portal import search
 
     monkeypatch.setattr(search, "COUNT_CAP", 1)
-    response = get(client, world["private_member"])
+    response = get(client, world.private_member)
     discussions = response.context["results"].discussions
     assert (discussions.total, discussions.capped, len(discussions.items)) == (1, True, 2)
     body = response.content.decode()
@@ -273,16 +274,16 @@ def test_large_totals_are_counted_up_to_a_cap(client, world, monkeypatch):
 SEARCH_QUERIES = 14
 
 
-def _more_of_everything(world):
+def _more_of_everything(world: CommunityWorld) -> None:
     for visibility in VISIBILITIES:
-        community = world[visibility]
+        community = world.community(visibility)
         for n in range(SECTION_SIZE):
             ResourceFactory(
                 title=f"Photosynthèse encore {visibility} {n}", community=community, tags=["a"]
             )
             make_topic(
                 general_forum(community),
-                world[f"{visibility}_member"],
+                world.visitor_for("member", visibility),
                 title=f"Photosynthèse encore {visibility} {n}",
                 tags=["b"],
                 notify=False,
@@ -295,7 +296,7 @@ def _more_of_everything(world):
 
 @pytest.mark.parametrize("visitor", ["outsider", "private_member", "private_animator"])
 def test_query_count_is_fixed_whatever_the_data(client, world, django_assert_num_queries, visitor):
-    client.force_login(world[visitor])
+    client.force_login(world.visitor(visitor))
     with django_assert_num_queries(SEARCH_QUERIES):
         client.get(URL, {"q": "photosynthese"})
     _more_of_everything(world)
@@ -305,7 +306,7 @@ def test_query_count_is_fixed_whatever_the_data(client, world, django_assert_num
 
 
 def test_query_count_for_an_administrator(client, world, django_assert_num_queries):
-    client.force_login(world["admin"])
+    client.force_login(world.admin)
     _more_of_everything(world)
     with django_assert_num_queries(SEARCH_QUERIES - 1):  # a superuser needs no group lookup
         client.get(URL, {"q": "photosynthese"})

@@ -3,12 +3,16 @@ wrong type, a page out of range, a repeated parameter never gives a 500. NUL byt
 surrogates are refused once, by RejectMalformedInputMiddleware (400 in the portal's
 layout); wrong types in admin changelists get Django's "?e=1" page (SafeChangelistMixin)."""
 
+from dataclasses import dataclass
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from forums.models import Topic
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
+from tests.worlds import CommunityWorld
 
 LIST_URLS = [
     "/",
@@ -60,21 +64,25 @@ HOSTILE_QUERIES = [
 ]
 
 
+@dataclass(frozen=True, kw_only=True)
+class HostileWorld(CommunityWorld):
+    topic: Topic
+
+
 @pytest.fixture
-def hostile_world(community_world):
+def hostile_world(community_world: CommunityWorld) -> HostileWorld:
     w = community_world
-    topic = make_topic(general_forum(w["open"]), w["open_member"], tags=["moodle"])
-    ResourceFactory(community=w["open"], author=w["open_member"], tags=["moodle"])
-    w["topic"] = topic
-    return w
+    topic = make_topic(general_forum(w.open), w.open_member, tags=["moodle"])
+    ResourceFactory(community=w.open, author=w.open_member, tags=["moodle"])
+    return HostileWorld.extending(w, topic=topic)
 
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
 @pytest.mark.parametrize("visitor", ["open_member", "admin"])
 def test_list_views_never_answer_5xx(client, hostile_world, visitor, query):
-    client.force_login(hostile_world[visitor])
-    forum_slug = hostile_world["topic"].forum.slug
-    for url in [*LIST_URLS, f"/topics/{hostile_world['topic'].pk}/"]:
+    client.force_login(hostile_world.visitor(visitor))
+    forum_slug = hostile_world.topic.forum.slug
+    for url in [*LIST_URLS, f"/topics/{hostile_world.topic.pk}/"]:
         url = url.replace("/general/", f"/{forum_slug}/")
         response = client.get(f"{url}?{query}")
         assert response.status_code < 500, (url, query)
@@ -85,7 +93,7 @@ def test_list_views_never_answer_5xx(client, hostile_world, visitor, query):
     ["/resources/%00/", "/members/%00/", "/communities/a%00b/", "/tags/%00/", "/search/%00"],
 )
 def test_nul_in_the_path_is_a_400_in_the_layout(client, hostile_world, path):
-    client.force_login(hostile_world["open_member"])
+    client.force_login(hostile_world.open_member)
     response = client.get(path)
     assert response.status_code in (400, 404)
     if response.status_code == 400:
@@ -93,12 +101,12 @@ def test_nul_in_the_path_is_a_400_in_the_layout(client, hostile_world, path):
 
 
 def test_nul_in_a_query_or_form_is_a_400_in_the_layout(client, hostile_world):
-    client.force_login(hostile_world["open_member"])
+    client.force_login(hostile_world.open_member)
     response = client.get("/resources/?community=%00")
     assert response.status_code == 400
     body = response.content.decode()
     assert "Requête invalide" in body and "<nav" in body
-    topic = hostile_world["topic"]
+    topic = hostile_world.topic
     posts = topic.posts.count()
     response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "a\x00b"})
     assert response.status_code == 400
@@ -144,7 +152,7 @@ def test_admin_changelists_never_answer_5xx(admin_client, hostile_world, query):
 
 
 def test_admin_changelists_never_answer_5xx_for_an_animator(client, hostile_world):
-    client.force_login(hostile_world["open_animator"])
+    client.force_login(hostile_world.open_animator)
     for url in _changelist_urls():
         for query in ("pk=abc", "roles__contains=x", "created_at__gte=notadate", "p=-1"):
             response = client.get(f"{url}?{query}")

@@ -51,8 +51,8 @@ def test_links_still_render(text, html):
 
 
 def test_a_reply_over_the_maximum_is_refused_with_the_maximum_stated(client, community_world):
-    topic = make_topic(general_forum(community_world["open"]), community_world["open_member"])
-    client.force_login(community_world["open_member"])
+    topic = make_topic(general_forum(community_world.open), community_world.open_member)
+    client.force_login(community_world.open_member)
     response = client.post(
         reverse("forums:reply", args=[topic.pk]), {"body": "a" * (MAX_MARKDOWN_LENGTH + 1)}
     )
@@ -64,7 +64,7 @@ def test_a_reply_over_the_maximum_is_refused_with_the_maximum_stated(client, com
 
 
 def test_a_resource_body_over_the_maximum_is_refused(client, community_world):
-    client.force_login(community_world["open_member"])
+    client.force_login(community_world.open_member)
     data = {
         "title": "Longue fiche",
         "summary": "Résumé",
@@ -83,7 +83,7 @@ def test_a_resource_body_over_the_maximum_is_refused(client, community_world):
 
 
 def test_a_profile_bio_over_the_maximum_is_refused(client, community_world):
-    user = community_world["open_member"]
+    user = community_world.open_member
     client.force_login(user)
     url = reverse("directory:profile_edit")
     form = client.get(url).context["form"]

@@ -24,10 +24,10 @@ def mfa_required(settings):
 
 @pytest.fixture
 def scene(community_world):
-    community = community_world["open"]
-    animator = community_world["open_animator"]
+    community = community_world.open
+    animator = community_world.open_animator
     assert animator.is_staff  # the animator role brings admin access, hence the rule
-    member = community_world["open_member"]
+    member = community_world.open_member
     topic = make_topic(general_forum(community), member, notify=False)
     post = make_post(topic, member, notify=False)
     resource = make_resource(author=member, community=community, title="Guide")
@@ -132,7 +132,7 @@ def moderation_requests(scene):
 @pytest.mark.parametrize("kind", ["animator", "admin"])
 def test_every_moderation_action_asks_for_the_second_factor(client, community_world, scene, kind):
     Community.objects.filter(pk=scene["community"].pk).update(phase="deciding")
-    person = scene["animator"] if kind == "animator" else community_world["admin"]
+    person = scene["animator"] if kind == "animator" else community_world.admin
     client.force_login(person)
     for method, url, data in moderation_requests(scene):
         response = getattr(client, method)(url, data) if data is not None else client.get(url)

@@ -330,7 +330,7 @@ def test_administrators_resend_from_the_admin(admin_client, django_capture_on_co
 
 @pytest.mark.django_db
 def test_animators_do_not_see_the_outbox(client, community_world):
-    client.force_login(community_world["open_animator"])
+    client.force_login(community_world.open_animator)
     assert client.get("/admin/outbox/outgoingemail/").status_code in (302, 403)
 
 

@@ -94,8 +94,8 @@ def test_password_reset_while_the_mail_server_is_down(
 def test_invitation_while_the_mail_server_is_down(
     client, community_world, smtp_down, bring_server_back, django_capture_on_commit_callbacks
 ):
-    community = community_world["private"]
-    client.force_login(community_world["private_animator"])
+    community = community_world.private
+    client.force_login(community_world.private_animator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("communities:invite", kwargs={"slug": community.slug}),
@@ -113,9 +113,9 @@ def test_invitation_while_the_mail_server_is_down(
 def test_membership_approval_while_the_mail_server_is_down(
     client, community_world, smtp_down, bring_server_back, django_capture_on_commit_callbacks
 ):
-    community = community_world["closed"]
+    community = community_world.closed
     asking = make_member(community, status="requested")
-    client.force_login(community_world["closed_animator"])
+    client.force_login(community_world.closed_animator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("communities:requests", kwargs={"slug": community.slug}),

@@ -162,8 +162,8 @@ def test_signing_in_works_while_redis_is_down(client, redis_server):
 
 def test_posting_a_reply_works_while_redis_is_down(client, redis_server, community_world):
     w = community_world
-    topic = make_topic(general_forum(w["open"]), w["open_animator"], title="Sujet")
-    client.force_login(w["open_member"])
+    topic = make_topic(general_forum(w.open), w.open_animator, title="Sujet")
+    client.force_login(w.open_member)
     redis_server.kill()
     response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "Sans Redis"})
     assert response.status_code == 302
@@ -176,8 +176,8 @@ def test_the_posting_limit_keeps_counting_while_redis_is_down(
 ):
     settings.PORTAL_POST_RATE_LIMIT = "2/10m"
     w = community_world
-    topic = make_topic(general_forum(w["open"]), w["open_animator"], title="Sujet")
-    client.force_login(w["open_member"])
+    topic = make_topic(general_forum(w.open), w.open_animator, title="Sujet")
+    client.force_login(w.open_member)
     redis_server.kill()
     url = reverse("forums:reply", args=[topic.pk])
     assert client.post(url, {"body": "Un"}).status_code == 302

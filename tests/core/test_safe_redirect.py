@@ -77,8 +77,8 @@ def test_allauth_login(client, user, candidate):
 @pytest.mark.parametrize("candidate", HOSTILE)
 def test_resource_feature_and_moderate(client, community_world, candidate):
     w = community_world
-    resource = ResourceFactory(community=w["open"], author=w["open_member"])
-    client.force_login(w["admin"])
+    resource = ResourceFactory(community=w.open, author=w.open_member)
+    client.force_login(w.admin)
     for name in ("feature", "moderate", "bookmark"):
         response = client.post(
             reverse(f"resources:{name}", args=[resource.pk]), {"on": "1", "next": candidate}
@@ -89,9 +89,9 @@ def test_resource_feature_and_moderate(client, community_world, candidate):
 @pytest.mark.parametrize("candidate", HOSTILE)
 def test_forum_moderation_and_notifications(client, community_world, candidate):
     w = community_world
-    topic = make_topic(general_forum(w["open"]), w["open_member"])
-    post = make_post(topic, w["open_member"], notify=False)
-    client.force_login(w["open_animator"])
+    topic = make_topic(general_forum(w.open), w.open_member)
+    post = make_post(topic, w.open_member, notify=False)
+    client.force_login(w.open_animator)
     _assert_safe(
         client.post(
             reverse("forums:post_hide", args=[post.pk]), {"reason": "Hors sujet", "next": candidate}
@@ -99,7 +99,7 @@ def test_forum_moderation_and_notifications(client, community_world, candidate):
     )
     _assert_safe(client.post(reverse("forums:post_unhide", args=[post.pk]), {"next": candidate}))
     notification = Notification.objects.create(
-        recipient=w["open_animator"], kind="reply", actor=w["open_member"], topic=topic, post=post
+        recipient=w.open_animator, kind="reply", actor=w.open_member, topic=topic, post=post
     )
     _assert_safe(
         client.post(
@@ -111,9 +111,7 @@ def test_forum_moderation_and_notifications(client, community_world, candidate):
 @pytest.mark.parametrize("candidate", HOSTILE)
 def test_member_roles(client, community_world, candidate):
     w = community_world
-    membership = Membership.objects.get(user=w["open_member"], community=w["open"])
-    client.force_login(w["open_animator"])
-    url = reverse(
-        "communities:roles", kwargs={"slug": w["open"].slug, "membership_id": membership.pk}
-    )
+    membership = Membership.objects.get(user=w.open_member, community=w.open)
+    client.force_login(w.open_animator)
+    url = reverse("communities:roles", kwargs={"slug": w.open.slug, "membership_id": membership.pk})
     _assert_safe(client.post(url, {"roles": ["member"], "next": candidate}))

@@ -42,8 +42,8 @@ def _single_line(value: str) -> bool:
 
 
 def test_topic_title(client, community_world):
-    forum = general_forum(community_world["open"])
-    client.force_login(community_world["open_member"])
+    forum = general_forum(community_world.open)
+    client.force_login(community_world.open_member)
     url = reverse("forums:topic_new", kwargs={"community_slug": "cdp-open", "slug": forum.slug})
     client.post(url, {"title": INJECTION, "body": "Texte"})
     titles = list(Topic.objects.filter(forum=forum).values_list("title", flat=True))
@@ -51,7 +51,7 @@ def test_topic_title(client, community_world):
 
 
 def test_resource_title_and_summary(client, community_world):
-    client.force_login(community_world["open_member"])
+    client.force_login(community_world.open_member)
     data = {
         "title": INJECTION,
         "summary": "Résumé\nsur deux lignes",
@@ -69,7 +69,7 @@ def test_resource_title_and_summary(client, community_world):
 
 
 def test_profile_names(client, community_world):
-    user = community_world["open_member"]
+    user = community_world.open_member
     client.force_login(user)
     client.post(
         reverse("directory:profile_edit"),
@@ -111,7 +111,7 @@ def test_admin_community_and_forum_names(admin_client, community_world):
 
     assert issubclass(CommunityAdmin, CommunityScopedAdminMixin)
     request = RequestFactory().get("/admin/")
-    request.user = community_world["admin"]
+    request.user = community_world.admin
     for admin_class, model, name in (
         (CommunityAdmin, Community, "name"),
         (ForumAdmin, Forum, "name"),

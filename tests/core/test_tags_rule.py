@@ -42,7 +42,7 @@ def test_accented_names_keep_their_slug():
 
 @pytest.mark.parametrize("name", [">", "🎓"])
 def test_resource_form_refuses_a_tag_without_slug(client, community_world, name):
-    client.force_login(community_world["open_member"])
+    client.force_login(community_world.open_member)
     data = {
         "title": "Fiche avec étiquette",
         "summary": "Un résumé.",
@@ -64,8 +64,8 @@ def test_resource_form_refuses_a_tag_without_slug(client, community_world, name)
 
 @pytest.mark.parametrize("name", [">", "🎓"])
 def test_topic_form_refuses_a_tag_without_slug(client, community_world, name):
-    forum = general_forum(community_world["open"])
-    client.force_login(community_world["open_member"])
+    forum = general_forum(community_world.open)
+    client.force_login(community_world.open_member)
     url = reverse(
         "forums:topic_new", kwargs={"community_slug": forum.community.slug, "slug": forum.slug}
     )
@@ -107,7 +107,7 @@ def test_admin_profile_form_refuses_a_tag_without_slug(admin_client, community_w
     from communities.admin import ProfileAdmin
     from communities.models import Profile
 
-    profile = Profile.objects.get(user=community_world["open_member"])
+    profile = Profile.objects.get(user=community_world.open_member)
     form_class = ProfileAdmin(Profile, None).get_form(None)
     field = form_class.base_fields["expertise"]
     with pytest.raises(ValidationError):
@@ -122,9 +122,9 @@ def test_pages_answer_200_with_a_legacy_tag_without_slug(client, community_world
     w = community_world
     legacy = Tag.objects.create(name="🎓")
     Tag.objects.filter(pk=legacy.pk).update(slug="")
-    resource = ResourceFactory(title="Ancienne fiche", author=w["open_member"], tags=[])
+    resource = ResourceFactory(title="Ancienne fiche", author=w.open_member, tags=[])
     resource.tags.add(legacy)
-    topic = make_topic(general_forum(w["open"]), w["open_member"], title="Ancien sujet")
+    topic = make_topic(general_forum(w.open), w.open_member, title="Ancien sujet")
     topic.tags.add(legacy)
 
     migration = importlib.import_module("communities.migrations.0007_tags_without_slug")
@@ -132,12 +132,12 @@ def test_pages_answer_200_with_a_legacy_tag_without_slug(client, community_world
     legacy.refresh_from_db()
     assert legacy.slug
 
-    client.force_login(w["open_member"])
+    client.force_login(w.open_member)
     forum = topic.forum
     for url in [
         reverse("resources:list"),
         reverse("resources:detail", args=[resource.pk]),
-        reverse("forums:forum", kwargs={"community_slug": w["open"].slug, "slug": forum.slug}),
+        reverse("forums:forum", kwargs={"community_slug": w.open.slug, "slug": forum.slug}),
         reverse("forums:topic", args=[topic.pk]),
         reverse("forums:calls"),
         reverse("directory:tag", args=[legacy.slug]),

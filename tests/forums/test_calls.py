@@ -11,19 +11,20 @@ from forums import services
 from forums.models import Topic
 from tests.factories import make_member
 from tests.forums.factories import calls_forum, make_post, make_topic
+from tests.worlds import VISIBILITIES, ForumWorld
 
 pytestmark = pytest.mark.django_db
 CALLS = reverse("forums:calls")
 
 
 @pytest.fixture
-def calls_world(forum_world):
+def calls_world(forum_world: ForumWorld) -> ForumWorld:
     """In each community: an unanswered call, an answered one (in 2 hours) and a solved
     one (answered in 4 hours)."""
-    w = dict(forum_world)
-    for visibility in ("open", "closed", "private"):
-        community, member = w[visibility], w[f"{visibility}_member"]
-        helper = w[f"{visibility}_animator"]
+    w = forum_world
+    for visibility in VISIBILITIES:
+        community, member = w.community(visibility), w.visitor_for("member", visibility)
+        helper = w.visitor_for("animator", visibility)
         forum = calls_forum(community)
         make_topic(forum, member, title=f"Sans réponse {visibility}", tags=["moodle"],
                    is_call_for_help=True)  # fmt: skip
@@ -57,7 +58,7 @@ def titles(response) -> set[str]:
     ],
 )
 def test_open_calls_follow_visibility(client, login, calls_world, visitor, communities):
-    login(calls_world[visitor])
+    login(calls_world.visitor(visitor))
     response = client.get(CALLS)
     assert response.status_code == 200
     expected = {f"{kind} {c}" for c in communities for kind in ("Sans réponse", "Répondu")}
@@ -78,7 +79,7 @@ def test_anonymous_visitors_are_asked_to_log_in(client):
 
 
 def test_scopes_my_communities_and_my_expertise(client, login, calls_world):
-    reader = make_member(calls_world["closed"])
+    reader = make_member(calls_world.closed)
     profile_ensure(user=reader).expertise.add("vidéo")
     login(reader)
     assert titles(client.get(CALLS, {"scope": "mine"})) == {
@@ -93,13 +94,13 @@ def test_scopes_my_communities_and_my_expertise(client, login, calls_world):
 def test_the_calls_page_runs_a_fixed_number_of_queries(
     client, login, calls_world, django_assert_num_queries
 ):
-    login(calls_world["open_member"])
+    login(calls_world.open_member)
     # session, user, is-admin check, figures, count, page, tags, unread notifications
     with django_assert_num_queries(8):
         client.get(CALLS)
-    forum = calls_forum(calls_world["open"])
+    forum = calls_forum(calls_world.open)
     for number in range(5):
-        make_topic(forum, calls_world["open_member"], title=f"Encore {number}",
+        make_topic(forum, calls_world.open_member, title=f"Encore {number}",
                    tags=["moodle", f"t{number}"], is_call_for_help=True)  # fmt: skip
     with django_assert_num_queries(8):
         response = client.get(CALLS)

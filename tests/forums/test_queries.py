@@ -8,6 +8,7 @@ from communities.models import Role
 from forums import services
 from tests.factories import make_member
 from tests.forums.factories import general_forum, make_post, make_topic
+from tests.worlds import ForumWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -20,35 +21,36 @@ TOPIC_PAGE_QUERIES = 11
 COMMUNITY_HOME_EXTRA = 3  # open calls, the community's forums, recent topics
 
 
-def grow(world, n: int) -> None:
+def grow(world: ForumWorld, n: int) -> None:
     """More of everything the pages show: topics with tags and replies, a hidden post."""
-    forum = general_forum(world["open"])
+    forum = general_forum(world.open)
     for i in range(n):
         topic = make_topic(
-            forum, world["open_member"], title=f"Sujet {i}", tags=[f"t{i}", "commun"], notify=False
+            forum, world.open_member, title=f"Sujet {i}", tags=[f"t{i}", "commun"], notify=False
         )
-        reply = make_post(topic, world["open_animator"], f"Réponse {i}", notify=False)
-        make_post(world["open_topic"], make_member(world["open"]), f"Relance {i}", notify=False)
+        reply = make_post(topic, world.open_animator, f"Réponse {i}", notify=False)
+        make_post(world.open_topic, make_member(world.open), f"Relance {i}", notify=False)
         if i % 2:
-            services.post_set_hidden(post=reply, by=world["open_animator"], hidden=True, reason="x")
+            services.post_set_hidden(post=reply, by=world.open_animator, hidden=True, reason="x")
 
 
 @pytest.mark.parametrize("visitor", ["open_member", "open_animator", "admin"])
 def test_my_forums_page(client, login, forum_world, django_assert_num_queries, visitor):
-    login(forum_world[visitor])
+    login(forum_world.visitor(visitor))
     url = reverse("forums:index")
     with django_assert_num_queries(MY_FORUMS_QUERIES):
         assert client.get(url).status_code == 200
     grow(forum_world, 4)
-    make_member(forum_world["closed"], user=forum_world[visitor]) if visitor != "admin" else None
+    if visitor != "admin":
+        make_member(forum_world.closed, user=forum_world.visitor(visitor))
     with django_assert_num_queries(MY_FORUMS_QUERIES):
         assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("visitor", ["open_member", "open_animator", "outsider"])
 def test_forum_topic_list(client, login, forum_world, django_assert_num_queries, visitor):
-    login(forum_world[visitor])
-    url = general_forum(forum_world["open"]).get_absolute_url()
+    login(forum_world.visitor(visitor))
+    url = general_forum(forum_world.open).get_absolute_url()
     expected = (
         FORUM_PAGE_QUERIES_FOR_ANIMATORS if visitor == "open_animator" else FORUM_PAGE_QUERIES
     )
@@ -62,8 +64,8 @@ def test_forum_topic_list(client, login, forum_world, django_assert_num_queries,
 
 @pytest.mark.parametrize("visitor", ["open_member", "open_animator", "outsider"])
 def test_topic_page(client, login, forum_world, django_assert_num_queries, visitor):
-    login(forum_world[visitor])
-    url = forum_world["open_topic"].get_absolute_url()
+    login(forum_world.visitor(visitor))
+    url = forum_world.open_topic.get_absolute_url()
     with django_assert_num_queries(TOPIC_PAGE_QUERIES):
         assert client.get(url).status_code == 200
     grow(forum_world, 6)
@@ -73,20 +75,20 @@ def test_topic_page(client, login, forum_world, django_assert_num_queries, visit
 
 
 def test_topic_page_administrator(client, login, forum_world, django_assert_num_queries):
-    login(forum_world["admin"])
-    url = forum_world["private_topic"].get_absolute_url()
+    login(forum_world.admin)
+    url = forum_world.private_topic.get_absolute_url()
     with django_assert_num_queries(TOPIC_PAGE_QUERIES - 2):  # no membership, no group lookup
         assert client.get(url).status_code == 200
 
 
 def test_notification_centre(client, login, forum_world, django_assert_num_queries):
     w = forum_world
-    login(w["open_member"])
+    login(w.open_member)
     url = reverse("forums:notifications")
     with django_assert_num_queries(6):
         client.get(url)
     for i in range(5):
-        make_post(w["open_topic"], make_member(w["open"], roles=(Role.MEMBER,)), f"R{i}")
+        make_post(w.open_topic, make_member(w.open, roles=(Role.MEMBER,)), f"R{i}")
     with django_assert_num_queries(6):
         response = client.get(url)
     assert len(response.context["notifications"]) == 6  # the fixture's reply, then five

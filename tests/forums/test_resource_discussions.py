@@ -6,32 +6,45 @@ links back to the resource (for those who may see it) and the resource's page li
 discussions about it (those the person may see).
 """
 
+from dataclasses import dataclass
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from forums import services
 from forums.models import Topic
+from resources.models import Resource
 from tests.factories import make_member
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
+from tests.worlds import ForumWorld
 
 pytestmark = pytest.mark.django_db
 
 
+@dataclass(frozen=True, kw_only=True)
+class Library(ForumWorld):
+    open_resource: Resource
+    private_resource: Resource
+    shared_resource: Resource
+
+
 @pytest.fixture
-def library(forum_world):
-    w = dict(forum_world)
+def library(forum_world: ForumWorld) -> Library:
+    w = forum_world
     # Someone who belongs to the private community and to the open one.
-    make_member(w["open"], user=w["private_member"])
-    w["open_resource"] = ResourceFactory(
-        title="Grille d'évaluation", community=w["open"], author=w["open_member"]
+    make_member(w.open, user=w.private_member)
+    return Library.extending(
+        forum_world,
+        open_resource=ResourceFactory(
+            title="Grille d'évaluation", community=w.open, author=w.open_member
+        ),
+        private_resource=ResourceFactory(
+            title="Bilan confidentiel", community=w.private, author=w.private_member
+        ),
+        shared_resource=ResourceFactory(title="Guide institutionnel", community=None),
     )
-    w["private_resource"] = ResourceFactory(
-        title="Bilan confidentiel", community=w["private"], author=w["private_member"]
-    )
-    w["shared_resource"] = ResourceFactory(title="Guide institutionnel", community=None)
-    return w
 
 
 def new_topic_url(forum, resource=None) -> str:
@@ -43,25 +56,25 @@ def new_topic_url(forum, resource=None) -> str:
 
 
 def test_a_topic_about_a_resource_of_its_community_or_of_the_institution(library):
-    forum = general_forum(library["open"])
-    member = library["open_member"]
-    topic = make_topic(forum, member, resource=library["open_resource"])
-    assert topic.resource == library["open_resource"]
-    assert make_topic(forum, member, title="Autre", resource=library["shared_resource"]).resource
+    forum = general_forum(library.open)
+    member = library.open_member
+    topic = make_topic(forum, member, resource=library.open_resource)
+    assert topic.resource == library.open_resource
+    assert make_topic(forum, member, title="Autre", resource=library.shared_resource).resource
 
 
 @pytest.mark.parametrize("author", ["private_member", "open_member"])
 def test_another_communitys_resource_cannot_be_discussed_here(library, author):
     # A private community's resource discussed in an open forum would show its title to
     # everyone, even when its author belongs to both.
-    forum = general_forum(library["open"])
+    forum = general_forum(library.open)
     with pytest.raises(ValidationError):
         services.topic_create(
             forum=forum,
-            author=library[author],
+            author=library.visitor(author),
             title="Fuite",
             body="…",
-            resource=library["private_resource"],
+            resource=library.private_resource,
         )
     assert not Topic.objects.filter(title="Fuite").exists()
 
@@ -74,18 +87,18 @@ def test_another_communitys_resource_cannot_be_discussed_here(library, author):
     [("open_member", 200), ("open_animator", 200), ("admin", 200), ("outsider", 403)],
 )
 def test_new_topic_page_about_a_resource(client, login, library, visitor, status):
-    login(library[visitor])
-    response = client.get(new_topic_url(general_forum(library["open"]), library["open_resource"]))
+    login(library.visitor(visitor))
+    response = client.get(new_topic_url(general_forum(library.open), library.open_resource))
     assert response.status_code == status
     if status == 200:
         page = response.content.decode()
         assert "Discussion à propos de la ressource" in page
-        assert library["open_resource"].get_absolute_url() in page
+        assert library.open_resource.get_absolute_url() in page
         assert response.context["form"].initial["title"] == "Grille d'évaluation"
 
 
 def test_new_topic_page_asks_anonymous_visitors_to_log_in(client, library):
-    response = client.get(new_topic_url(general_forum(library["open"]), library["open_resource"]))
+    response = client.get(new_topic_url(general_forum(library.open), library.open_resource))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -94,10 +107,10 @@ def test_new_topic_page_asks_anonymous_visitors_to_log_in(client, library):
 def test_a_resource_that_cannot_be_discussed_here_is_ignored_on_the_form(
     client, login, library, wanted
 ):
-    login(library["open_member"])
+    login(library.open_member)
     if wanted == "private":
-        wanted = str(library["private_resource"].pk)
-    url = reverse("forums:topic_new", args=[library["open"].slug, "general"])
+        wanted = str(library.private_resource.pk)
+    url = reverse("forums:topic_new", args=[library.open.slug, "general"])
     response = client.get(url, {"resource": wanted})
     assert response.status_code == 200
     assert response.context["about"] is None
@@ -105,9 +118,9 @@ def test_a_resource_that_cannot_be_discussed_here_is_ignored_on_the_form(
 
 
 def test_posting_the_form_links_the_topic_to_the_resource(client, login, library):
-    login(library["open_member"])
-    forum = general_forum(library["open"])
-    resource = library["open_resource"]
+    login(library.open_member)
+    forum = general_forum(library.open)
+    resource = library.open_resource
     response = client.post(
         new_topic_url(forum),
         {"title": "Vos avis sur la grille ?", "body": "Qu'en pensez-vous ?", "tags": "",
@@ -121,12 +134,12 @@ def test_posting_the_form_links_the_topic_to_the_resource(client, login, library
 
 
 def test_a_tampered_resource_is_refused_and_the_text_kept(client, login, library):
-    login(library["private_member"])
-    forum = general_forum(library["open"])
+    login(library.private_member)
+    forum = general_forum(library.open)
     response = client.post(
         new_topic_url(forum),
         {"title": "Mon sujet", "body": "Mon texte à garder", "tags": "",
-         "resource": library["private_resource"].pk},
+         "resource": library.private_resource.pk},
     )  # fmt: skip
     assert response.status_code == 200
     page = response.content.decode()
@@ -139,12 +152,12 @@ def test_a_tampered_resource_is_refused_and_the_text_kept(client, login, library
 
 
 def test_resource_page_lists_discussions_and_where_to_open_one(client, login, library):
-    resource = library["open_resource"]
-    topic = make_topic(general_forum(library["open"]), library["open_member"], resource=resource)
-    login(library["open_member"])
+    resource = library.open_resource
+    topic = make_topic(general_forum(library.open), library.open_member, resource=resource)
+    login(library.open_member)
     page = client.get(resource.get_absolute_url()).content.decode()
     assert topic.get_absolute_url() in page
-    assert new_topic_url(general_forum(library["open"]), resource) in page
+    assert new_topic_url(general_forum(library.open), resource) in page
     assert "closed" not in {f.community.visibility for f in _offered(client, resource)}
 
 
@@ -153,17 +166,17 @@ def _offered(client, resource):
 
 
 def test_an_institution_wide_resource_may_be_discussed_in_any_of_my_forums(client, login, library):
-    login(library["open_member"])
-    offered = _offered(client, library["shared_resource"])
-    assert {forum.community for forum in offered} == {library["open"]}
-    login(library["outsider"])
-    assert _offered(client, library["shared_resource"]) == []
+    login(library.open_member)
+    offered = _offered(client, library.shared_resource)
+    assert {forum.community for forum in offered} == {library.open}
+    login(library.outsider)
+    assert _offered(client, library.shared_resource) == []
 
 
 def test_non_members_read_the_discussions_but_are_not_offered_to_open_one(client, login, library):
-    resource = library["open_resource"]
-    topic = make_topic(general_forum(library["open"]), library["open_member"], resource=resource)
-    login(library["outsider"])
+    resource = library.open_resource
+    topic = make_topic(general_forum(library.open), library.open_member, resource=resource)
+    login(library.outsider)
     response = client.get(resource.get_absolute_url())
     assert topic.get_absolute_url() in response.content.decode()
     assert response.context["sections"][0].forums == []
@@ -171,23 +184,23 @@ def test_non_members_read_the_discussions_but_are_not_offered_to_open_one(client
 
 
 def test_a_hidden_discussion_is_not_listed_on_the_resource_page(client, login, library):
-    resource = library["open_resource"]
-    topic = make_topic(general_forum(library["open"]), library["open_member"], resource=resource)
+    resource = library.open_resource
+    topic = make_topic(general_forum(library.open), library.open_member, resource=resource)
     services.post_set_hidden(
-        post=topic.posts.get(position=1), by=library["open_animator"], hidden=True, reason="x"
+        post=topic.posts.get(position=1), by=library.open_animator, hidden=True, reason="x"
     )
-    login(library["open_animator"])
+    login(library.open_animator)
     assert topic.get_absolute_url() in client.get(resource.get_absolute_url()).content.decode()
-    login(library["outsider"])
+    login(library.outsider)
     assert topic.get_absolute_url() not in client.get(resource.get_absolute_url()).content.decode()
 
 
 def test_topic_page_links_the_resource_only_for_those_who_see_it(client, login, library):
-    resource = library["shared_resource"]
-    topic = make_topic(general_forum(library["open"]), library["open_member"], resource=resource)
+    resource = library.shared_resource
+    topic = make_topic(general_forum(library.open), library.open_member, resource=resource)
     resource.is_hidden = True
     resource.save()
-    login(library["open_member"])
+    login(library.open_member)
     assert resource.get_absolute_url() not in client.get(topic.get_absolute_url()).content.decode()
-    login(library["admin"])
+    login(library.admin)
     assert resource.get_absolute_url() in client.get(topic.get_absolute_url()).content.decode()

@@ -42,7 +42,7 @@ def test_dashboard_lists_open_calls_i_can_answer_until_solved(client, login):
 
 
 def test_dashboard_recent_activity_in_my_forums(client, login, forum_world):
-    login(forum_world["closed_member"])
+    login(forum_world.closed_member)
     body = client.get(reverse("home")).content.decode()
     assert "Sujet closed" in body
     assert "Sujet private" not in body and "Sujet open" not in body
@@ -53,20 +53,20 @@ def test_community_home_shows_recent_discussions_and_open_calls_with_age(
 ):
     w = forum_world
     call = make_topic(
-        calls_forum(w["open"]), w["open_member"], title="Qui connaît Teams ?", is_call_for_help=True
+        calls_forum(w.open), w.open_member, title="Qui connaît Teams ?", is_call_for_help=True
     )
-    login(w["outsider"])
+    login(w.outsider)
     body = client.get(reverse("communities:detail", args=["cdp-open"])).content.decode()
     assert "Discussions récentes" in body and "Sujet open" in body
     assert "Appels à tous ouverts" in body and "Qui connaît Teams ?" in body
     assert "ouvert depuis" in body and "pas encore de réponse" in body
-    make_post(call, w["open_animator"], "Moi !")
+    make_post(call, w.open_animator, "Moi !")
     body = client.get(reverse("communities:detail", args=["cdp-open"])).content.decode()
     assert "première réponse après" in body
 
 
 def test_closed_community_home_shows_no_discussion_to_outsiders(client, login, forum_world):
-    login(forum_world["outsider"])
+    login(forum_world.outsider)
     body = client.get(reverse("communities:detail", args=["cdp-closed"])).content.decode()
     assert "Sujet closed" not in body
 
@@ -81,7 +81,7 @@ def test_closed_community_home_shows_no_discussion_to_outsiders(client, login, f
     ],
 )
 def test_tag_page_lists_only_readable_discussions(client, login, forum_world, visitor, expected):
-    login(forum_world[visitor])
+    login(forum_world.visitor(visitor))
     response = client.get(reverse("directory:tag", args=["moodle"]))
     section = next(s for s in response.context["sections"] if s.key == "discussions")
     assert {t.title for t in section.topics} == expected
@@ -93,10 +93,8 @@ def test_tag_page_lists_only_readable_discussions(client, login, forum_world, vi
 def test_tag_page_discussions_page_on_their_own_parameter(client, login, forum_world):
     w = forum_world
     for i in range(12):
-        make_topic(
-            w["open_forum"], w["open_member"], title=f"Extra {i}", tags=["moodle"], notify=False
-        )
-    login(w["open_member"])
+        make_topic(w.open_forum, w.open_member, title=f"Extra {i}", tags=["moodle"], notify=False)
+    login(w.open_member)
     url = reverse("directory:tag", args=[Tag.objects.get(name="moodle").slug])
     first = next(s for s in client.get(url).context["sections"] if s.key == "discussions")
     second = next(

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from cdp_portal.accounts.models import User
 from communities.models import Community
 from readiness import services
 from readiness.models import Checklist, ChecklistItem
 from tests.factories import CommunityFactory, make_member
+from tests.worlds import VISIBILITIES, CommunityWorld, ReadinessWorld
 
 
 def deciding_community(**fields) -> Community:
@@ -34,26 +36,25 @@ def set_item(community: Community, key: str, **fields) -> ChecklistItem:
 
 
 @pytest.fixture(name="readiness_world")
-def readiness_world_fixture(community_world):
+def readiness_world_fixture(community_world: CommunityWorld) -> ReadinessWorld:
     """`readiness_world`: `community_world` with its three communities in the deciding
     phase, each with a sponsor (role and `Community.sponsor`)."""
-    world = dict(community_world)
-    for visibility in ("open", "closed", "private"):
-        community = world[visibility]
+    sponsors: dict[str, User] = {}
+    for visibility in VISIBILITIES:
+        community = community_world.community(visibility)
         sponsor = make_member(community, roles=("sponsor",))
         community.phase = "deciding"
         community.sponsor = sponsor
         community.save(update_fields=["phase", "sponsor"])
-        world[f"{visibility}_sponsor"] = sponsor
-    return world
+        sponsors[f"{visibility}_sponsor"] = sponsor
+    return ReadinessWorld.extending(community_world, **sponsors)
 
 
 VISITORS = ["anonymous", "outsider", "member", "animator", "sponsor", "admin"]
 
 
-def visitor(world, kind: str, visibility: str):
+def visitor(world: ReadinessWorld, kind: str, visibility: str) -> User | None:
+    """The person of a kind for a community (see `VISITORS`); None is the anonymous one."""
     if kind == "anonymous":
         return None
-    if kind in ("outsider", "admin"):
-        return world[kind]
-    return world[f"{visibility}_{kind}"]
+    return world.visitor_for(kind, visibility)

@@ -27,17 +27,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_my_checklist_tasks_on_the_dashboard_overdue_first(client, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
-    me = readiness_world["open_member"]
+    me = readiness_world.open_member
     today = timezone.localdate()
     set_item(community, "integration", owner=me, due_date=today + datetime.timedelta(days=5))
     set_item(community, "middle-managers", owner=me, due_date=today - datetime.timedelta(days=2))
     set_item(community, "groupware", owner=me, status=ItemStatus.IN_PROGRESS)  # no date: last
     set_item(community, "relevant-purpose", owner=me, status=ItemStatus.DONE)  # done: not shown
-    set_item(community, "legitimate-structure", owner=readiness_world["open_animator"])
+    set_item(community, "legitimate-structure", owner=readiness_world.open_animator)
     # An item in a community I no longer read is not mine to see any more.
-    closed = readiness_world["closed"]
+    closed = readiness_world.closed
     checklist_of(closed)
     set_item(closed, "integration", owner=me)
     client.force_login(me)
@@ -59,9 +59,9 @@ def test_my_checklist_tasks_on_the_dashboard_overdue_first(client, readiness_wor
 
 
 def test_no_panel_without_tasks_nor_for_communities_past_preparation(client, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
-    me = readiness_world["open_member"]
+    me = readiness_world.open_member
     set_item(community, "integration", owner=me)
     Community.objects.filter(pk=community.pk).update(phase="launching")
     client.force_login(me)
@@ -71,8 +71,8 @@ def test_no_panel_without_tasks_nor_for_communities_past_preparation(client, rea
 
 
 def test_the_community_home_shows_readiness_progress_while_deciding(client, readiness_world):
-    community = readiness_world["open"]
-    client.force_login(readiness_world["open_member"])
+    community = readiness_world.open
+    client.force_login(readiness_world.open_member)
     text = client.get(community.get_absolute_url()).content.decode()
     assert "Préparation au démarrage" in text
     assert "pas encore commencée" in text
@@ -87,9 +87,9 @@ def test_the_community_home_shows_readiness_progress_while_deciding(client, read
 
 
 def test_the_home_section_is_not_built_for_outsiders_of_a_closed_community(client, readiness_world):
-    community = readiness_world["closed"]
+    community = readiness_world.closed
     checklist_of(community)
-    client.force_login(readiness_world["outsider"])
+    client.force_login(readiness_world.outsider)
     text = client.get(community.get_absolute_url()).content.decode()
     assert "score de préparation" not in text
 
@@ -108,10 +108,10 @@ def test_animators_get_the_checklist_permissions():
 
 
 def test_the_admin_shows_animators_only_their_communities_items(client, readiness_world):
-    mine, other = readiness_world["open"], readiness_world["closed"]
+    mine, other = readiness_world.open, readiness_world.closed
     checklist_of(mine)
     checklist_of(other)
-    animator = readiness_world["open_animator"]
+    animator = readiness_world.open_animator
     animator.refresh_from_db()
     client.force_login(animator)
     response = client.get(reverse("admin:readiness_checklistitem_changelist"))
@@ -126,16 +126,16 @@ def test_the_admin_shows_animators_only_their_communities_items(client, readines
 
 
 def test_an_animator_changes_an_item_in_the_admin_through_the_service(client, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "integration")
-    client.force_login(readiness_world["open_animator"])
+    client.force_login(readiness_world.open_animator)
     change = reverse("admin:readiness_checklistitem_change", args=[item.pk])
     response = client.post(
         change,
         {
             "status": "in_progress",
-            "owner": readiness_world["closed_member"].pk,  # not a member of this community
+            "owner": readiness_world.closed_member.pk,  # not a member of this community
             "due_date": "",
             "note": "x",
             "evidence": "",
@@ -147,7 +147,7 @@ def test_an_animator_changes_an_item_in_the_admin_through_the_service(client, re
         change,
         {
             "status": "in_progress",
-            "owner": readiness_world["open_member"].pk,
+            "owner": readiness_world.open_member.pk,
             "due_date": "",
             "note": "Depuis l'admin",
             "evidence": "",
@@ -157,7 +157,7 @@ def test_an_animator_changes_an_item_in_the_admin_through_the_service(client, re
     item = item_of(community, "integration")
     assert (item.status, item.owner, item.note) == (
         "in_progress",
-        readiness_world["open_member"],
+        readiness_world.open_member,
         "Depuis l'admin",
     )
     assert item.revisions.count() == 1

@@ -54,11 +54,11 @@ def update(item, by, **fields):
 
 
 def test_an_animator_updates_a_hand_set_item_and_its_history_is_kept(readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "middle-managers")
-    animator = readiness_world["open_animator"]
-    member = readiness_world["open_member"]
+    animator = readiness_world.open_animator
+    member = readiness_world.open_member
     resource = ResourceFactory(community=community, indexed=False)
     update(
         item,
@@ -78,50 +78,50 @@ def test_an_animator_updates_a_hand_set_item_and_its_history_is_kept(readiness_w
     assert item.note == "Présenté au comité de direction."
     assert item.evidence == resource
     assert item.updated_by == animator and item.updated_at is not None
-    update(item, readiness_world["open_sponsor"], status=ItemStatus.TODO)
+    update(item, readiness_world.open_sponsor, status=ItemStatus.TODO)
     revisions = list(ChecklistItemRevision.objects.filter(item=item).order_by("changed_at"))
     assert [r.status for r in revisions] == [ItemStatus.DONE, ItemStatus.TODO]
     assert revisions[0].changed_by == animator
 
 
 def test_auto_items_are_never_set_by_hand(readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "animator")
     with pytest.raises(ValidationError, match="évalué automatiquement"):
-        update(item, readiness_world["admin"], status=ItemStatus.DONE)
+        update(item, readiness_world.admin, status=ItemStatus.DONE)
     assert item_of(community, "animator").status == ItemStatus.TODO
 
 
 @pytest.mark.parametrize("kind", ["member", "outsider"])
 def test_members_and_outsiders_cannot_change_items(readiness_world, kind):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
-    person = readiness_world["outsider" if kind == "outsider" else "open_member"]
+    person = readiness_world.visitor("outsider" if kind == "outsider" else "open_member")
     with pytest.raises(PermissionDenied):
         update(item_of(community, "integration"), person, status=ItemStatus.DONE)
 
 
 def test_the_owner_must_be_an_active_member(readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     with pytest.raises(ValidationError) as error:
         update(
             item_of(community, "integration"),
-            readiness_world["open_animator"],
-            owner=readiness_world["closed_member"],
+            readiness_world.open_animator,
+            owner=readiness_world.closed_member,
         )
     assert "owner" in error.value.message_dict
 
 
 def test_evidence_must_be_visible_to_the_community(readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "integration")
-    animator = readiness_world["open_animator"]
+    animator = readiness_world.open_animator
     for resource in (
-        ResourceFactory(community=readiness_world["private"], indexed=False),
-        ResourceFactory(community=readiness_world["closed"], indexed=False),
+        ResourceFactory(community=readiness_world.private, indexed=False),
+        ResourceFactory(community=readiness_world.closed, indexed=False),
         ResourceFactory(community=community, is_hidden=True, indexed=False),
     ):
         with pytest.raises(ValidationError) as error:
@@ -132,21 +132,21 @@ def test_evidence_must_be_visible_to_the_community(readiness_world):
 
 
 def test_a_frozen_checklist_refuses_changes(readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     Community.objects.filter(pk=community.pk).update(phase="growing")
     item = item_of(community, "integration")
     with pytest.raises(ValidationError, match="figée"):
-        update(item, readiness_world["admin"])
+        update(item, readiness_world.admin)
 
 
 # --- Decision -----------------------------------------------------------------------------
 
 
 def test_go_moves_the_community_to_the_next_phase_and_history_is_kept(readiness_world):
-    community = readiness_world["closed"]
+    community = readiness_world.closed
     checklist_of(community)
-    sponsor = readiness_world["closed_sponsor"]
+    sponsor = readiness_world.closed_sponsor
     first = services.decision_record(
         community=community, by=sponsor, outcome="postpone", rationale="Cadres à rencontrer."
     )
@@ -170,23 +170,23 @@ def test_go_moves_the_community_to_the_next_phase_and_history_is_kept(readiness_
     assert list(ReadinessDecision.objects.for_community(community)) == [second, first]
 
     services.decision_record(
-        community=community, by=readiness_world["admin"], outcome="go", rationale="Lancement."
+        community=community, by=readiness_world.admin, outcome="go", rationale="Lancement."
     )
     community.refresh_from_db()
     assert community.phase == "launching"
     # Out of the readiness phases: no more launch decisions.
     with pytest.raises(ValidationError):
         services.decision_record(
-            community=community, by=readiness_world["admin"], outcome="go", rationale="Encore."
+            community=community, by=readiness_world.admin, outcome="go", rationale="Encore."
         )
     assert ReadinessDecision.objects.filter(community=community).count() == 3
 
 
 def test_stop_keeps_the_phase(readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     decision = services.decision_record(
         community=community,
-        by=readiness_world["admin"],
+        by=readiness_world.admin,
         outcome="stop",
         rationale="Pas prioritaire.",
     )
@@ -197,10 +197,10 @@ def test_stop_keeps_the_phase(readiness_world):
 
 @pytest.mark.parametrize("kind", ["open_animator", "open_member", "outsider"])
 def test_only_the_sponsor_and_administrators_decide(readiness_world, kind):
-    community = readiness_world["open"]
+    community = readiness_world.open
     with pytest.raises(PermissionDenied):
         services.decision_record(
-            community=community, by=readiness_world[kind], outcome="go", rationale="Oui."
+            community=community, by=readiness_world.visitor(kind), outcome="go", rationale="Oui."
         )
     community.refresh_from_db()
     assert community.phase == "deciding"
@@ -208,8 +208,8 @@ def test_only_the_sponsor_and_administrators_decide(readiness_world, kind):
 
 
 def test_a_decision_needs_a_known_outcome_and_a_rationale(readiness_world):
-    community = readiness_world["open"]
-    sponsor = readiness_world["open_sponsor"]
+    community = readiness_world.open
+    sponsor = readiness_world.open_sponsor
     with pytest.raises(ValidationError):
         services.decision_record(community=community, by=sponsor, outcome="go", rationale="  ")
     with pytest.raises(ValidationError):
@@ -218,7 +218,7 @@ def test_a_decision_needs_a_known_outcome_and_a_rationale(readiness_world):
 
 
 def test_a_sponsor_by_role_only_may_decide(readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     by_role = make_member(community, roles=("member", "sponsor"))
     decision = services.decision_record(
         community=community, by=by_role, outcome="postpone", rationale="Attendre."

@@ -56,7 +56,7 @@ def expected_status(kind: str, visibility: str) -> int:
 def test_readiness_pages_under_every_visitor(
     client, login, readiness_world, visibility, kind, page
 ):
-    community = readiness_world[visibility]
+    community = readiness_world.community(visibility)
     checklist_of(community)  # pages only read: the checklist is started beforehand
     login(visitor(readiness_world, kind, visibility))
     response = client.get(url(page, community))
@@ -84,7 +84,7 @@ def test_readiness_pages_under_every_visitor(
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
 def test_item_edit_under_every_visitor(client, login, readiness_world, visibility, kind):
-    community = readiness_world[visibility]
+    community = readiness_world.community(visibility)
     checklist_of(community)
     item = item_of(community, "integration")
     login(visitor(readiness_world, kind, visibility))
@@ -107,7 +107,7 @@ def test_item_edit_under_every_visitor(client, login, readiness_world, visibilit
 @pytest.mark.parametrize("visibility", ["open", "closed", "private"])
 @pytest.mark.parametrize("kind", VISITORS)
 def test_the_decision_under_every_visitor(client, login, readiness_world, visibility, kind):
-    community = readiness_world[visibility]
+    community = readiness_world.community(visibility)
     login(visitor(readiness_world, kind, visibility))
     response = client.post(url("decision", community), {"outcome": "go", "rationale": "Prêts."})
     decides = kind in ("sponsor", "admin")
@@ -130,8 +130,8 @@ def test_a_sponsor_who_is_not_a_member_still_reads_and_decides(
     client, login, readiness_world, visibility
 ):
     # A seed file or the admin may name a manager as sponsor without making them a member.
-    community = readiness_world[visibility]
-    sponsor = readiness_world["outsider"]
+    community = readiness_world.community(visibility)
+    sponsor = readiness_world.outsider
     community.sponsor = sponsor
     community.save(update_fields=["sponsor"])
     login(sponsor)
@@ -152,7 +152,7 @@ def test_a_sponsor_who_is_not_a_member_still_reads_and_decides(
 def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
     client, login, readiness_world
 ):
-    community = readiness_world["open"]
+    community = readiness_world.open
     Community.objects.filter(pk=community.pk).update(benefits=["learning"])
     checklist_of(community)
     set_item(community, "facilitating-environment", status=ItemStatus.DONE)
@@ -160,11 +160,11 @@ def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
         community,
         "middle-managers",
         status=ItemStatus.IN_PROGRESS,
-        owner=readiness_world["open_member"],
+        owner=readiness_world.open_member,
         due_date=datetime.date(2020, 1, 2),
         note="Rencontre prévue",
     )
-    login(readiness_world["open_member"])
+    login(readiness_world.open_member)
     response = client.get(url("checklist", community))
     text = body(response)
     report = response.context["report"]
@@ -178,7 +178,7 @@ def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
     assert "Personne n&#x27;a encore le rôle Coach." in text
     assert "Évalué automatiquement" in text
     # Hand-set items show their owner, due date (overdue) and note.
-    assert readiness_world["open_member"].get_full_name() in text
+    assert readiness_world.open_member.get_full_name() in text
     assert "En retard" in text
     assert "Rencontre prévue" in text
     missing = re.search(r'id="missing-title".*?</section>', text, re.S).group(0)
@@ -187,10 +187,10 @@ def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
 
 
 def test_the_page_is_in_english_for_english_speakers(client, login, readiness_world):
-    checklist_of(readiness_world["open"])
-    login(readiness_world["open_member"])
+    checklist_of(readiness_world.open)
+    login(readiness_world.open_member)
     client.cookies["django_language"] = "en"
-    text = body(client.get(url("checklist", readiness_world["open"])))
+    text = body(client.get(url("checklist", readiness_world.open)))
     assert "A coach supports the community" in text
     assert "Un ou une coach accompagne la communauté" not in text
 
@@ -201,7 +201,7 @@ def test_the_page_is_in_english_for_english_speakers(client, login, readiness_wo
 def test_reading_the_readiness_pages_never_creates_a_checklist(
     client, login, readiness_world, visibility, kind, page
 ):
-    community = readiness_world[visibility]
+    community = readiness_world.community(visibility)
     login(visitor(readiness_world, kind, visibility))
     response = client.get(url(page, community))
     assert response.status_code == expected_status(kind, visibility)
@@ -215,7 +215,7 @@ def test_reading_the_readiness_pages_never_creates_a_checklist(
 
 @pytest.mark.parametrize("kind", ["animator", "sponsor", "admin"])
 def test_those_who_edit_start_the_checklist(client, login, readiness_world, kind):
-    community = readiness_world["private"]
+    community = readiness_world.private
     login(visitor(readiness_world, kind, "private"))
     response = client.post(url("start", community))
     assert response["Location"] == url("checklist", community)
@@ -227,7 +227,7 @@ def test_those_who_edit_start_the_checklist(client, login, readiness_world, kind
 
 @pytest.mark.parametrize("kind", ["anonymous", "outsider", "member"])
 def test_others_cannot_start_the_checklist(client, login, readiness_world, kind):
-    community = readiness_world["private"]
+    community = readiness_world.private
     login(visitor(readiness_world, kind, "private"))
     response = client.post(url("start", community))
     assert response.status_code in (302, 403, 404)
@@ -237,18 +237,18 @@ def test_others_cannot_start_the_checklist(client, login, readiness_world, kind)
 
 
 def test_a_growing_community_cannot_start_a_checklist(client, login, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     Community.objects.filter(pk=community.pk).update(phase="growing")
-    login(readiness_world["open_animator"])
+    login(readiness_world.open_animator)
     response = client.post(url("start", community), follow=True)
     assert "se démarre en phase de décision ou de préparation" in body(response)
     assert not Checklist.objects.exists()
 
 
 def test_a_growing_community_without_checklist_says_so(client, login, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     Community.objects.filter(pk=community.pk).update(phase="growing")
-    login(readiness_world["open_animator"])
+    login(readiness_world.open_animator)
     response = client.get(url("checklist", community))
     assert response.status_code == 200
     assert "n'a pas de liste de préparation" in body(response)
@@ -258,14 +258,14 @@ def test_a_growing_community_without_checklist_says_so(client, login, readiness_
 def test_the_readiness_page_runs_a_fixed_number_of_queries(
     client, login, readiness_world, django_assert_num_queries
 ):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     for number in range(12):
         person = make_member(community, roles=("member", "coach") if number % 2 else ("member",))
         ResourceFactory(community=community, indexed=False)
         set_item(community, "integration", owner=person, note=f"Note {number}")
     set_item(community, "middle-managers", evidence=ResourceFactory(indexed=False))
-    login(readiness_world["open_animator"])
+    login(readiness_world.open_animator)
     # session, user, Administrateurs group, community (+sponsor), checklist, items,
     # memberships aggregate, forum posts, resources, my membership, and the header's
     # unread notifications count (forums context processor)
@@ -278,17 +278,17 @@ def test_the_readiness_page_runs_a_fixed_number_of_queries(
 
 
 def test_htmx_edit_returns_the_form_then_the_row_and_the_new_score(client, login, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "integration")
-    login(readiness_world["open_animator"])
+    login(readiness_world.open_animator)
     form = client.get(item_url(community, item), headers={"HX-Request": "true"})
     text = body(form)
     assert "<html" not in text
     assert f'hx-post="{item_url(community, item)}"' in text
     assert 'name="status"' in text and 'name="owner"' in text
 
-    member = readiness_world["open_member"]
+    member = readiness_world.open_member
     response = client.post(
         item_url(community, item),
         {"status": "done", "owner": member.pk, "due_date": "2030-05-01", "note": "Vu"},
@@ -310,13 +310,13 @@ def test_htmx_edit_returns_the_form_then_the_row_and_the_new_score(client, login
 
 
 def test_invalid_input_rerenders_with_the_values_typed(client, login, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "integration")
-    login(readiness_world["open_animator"])
+    login(readiness_world.open_animator)
     data = {
         "status": "done",
-        "owner": readiness_world["closed_member"].pk,  # not a member here
+        "owner": readiness_world.closed_member.pk,  # not a member here
         "due_date": "demain",
         "note": "Ma note précieuse",
         "evidence": "/resources/999999/",
@@ -343,11 +343,11 @@ def test_invalid_input_rerenders_with_the_values_typed(client, login, readiness_
 
 
 def test_evidence_by_address_links_the_resource(client, login, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     resource = ResourceFactory(community=community, title="Compte rendu du comité", indexed=False)
     item = item_of(community, "middle-managers")
-    login(readiness_world["open_sponsor"])
+    login(readiness_world.open_sponsor)
     response = client.post(
         item_url(community, item),
         {"status": "done", "evidence": f"http://testserver{resource.get_absolute_url()}"},
@@ -360,10 +360,10 @@ def test_evidence_by_address_links_the_resource(client, login, readiness_world):
 
 
 def test_auto_items_have_no_edit_link_and_refuse_a_post(client, login, readiness_world):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "coach")
-    login(readiness_world["admin"])
+    login(readiness_world.admin)
     assert item_url(community, item) not in body(client.get(url("checklist", community)))
     response = client.post(item_url(community, item), {"status": "done"}, follow=True)
     assert "évalué automatiquement" in body(response)
@@ -372,12 +372,10 @@ def test_auto_items_have_no_edit_link_and_refuse_a_post(client, login, readiness
 
 
 def test_an_item_of_another_community_is_a_404(client, login, readiness_world):
-    checklist_of(readiness_world["closed"])
-    other = item_of(readiness_world["closed"], "integration")
-    login(readiness_world["open_animator"])
-    response = client.post(
-        url("item", readiness_world["open"], item_id=other.pk), {"status": "done"}
-    )
+    checklist_of(readiness_world.closed)
+    other = item_of(readiness_world.closed, "integration")
+    login(readiness_world.open_animator)
+    response = client.post(url("item", readiness_world.open, item_id=other.pk), {"status": "done"})
     assert response.status_code == 404
 
 
@@ -387,7 +385,7 @@ def test_an_item_of_another_community_is_a_404(client, login, readiness_world):
 def test_the_dossier_gathers_charter_benefits_roles_checklist_and_decisions(
     client, login, readiness_world
 ):
-    community = readiness_world["closed"]
+    community = readiness_world.closed
     Community.objects.filter(pk=community.pk).update(
         benefits=["productivity", "less_isolation"],
         summary="Un résumé de charte",
@@ -396,7 +394,7 @@ def test_the_dossier_gathers_charter_benefits_roles_checklist_and_decisions(
     )
     checklist_of(community)
     set_item(community, "integration", status=ItemStatus.NOT_APPLICABLE)
-    login(readiness_world["closed_sponsor"])
+    login(readiness_world.closed_sponsor)
     client.post(
         url("decision", community),
         {"outcome": "postpone", "rationale": "Rencontrer les cadres d'abord."},
@@ -410,8 +408,8 @@ def test_the_dossier_gathers_charter_benefits_roles_checklist_and_decisions(
         "Gains de productivité",
         "Réduction de l&#x27;isolement",
         "Animateur·rice",
-        readiness_world["closed_animator"].get_full_name(),
-        readiness_world["closed_sponsor"].get_full_name(),
+        readiness_world.closed_animator.get_full_name(),
+        readiness_world.closed_sponsor.get_full_name(),
         "score de préparation",
         "Ce qui manque",
         "Sans objet",
@@ -427,8 +425,8 @@ def test_the_dossier_gathers_charter_benefits_roles_checklist_and_decisions(
 
 
 def test_an_invalid_decision_rerenders_with_the_rationale(client, login, readiness_world):
-    community = readiness_world["open"]
-    login(readiness_world["open_sponsor"])
+    community = readiness_world.open
+    login(readiness_world.open_sponsor)
     response = client.post(url("decision", community), {"outcome": "", "rationale": "Mon texte"})
     assert response.status_code == 400
     assert "Mon texte" in body(response)
@@ -438,8 +436,8 @@ def test_an_invalid_decision_rerenders_with_the_rationale(client, login, readine
 
 
 def test_go_from_the_dossier_moves_the_phase_and_shows_the_history(client, login, readiness_world):
-    community = readiness_world["open"]
-    login(readiness_world["admin"])
+    community = readiness_world.open
+    login(readiness_world.admin)
     response = client.post(
         url("decision", community),
         {"outcome": "go", "rationale": "Le parrain a validé."},
@@ -455,7 +453,7 @@ def test_go_from_the_dossier_moves_the_phase_and_shows_the_history(client, login
 def test_the_dossier_runs_a_fixed_number_of_queries(
     client, login, readiness_world, django_assert_num_queries
 ):
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     for number in range(8):
         make_member(community, roles=("member", "coach"))
@@ -464,11 +462,11 @@ def test_the_dossier_runs_a_fixed_number_of_queries(
             community=community,
             outcome="postpone",
             rationale=f"Raison {number}",
-            decided_by=readiness_world["open_sponsor"],
+            decided_by=readiness_world.open_sponsor,
             phase_before="deciding",
             phase_after="deciding",
         )
-    login(readiness_world["open_sponsor"])
+    login(readiness_world.open_sponsor)
     # session, user, community (+sponsor), my membership, Administrateurs group,
     # checklist, items, memberships aggregate, forum posts, resources, role holders,
     # decisions, and the header's unread notifications count (forums context processor)
@@ -480,11 +478,11 @@ def test_the_dossier_runs_a_fixed_number_of_queries(
 def test_the_item_page_keeps_the_heading_levels_in_order(client, login, readiness_world):
     """h1 (the page), h2 (the item's section), h3 (the item): no level skipped, in read
     mode, in edit mode and when the form comes back with errors (axe's heading-order)."""
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
     item = item_of(community, "integration")
     section = item.template_item.section.title
-    login(readiness_world["open_animator"])
+    login(readiness_world.open_animator)
     page = item_url(community, item)
     responses = [
         client.get(page),
@@ -503,9 +501,9 @@ def test_the_dossier_print_toggles_are_bare_wrappers(client, login, readiness_wo
     """print.js toggles `hidden` on the print button and the no-JavaScript hint; a class
     that sets `display` (`.button`, `.field__help`) would win over `hidden`, leaving a dead
     button without JavaScript or the hint next to the button with it."""
-    community = readiness_world["open"]
+    community = readiness_world.open
     checklist_of(community)
-    login(readiness_world["open_sponsor"])
+    login(readiness_world.open_sponsor)
     text = body(client.get(url("dossier", community)))
     toggles = re.findall(r"<[a-z]+\b[^>]*\bdata-readiness-print(?:-hint)?\b[^>]*>", text)
     assert len(toggles) == 2, toggles

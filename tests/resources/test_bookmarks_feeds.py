@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_bookmark_toggle_and_my_library(client, login, world):
-    resource = world["open_resource"]
-    client = login(world["outsider"])
+    resource = world.open_resource
+    client = login(world.outsider)
     url = reverse("resources:bookmark", args=[resource.pk])
     response = client.post(url, {"next": reverse("resources:list")})
     assert response.status_code == 302
     assert response["Location"] == reverse("resources:list")
-    assert Bookmark.objects.filter(user=world["outsider"], resource=resource).exists()
+    assert Bookmark.objects.filter(user=world.outsider, resource=resource).exists()
 
     page = client.get(reverse("resources:bookmarks"))
     assert [r.title for r in page.context["resources"]] == ["Ressource open"]
@@ -32,16 +32,16 @@ def test_bookmark_toggle_and_my_library(client, login, world):
 
 
 def test_bookmark_ignores_an_unsafe_next(login, world):
-    resource = world["open_resource"]
-    response = login(world["outsider"]).post(
+    resource = world.open_resource
+    response = login(world.outsider).post(
         reverse("resources:bookmark", args=[resource.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == resource.get_absolute_url()
 
 
 def test_bookmark_with_htmx_returns_the_button(login, world):
-    resource = world["open_resource"]
-    response = login(world["outsider"]).post(
+    resource = world.open_resource
+    response = login(world.outsider).post(
         reverse("resources:bookmark", args=[resource.pk]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
@@ -50,32 +50,32 @@ def test_bookmark_with_htmx_returns_the_button(login, world):
 
 
 def test_an_invisible_resource_cannot_be_bookmarked(login, world):
-    response = login(world["outsider"]).post(
-        reverse("resources:bookmark", args=[world["private_resource"].pk])
+    response = login(world.outsider).post(
+        reverse("resources:bookmark", args=[world.private_resource.pk])
     )
     assert response.status_code == 404
     assert not Bookmark.objects.exists()
 
 
 def test_bookmarks_of_a_community_one_left_are_not_shown(client, login, world):
-    member = world["private_member"]
-    Bookmark.objects.create(user=member, resource=world["private_resource"])
+    member = world.private_member
+    Bookmark.objects.create(user=member, resource=world.private_resource)
     client = login(member)
     assert len(client.get(reverse("resources:bookmarks")).context["resources"]) == 1
-    Membership.objects.filter(user=member, community=world["private"]).update(status="left")
+    Membership.objects.filter(user=member, community=world.private).update(status="left")
     assert client.get(reverse("resources:bookmarks")).context["resources"] == []
 
 
 def test_bookmark_needs_a_post(login, world):
-    url = reverse("resources:bookmark", args=[world["open_resource"].pk])
-    assert login(world["outsider"]).get(url).status_code == 405
+    url = reverse("resources:bookmark", args=[world.open_resource.pk])
+    assert login(world.outsider).get(url).status_code == 405
 
 
 # --- Feeds -----------------------------------------------------------------------------
 
 
 def test_the_tag_feed_never_carries_private_resources(login, world):
-    response = login(world["outsider"]).get(reverse("resources:feed_tag", args=["outil"]))
+    response = login(world.outsider).get(reverse("resources:feed_tag", args=["outil"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     body = response.content.decode()
@@ -83,13 +83,13 @@ def test_the_tag_feed_never_carries_private_resources(login, world):
     assert "Ressource private" not in body
     assert "Ressource closed" not in body
 
-    member = login(world["private_member"]).get(reverse("resources:feed_tag", args=["outil"]))
+    member = login(world.private_member).get(reverse("resources:feed_tag", args=["outil"]))
     assert "Ressource private" in member.content.decode()
 
 
 def test_a_tag_feed_with_accents(login, world):
     ResourceFactory(title="Retour d'expérience", tags=["témoignages"])
-    response = login(world["outsider"]).get("/resources/feeds/tags/témoignages/")
+    response = login(world.outsider).get("/resources/feeds/tags/témoignages/")
     assert response.status_code == 200
     assert "Retour d&#x27;expérience" in response.content.decode() or (
         "Retour d'expérience" in response.content.decode()
@@ -97,15 +97,15 @@ def test_a_tag_feed_with_accents(login, world):
 
 
 def test_a_tag_only_private_resources_carry_has_no_feed_for_outsiders(login, world):
-    ResourceFactory(title="Bilan interne", community=world["private"], tags=["confidentiel-rh"])
+    ResourceFactory(title="Bilan interne", community=world.private, tags=["confidentiel-rh"])
     url = reverse("resources:feed_tag", args=["confidentiel-rh"])
-    assert login(world["outsider"]).get(url).status_code == 404
-    member = login(world["private_member"]).get(url)
+    assert login(world.outsider).get(url).status_code == 404
+    member = login(world.private_member).get(url)
     assert member.status_code == 200 and "Bilan interne" in member.content.decode()
 
 
 def test_an_unknown_tag_feed_is_a_404(login, world):
-    response = login(world["outsider"]).get(reverse("resources:feed_tag", args=["nothing-here"]))
+    response = login(world.outsider).get(reverse("resources:feed_tag", args=["nothing-here"]))
     assert response.status_code == 404
 
 
@@ -122,7 +122,7 @@ def test_an_unknown_tag_feed_is_a_404(login, world):
     ],
 )
 def test_community_feeds_follow_the_community_rules(login, world, visitor, community, status):
-    response = login(world[visitor]).get(
+    response = login(world.visitor(visitor)).get(
         reverse("resources:feed_community", args=[f"cdp-{community}"])
     )
     assert response.status_code == status
@@ -132,9 +132,7 @@ def test_community_feeds_follow_the_community_rules(login, world, visitor, commu
 
 def test_feed_summaries_are_escaped_for_readers(login, world):
     ResourceFactory(title="Piège", summary="<img src=x onerror=alert(1)>", tags=["outil"])
-    body = (
-        login(world["outsider"]).get(reverse("resources:feed_tag", args=["outil"])).content.decode()
-    )
+    body = login(world.outsider).get(reverse("resources:feed_tag", args=["outil"])).content.decode()
     # XML-escaped once by the feed writer, HTML-escaped once by us: a reader shows text.
     assert "&amp;lt;img" in body
     assert "&lt;img" not in body.replace("&amp;lt;img", "")

@@ -16,10 +16,10 @@ def test_seed_demo_resources_is_idempotent_and_spread(world):
     assert seed_demo_resources() == 0
     # 150 demo resources plus the 4 of the `world` fixture.
     assert Resource.objects.count() == 154
-    demo = Resource.objects.exclude(pk__in=[world[k].pk for k in world if k.endswith("_resource")])
+    demo = Resource.objects.exclude(pk__in=[resource.pk for resource in world.resources()])
     assert demo.filter(language="en").exists() and demo.filter(language="fr").exists()
     assert demo.filter(community__isnull=True).exists()
-    assert demo.filter(community=world["private"]).exists()
+    assert demo.filter(community=world.private).exists()
     assert demo.exclude(file="").exists() and demo.exclude(url="").exists()
     assert set(demo.values_list("kind", flat=True)) == {
         "document", "link", "tool", "method", "process", "case_study", "testimonial", "faq",
@@ -43,7 +43,7 @@ def test_generate_resources_in_batches(world, monkeypatch):
     monkeypatch.setattr("resources.scale_data.BATCH_SIZE", 40)
     assert generate_resources(count=100, seed=1) == 100
     generated = Resource.objects.filter(revisions__isnull=True).exclude(
-        pk__in=[world[k].pk for k in world if k.endswith("_resource")]
+        pk__in=[resource.pk for resource in world.resources()]
     )
     assert generated.count() == 100
     assert not generated.filter(search_vector__isnull=True).exists()

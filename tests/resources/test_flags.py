@@ -28,20 +28,20 @@ def flag_url(resource) -> str:
     ],
 )
 def test_whoever_sees_a_resource_may_flag_it(client, login, world, visitor, resource, status):
-    login(world[visitor])
-    assert client.get(flag_url(world[resource])).status_code == status
+    login(world.visitor(visitor))
+    assert client.get(flag_url(world.resource(resource))).status_code == status
 
 
 def test_flagging_needs_a_login(client, world):
-    response = client.post(flag_url(world["open_resource"]), {"reason": "x"})
+    response = client.post(flag_url(world.open_resource), {"reason": "x"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert not ResourceFlag.objects.exists()
 
 
 def test_a_flag_is_sent_once_with_a_reason(client, login, world):
-    resource = world["open_resource"]
-    login(world["outsider"])
+    resource = world.open_resource
+    login(world.outsider)
     empty = client.post(flag_url(resource), {"reason": "  "})
     assert empty.status_code == 400
     assert "Dites ce qui ne va pas avec cette ressource." in empty.content.decode()
@@ -61,7 +61,7 @@ def test_a_flag_is_sent_once_with_a_reason(client, login, world):
     [("open_member", 403), ("outsider", 403), ("open_animator", 200), ("admin", 200)],
 )
 def test_the_queue_is_for_moderators(client, login, world, visitor, status):
-    login(world[visitor])
+    login(world.visitor(visitor))
     assert client.get(QUEUE).status_code == status
 
 
@@ -73,18 +73,18 @@ def test_the_queue_asks_anonymous_visitors_to_log_in(client, world):
 
 def test_the_queue_shows_only_the_flags_of_resources_i_moderate(client, login, world):
     for name in ("open_resource", "closed_resource", "institution_resource"):
-        services.resource_flag(resource=world[name], reporter=world["outsider"], reason=name)
-    login(world["open_animator"])
+        services.resource_flag(resource=world.resource(name), reporter=world.outsider, reason=name)
+    login(world.open_animator)
     assert {f.resource.title for f in client.get(QUEUE).context["flags"]} == {"Ressource open"}
-    login(world["admin"])
+    login(world.admin)
     assert len(client.get(QUEUE).context["flags"]) == 3
 
 
 def test_hiding_closes_every_open_flag_and_hides_the_resource(client, login, world):
-    resource = world["open_resource"]
-    first = services.resource_flag(resource=resource, reporter=world["outsider"], reason="a")
-    services.resource_flag(resource=resource, reporter=world["open_member"], reason="b")
-    login(world["open_animator"])
+    resource = world.open_resource
+    first = services.resource_flag(resource=resource, reporter=world.outsider, reason="a")
+    services.resource_flag(resource=resource, reporter=world.open_member, reason="b")
+    login(world.open_animator)
     response = client.post(
         reverse("resources:flag_resolve", args=[first.pk]),
         {"decision": "hide", "note": "Droits d'auteur"},
@@ -100,13 +100,13 @@ def test_hiding_closes_every_open_flag_and_hides_the_resource(client, login, wor
 
 
 def test_dismissing_closes_that_flag_only(client, login, world):
-    resource = world["open_resource"]
-    first = services.resource_flag(resource=resource, reporter=world["outsider"], reason="a")
-    services.resource_flag(resource=resource, reporter=world["open_member"], reason="b")
-    login(world["open_animator"])
+    resource = world.open_resource
+    first = services.resource_flag(resource=resource, reporter=world.outsider, reason="a")
+    services.resource_flag(resource=resource, reporter=world.open_member, reason="b")
+    login(world.open_animator)
     client.post(reverse("resources:flag_resolve", args=[first.pk]), {"decision": "dismiss"})
     first.refresh_from_db()
-    assert first.status == "dismissed" and first.resolved_by == world["open_animator"]
+    assert first.status == "dismissed" and first.resolved_by == world.open_animator
     assert ResourceFlag.objects.open().count() == 1
     resource.refresh_from_db()
     assert not resource.is_hidden
@@ -114,30 +114,30 @@ def test_dismissing_closes_that_flag_only(client, login, world):
 
 def test_nobody_resolves_a_flag_outside_their_scope_or_twice(client, login, world):
     flag = services.resource_flag(
-        resource=world["closed_resource"], reporter=world["closed_member"], reason="x"
+        resource=world.closed_resource, reporter=world.closed_member, reason="x"
     )
-    login(world["open_animator"])
+    login(world.open_animator)
     url = reverse("resources:flag_resolve", args=[flag.pk])
     assert client.post(url, {"decision": "hide"}).status_code == 404
-    login(world["closed_animator"])
+    login(world.closed_animator)
     assert client.post(url, {"decision": "maybe"}).status_code == 302  # refused, with a message
     flag.refresh_from_db()
     assert flag.status == "open"
     client.post(url, {"decision": "dismiss"})
     response = client.post(url, {"decision": "hide"}, follow=True)
     assert "déjà été traité" in response.content.decode()
-    world["closed_resource"].refresh_from_db()
-    assert not world["closed_resource"].is_hidden
+    world.closed_resource.refresh_from_db()
+    assert not world.closed_resource.is_hidden
 
 
 def test_the_queue_runs_a_fixed_number_of_queries(client, login, world, django_assert_num_queries):
-    login(world["admin"])
-    services.resource_flag(resource=world["open_resource"], reporter=world["outsider"], reason="a")
+    login(world.admin)
+    services.resource_flag(resource=world.open_resource, reporter=world.outsider, reason="a")
     # session, user, flags count, flags page (resource, community, people joined), unread
     # notifications (header)
     with django_assert_num_queries(5):
         client.get(QUEUE)
     for name in ("closed_resource", "private_resource", "institution_resource"):
-        services.resource_flag(resource=world[name], reporter=world["outsider"], reason="b")
+        services.resource_flag(resource=world.resource(name), reporter=world.outsider, reason="b")
     with django_assert_num_queries(5):
         assert len(client.get(QUEUE).context["flags"]) == 4

@@ -11,19 +11,20 @@ from resources.models import Bookmark
 from tests.factories import make_member
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
+from tests.worlds import ResourceWorld
 
 pytestmark = pytest.mark.django_db
 
 
-def more_resources(world, n):
+def more_resources(world: ResourceWorld, n: int) -> None:
     for i in range(n):
         resource = ResourceFactory(
             title=f"Ressource supplémentaire {i}",
-            community=world["open"] if i % 2 else None,
+            community=world.open if i % 2 else None,
             tags=[f"sujet-{i}", "outil"],
             featured=i % 3 == 0,
         )
-        Bookmark.objects.create(user=world["open_member"], resource=resource)
+        Bookmark.objects.create(user=world.open_member, resource=resource)
 
 
 def count_queries(client, url, params=None):
@@ -39,7 +40,7 @@ def count_queries(client, url, params=None):
     [{}, {"q": "ressource outil"}, {"q": "ressource", "kind": "document", "tag": "outil"}],
 )
 def test_the_list_does_not_grow_with_the_data(client, login, world, params):
-    client = login(world["open_member"])
+    client = login(world.open_member)
     url = reverse("resources:list")
     before = count_queries(client, url, params)
     more_resources(world, 30)
@@ -48,7 +49,7 @@ def test_the_list_does_not_grow_with_the_data(client, login, world, params):
 
 def test_list_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
-    client = login(world["open_member"])
+    client = login(world.open_member)
     # session, user, is-admin (groups), readable and moderated communities (the facet
     # cache key), counts and 3 facets, tag facet, the page's ids then its rows, tags,
     # bookmarks, featured, unread notifications (header)
@@ -61,7 +62,7 @@ def test_list_query_count(client, login, world, django_assert_num_queries):
 
 def test_search_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
-    client = login(world["open_member"])
+    client = login(world.open_member)
     # as the list, without the "featured" panel, with the spelling correction
     with django_assert_num_queries(13):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
@@ -76,34 +77,34 @@ def _total(client, **params):
 def test_cached_counts_follow_every_change_of_the_library(
     client, login, world, django_capture_on_commit_callbacks
 ):
-    client = login(world["open_member"])
+    client = login(world.open_member)
     before = _total(client, q="ressource")
     with django_capture_on_commit_callbacks(execute=True):
-        extra = ResourceFactory(title="Ressource nouvelle", community=world["open"])
+        extra = ResourceFactory(title="Ressource nouvelle", community=world.open)
     assert _total(client, q="ressource") == before + 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.resource_set_hidden(resource=extra, by=world["admin"], hidden=True)
+        services.resource_set_hidden(resource=extra, by=world.admin, hidden=True)
     assert _total(client, q="ressource") == before
 
 
 def test_cached_counts_follow_the_visitor_memberships(login, world):
-    outsider = login(world["outsider"])
+    outsider = login(world.outsider)
     before = _total(outsider)
-    make_member(world["closed"], user=world["outsider"])
+    make_member(world.closed, user=world.outsider)
     assert _total(outsider) == before + 1  # the closed community's resource, at once
 
 
 def test_detail_query_count(client, login, world, django_assert_num_queries):
-    resource = world["open_resource"]
-    client = login(world["open_animator"])
+    resource = world.open_resource
+    client = login(world.open_animator)
     # session, user, resource, view count, is-admin, membership, tags, bookmark, revisions,
     # the discussions about it and the forums to open one in, unread notifications (header)
     with django_assert_num_queries(12):
         response = client.get(resource.get_absolute_url())
     assert response.context["can_edit"]
-    forum = general_forum(world["open"])
+    forum = general_forum(world.open)
     for number in range(3):
-        make_topic(forum, world["open_animator"], title=f"Sujet {number}", resource=resource)
+        make_topic(forum, world.open_animator, title=f"Sujet {number}", resource=resource)
     with django_assert_num_queries(12):
         response = client.get(resource.get_absolute_url())
     assert len(response.context["sections"][0].topics) == 3
@@ -111,7 +112,7 @@ def test_detail_query_count(client, login, world, django_assert_num_queries):
 
 def test_bookmarks_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
-    client = login(world["open_member"])
+    client = login(world.open_member)
     # session, user, is-admin, count, page, tags, unread notifications (header)
     with django_assert_num_queries(7):
         response = client.get(reverse("resources:bookmarks"))

@@ -7,6 +7,7 @@ from resources.library import for_listing_in_order, library_search
 from resources.models import Resource
 from resources.search import safe_headline
 from tests.resources.factories import ResourceFactory
+from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def search(user, q, **filters):
 
 
 @pytest.fixture
-def library(community_world):
+def library(community_world: CommunityWorld) -> CommunityWorld:
     w = community_world
     ResourceFactory(
         title="Études de cas en pédagogie active",
@@ -38,45 +39,45 @@ def library(community_world):
         title="Animer un forum WebCT",
         summary="Méthode pour lancer les échanges.",
         tags=["forum", "webct"],
-        community=w["open"],
+        community=w.open,
         kind="method",
     )
     ResourceFactory(
         title="Guide secret du comité",
         summary="Pédagogie active réservée au comité privé.",
         tags=["témoignages", "confidentiel"],
-        community=w["private"],
+        community=w.private,
     )
     ResourceFactory(
         title="Procédure fermée",
         summary="Pédagogie active pour la communauté fermée.",
-        community=w["closed"],
+        community=w.closed,
         kind="process",
     )
     return w
 
 
 def test_a_query_without_accents_finds_the_accented_title(library):
-    assert "Études de cas en pédagogie active" in search(library["outsider"], "etudes pedagogie")
+    assert "Études de cas en pédagogie active" in search(library.outsider, "etudes pedagogie")
 
 
 def test_a_plural_finds_the_singular_and_back(library):
-    user = library["outsider"]
+    user = library.outsider
     assert "Études de cas en pédagogie active" in search(user, "étude de cas")
     assert "Animer un forum WebCT" in search(user, "forums")
 
 
 def test_english_stemming(library):
-    assert "Running online workshops" in search(library["outsider"], "workshop run")
+    assert "Running online workshops" in search(library.outsider, "workshop run")
 
 
 def test_a_misspelt_title_finds_its_resource(library):
-    found = search(library["outsider"], "pedagogei activ")
+    found = search(library.outsider, "pedagogei activ")
     assert "Études de cas en pédagogie active" in found
 
 
 def test_misspelt_words_are_corrected_from_the_library_vocabulary(library):
-    user = library["outsider"]
+    user = library.outsider
     assert "Animer un forum WebCT" in search(user, "forom webct")
     assert library_search(user, q="forom webct").correction == "forum webct"
     assert library_search(user, q="forum webct").correction == ""
@@ -87,42 +88,42 @@ def test_misspelt_words_are_corrected_from_the_library_vocabulary(library):
 def test_spelling_correction_never_suggests_a_word_only_private_content_uses(library):
     from resources.search import corrected_query
 
-    ResourceFactory(title="Projet zorglubix confidentiel", community=library["private"])
+    ResourceFactory(title="Projet zorglubix confidentiel", community=library.private)
     for visitor in ("outsider", "open_member", "closed_member", "open_animator"):
-        user = library[visitor]
+        user = library.visitor(visitor)
         assert "zorglubix" not in library_search(user, q="zorglubex").correction, visitor
         assert "zorglubix" not in corrected_query(
             "zorglubex", within=Resource.objects.visible_to(user)
         )
     for visitor in ("private_member", "admin"):
-        assert library_search(library[visitor], q="zorglubex").correction == "zorglubix"
+        assert library_search(library.visitor(visitor), q="zorglubex").correction == "zorglubix"
 
 
 def test_tags_are_searched(library):
-    assert "Études de cas en pédagogie active" in search(library["outsider"], "témoignages")
+    assert "Études de cas en pédagogie active" in search(library.outsider, "témoignages")
 
 
 def test_a_private_resource_is_never_found_by_a_non_member(library):
     for visitor in ("outsider", "open_member", "closed_member", "open_animator"):
-        found = search(library[visitor], "comité privé")
+        found = search(library.visitor(visitor), "comité privé")
         assert "Guide secret du comité" not in found, visitor
-    assert "Guide secret du comité" in search(library["private_member"], "comité privé")
-    assert "Guide secret du comité" in search(library["admin"], "comité privé")
+    assert "Guide secret du comité" in search(library.private_member, "comité privé")
+    assert "Guide secret du comité" in search(library.admin, "comité privé")
 
 
 def test_a_closed_community_resource_is_for_its_members(library):
-    assert "Procédure fermée" not in search(library["outsider"], "procédure")
-    assert "Procédure fermée" in search(library["closed_member"], "procédure")
+    assert "Procédure fermée" not in search(library.outsider, "procédure")
+    assert "Procédure fermée" in search(library.closed_member, "procédure")
 
 
 def test_facet_counts_exclude_what_the_person_cannot_see(library):
-    outsider = library_search(library["outsider"], q="pédagogie active")
+    outsider = library_search(library.outsider, q="pédagogie active")
     assert {f.value for f in outsider.facets["community"]} == {"_institution"}
     tags = {f.label: f.count for f in outsider.facets["tag"]}
     assert tags == {"études-de-cas": 1, "témoignages": 1}
     assert sum(f.count for f in outsider.facets["kind"]) == 1
 
-    member = library_search(library["private_member"], q="pédagogie active")
+    member = library_search(library.private_member, q="pédagogie active")
     tags = {f.label: f.count for f in member.facets["tag"]}
     assert tags["témoignages"] == 2
     assert "confidentiel" in tags
@@ -130,7 +131,7 @@ def test_facet_counts_exclude_what_the_person_cannot_see(library):
 
 
 def test_facets_count_the_other_facets_choices(library):
-    result = library_search(library["admin"], kind="method")
+    result = library_search(library.admin, kind="method")
     assert titles(for_listing_in_order(result.results)) == {"Animer un forum WebCT"}
     kinds = {f.value: f.count for f in result.facets["kind"]}
     # The kind facet ignores the kind filter so the other choices stay visible.
@@ -140,7 +141,7 @@ def test_facets_count_the_other_facets_choices(library):
 
 
 def test_filters_combine(library):
-    admin = library["admin"]
+    admin = library.admin
     assert search(admin, "", language="en") == {"Running online workshops"}
     assert search(admin, "", tag="webct") == {"Animer un forum WebCT"}
     assert search(admin, "", community="cdp-open") == {"Animer un forum WebCT"}
@@ -151,7 +152,7 @@ def test_filters_combine(library):
 
 
 def test_relevance_puts_the_title_match_first(library):
-    ranked = list(library_search(library["admin"], q="pédagogie active", sort="relevance").results)
+    ranked = list(library_search(library.admin, q="pédagogie active", sort="relevance").results)
     assert ranked[0].rank >= ranked[-1].rank
     results = for_listing_in_order(ranked)
     assert results[0].title == "Études de cas en pédagogie active"
@@ -170,15 +171,15 @@ def test_headline_marks_the_words_and_escapes_the_rest(community_world):
 
 
 def test_queries_of_stop_words_or_symbols_do_not_fail(library):
-    user = library["outsider"]
+    user = library.outsider
     for q in ("le la les", "!!! &&& |||", "'\"", "-", "a" * 500, "\x00", "<script>"):
         list(library_search(user, q=q).results)
 
 
 def test_hidden_resources_are_for_moderators_and_the_author(community_world):
     w = community_world
-    hidden = ResourceFactory(title="Ressource masquée", community=w["open"], is_hidden=True)
-    assert not Resource.objects.visible_to(w["open_member"]).filter(pk=hidden.pk).exists()
-    assert Resource.objects.visible_to(w["open_animator"]).filter(pk=hidden.pk).exists()
-    assert Resource.objects.visible_to(w["admin"]).filter(pk=hidden.pk).exists()
+    hidden = ResourceFactory(title="Ressource masquée", community=w.open, is_hidden=True)
+    assert not Resource.objects.visible_to(w.open_member).filter(pk=hidden.pk).exists()
+    assert Resource.objects.visible_to(w.open_animator).filter(pk=hidden.pk).exists()
+    assert Resource.objects.visible_to(w.admin).filter(pk=hidden.pk).exists()
     assert Resource.objects.visible_to(hidden.author).filter(pk=hidden.pk).exists()

@@ -131,7 +131,7 @@ def test_the_size_limit_comes_from_the_setting(settings):
 
 def test_a_disguised_html_file_is_refused_and_the_form_keeps_the_typed_values(login, world):
     file = upload("rapport.pdf", b"<html><body onload=alert(1)>x</body></html>", "application/pdf")
-    response = post_resource(login(world["open_member"]), file)
+    response = post_resource(login(world.open_member), file)
     assert response.status_code == 400
     html = response.content.decode()
     assert "Ce type de fichier n&#x27;est pas accepté" in html
@@ -142,7 +142,7 @@ def test_a_disguised_html_file_is_refused_and_the_form_keeps_the_typed_values(lo
 
 def test_an_svg_is_refused(login, world):
     file = upload("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml")
-    response = post_resource(login(world["open_member"]), file)
+    response = post_resource(login(world.open_member), file)
     assert response.status_code == 400
     assert "upload" in response.context["form"].errors
     assert not Resource.objects.filter(title="Titre tapé").exists()
@@ -151,7 +151,7 @@ def test_an_svg_is_refused(login, world):
 def test_an_oversized_file_is_refused_with_a_message(login, world, settings):
     settings.PORTAL_UPLOAD_MAX_BYTES = 1024
     file = upload("gros.pdf", TINY_PDF + b"0" * 2048, "application/pdf")
-    response = post_resource(login(world["open_member"]), file)
+    response = post_resource(login(world.open_member), file)
     assert response.status_code == 400
     errors = response.context["form"].errors["upload"]
     assert any("la limite est de 1,0" in e for e in errors)
@@ -161,13 +161,13 @@ def test_an_oversized_file_is_refused_with_a_message(login, world, settings):
 
 def test_a_file_and_a_url_together_are_refused(login, world):
     file = upload("guide.pdf", TINY_PDF, "application/pdf")
-    response = post_resource(login(world["open_member"]), file, url="https://example.org/")
+    response = post_resource(login(world.open_member), file, url="https://example.org/")
     assert response.status_code == 400
     assert "pas les deux" in response.content.decode()
 
 
 def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment(client, login, world):
-    client = login(world["open_member"])
+    client = login(world.open_member)
     response = post_resource(client, upload("Guide été.pdf", TINY_PDF, "text/html"))
     assert response.status_code == 302
     resource = Resource.objects.get(title="Titre tapé")
@@ -197,7 +197,7 @@ def test_uploaded_files_are_never_served_from_media_url_even_when_debugging(
 
     import cdp_portal.urls
 
-    client = login(world["open_member"])
+    client = login(world.open_member)
     post_resource(client, upload("guide.pdf", TINY_PDF, "application/pdf"))
     resource = Resource.objects.get(title="Titre tapé")
     settings.DEBUG = True
@@ -213,8 +213,8 @@ def test_uploaded_files_are_never_served_from_media_url_even_when_debugging(
 
 def test_downloads_follow_the_visibility_rule(login, world):
     resource = services.resource_create(
-        author=world["private_member"],
-        community=world["private"],
+        author=world.private_member,
+        community=world.private,
         title="Fichier privé",
         summary="…",
         kind="document",
@@ -222,22 +222,22 @@ def test_downloads_follow_the_visibility_rule(login, world):
         file=upload("prive.pdf", TINY_PDF),
     )
     url = reverse("resources:download", args=[resource.pk])
-    assert login(world["outsider"]).get(url).status_code == 404
-    assert login(world["open_animator"]).get(url).status_code == 404
-    assert login(world["private_member"]).get(url).status_code == 200
-    assert login(world["admin"]).get(url).status_code == 200
+    assert login(world.outsider).get(url).status_code == 404
+    assert login(world.open_animator).get(url).status_code == 404
+    assert login(world.private_member).get(url).status_code == 200
+    assert login(world.admin).get(url).status_code == 200
     resource.refresh_from_db()
     assert resource.download_count == 2
 
 
 def test_a_resource_without_file_has_no_download(login, world):
-    url = reverse("resources:download", args=[world["open_resource"].pk])
-    assert login(world["admin"]).get(url).status_code == 404
+    url = reverse("resources:download", args=[world.open_resource.pk])
+    assert login(world.admin).get(url).status_code == 404
 
 
 def test_a_missing_stored_file_is_a_404_not_an_error(login, world):
     resource = services.resource_create(
-        author=world["open_member"],
+        author=world.open_member,
         title="Fichier perdu",
         summary="…",
         kind="document",
@@ -246,13 +246,13 @@ def test_a_missing_stored_file_is_a_404_not_an_error(login, world):
     )
     resource.file.storage.delete(resource.file.name)
     url = reverse("resources:download", args=[resource.pk])
-    assert login(world["open_member"]).get(url).status_code == 404
+    assert login(world.open_member).get(url).status_code == 404
 
 
 def test_the_service_refuses_what_the_form_refuses(world):
     with pytest.raises(ValidationError):
         services.resource_create(
-            author=world["open_member"],
+            author=world.open_member,
             title="Par le service",
             summary="…",
             kind="document",
@@ -263,7 +263,7 @@ def test_the_service_refuses_what_the_form_refuses(world):
 
 
 def test_replacing_and_removing_the_file_on_edit(client, login, world):
-    client = login(world["open_member"])
+    client = login(world.open_member)
     post_resource(client, upload("v1.pdf", TINY_PDF))
     resource = Resource.objects.get(title="Titre tapé")
     edit = reverse("resources:edit", args=[resource.pk])
@@ -295,7 +295,7 @@ def test_replacing_and_removing_the_file_on_edit(client, login, world):
 )
 def test_percent_in_a_file_name_is_kept_literal(client, community_world, name):
     """The upload path's date goes through strftime, the file's name never does."""
-    client.force_login(community_world["open_member"])
+    client.force_login(community_world.open_member)
     content = TINY_PDF if name.endswith(".pdf") else b"Du texte.\n"
     response = post_resource(client, upload(name, content))
     assert response.status_code < 500
