@@ -14,6 +14,7 @@ from cdp_portal.core.fields import MarkdownField, SingleLineCharField
 from cdp_portal.core.tags import clean_tag_names
 
 from .models import Community, Language, Profile, ProfileQuerySet, Role
+from .services import PROFILE_FIELDS, PROFILE_USER_FIELDS
 
 User = get_user_model()
 
@@ -143,19 +144,9 @@ class ProfileEditForm(forms.Form):
     ask_me_about = _model_field(Profile, "ask_me_about")
     notification_email = _model_field(Profile, "notification_email", widget=forms.RadioSelect)
 
-    user_field_names = ("display_name", "first_name", "last_name")
-    profile_field_names = (
-        "job_title",
-        "unit",
-        "campus",
-        "bio",
-        "phone",
-        "languages",
-        "show_email",
-        "show_phone",
-        "ask_me_about",
-        "notification_email",
-    )
+    # What `profile_update` accepts, and nothing else.
+    user_field_names = PROFILE_USER_FIELDS
+    profile_field_names = PROFILE_FIELDS
 
     def __init__(self, *args, profile: Profile, **kwargs):
         user = profile.user

@@ -801,36 +801,37 @@ def post_set_hidden(*, post: Post, by: User, hidden: bool, reason: str = "") -> 
     return post
 
 
-@transaction.atomic
-def topic_set_locked(*, topic: Topic, by: User, locked: bool, reason: str = "") -> Topic:
+# A topic's moderator switches: the field and the log actions for on and off.
+_TOPIC_SWITCHES = {
+    "is_locked": (ModerationLog.Action.LOCK, ModerationLog.Action.UNLOCK),
+    "is_pinned": (ModerationLog.Action.PIN, ModerationLog.Action.UNPIN),
+}
+
+
+def _topic_switch(*, topic: Topic, by: User, field: str, on: bool, reason: str) -> Topic:
     _require_moderator(by, topic.forum.community)
-    if topic.is_locked != locked:
-        Topic.objects.filter(pk=topic.pk).update(is_locked=locked)
-        topic.is_locked = locked
+    if getattr(topic, field) != on:
+        Topic.objects.filter(pk=topic.pk).update(**{field: on})
+        setattr(topic, field, on)
+        action_on, action_off = _TOPIC_SWITCHES[field]
         _log(
             by=by,
-            action=ModerationLog.Action.LOCK if locked else ModerationLog.Action.UNLOCK,
+            action=action_on if on else action_off,
             community_id=topic.forum.community_id,
             reason=reason,
             topic=topic,
         )
     return topic
+
+
+@transaction.atomic
+def topic_set_locked(*, topic: Topic, by: User, locked: bool, reason: str = "") -> Topic:
+    return _topic_switch(topic=topic, by=by, field="is_locked", on=locked, reason=reason)
 
 
 @transaction.atomic
 def topic_set_pinned(*, topic: Topic, by: User, pinned: bool, reason: str = "") -> Topic:
-    _require_moderator(by, topic.forum.community)
-    if topic.is_pinned != pinned:
-        Topic.objects.filter(pk=topic.pk).update(is_pinned=pinned)
-        topic.is_pinned = pinned
-        _log(
-            by=by,
-            action=ModerationLog.Action.PIN if pinned else ModerationLog.Action.UNPIN,
-            community_id=topic.forum.community_id,
-            reason=reason,
-            topic=topic,
-        )
-    return topic
+    return _topic_switch(topic=topic, by=by, field="is_pinned", on=pinned, reason=reason)
 
 
 @transaction.atomic
