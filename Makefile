@@ -37,8 +37,10 @@ $(VENV)/.dev-installed: requirements/dev.lock | $(PY)
 install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed
 
+# E-mail links follow the port actually served, unless PORTAL_BASE_URL is given.
 run: install
 	@$(WITH_DB) \
+	export PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	echo "Portal on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)" && \
