@@ -11,7 +11,7 @@ TEST_WORKERS ?= auto
 # Resolves the database (environment, local server, or private cluster in var/pgdata).
 WITH_DB = DATABASE_URL="$$($(PY) -m cdp_portal.localdb)" || exit 1; export DATABASE_URL;
 
-.PHONY: help run test install install-dev lint format messages db-url db-stop worker clean-venv chromium
+.PHONY: help run test install install-dev lint format messages db-url db-stop worker clean-venv chromium deploy-tools
 
 help:
 	@echo "make run      install, prepare the database, load the demo and serve on :$(PORT)"
@@ -52,12 +52,19 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# tests/deploy start a real nginx in front of gunicorn (they are skipped without it).
+deploy-tools:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl; \
+	  else echo "tests/deploy are skipped without nginx: sudo apt-get install nginx-light" >&2; fi; }
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
-test: install-dev chromium lint
+test: install-dev chromium deploy-tools lint
 	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 format: install-dev

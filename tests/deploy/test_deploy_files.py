@@ -105,8 +105,26 @@ def example_environment() -> tuple[dict[str, str], set[str]]:
         if match:
             names.add(match.group(2))
             if not match.group(1):
-                values[match.group(2)] = match.group(3)
+                value = match.group(3)
+                quoted = len(value) >= 2 and value[0] == value[-1] == "'"
+                values[match.group(2)] = value[1:-1] if quoted else value
     return values, names
+
+
+def test_the_example_environment_reads_the_same_in_sh_as_in_systemd():
+    """systemd strips the single quotes of EnvironmentFile values, and so does `sh`, which
+    the README's procedure uses to run manage.py with the same environment."""
+    values, _ = example_environment()
+    printed = subprocess.run(
+        ["sh", "-c", f"set -a && . {ENV_EXAMPLE} && env -0"],
+        env={},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    from_sh = dict(item.split("=", 1) for item in printed.split("\0") if "=" in item)
+    assert {name: from_sh.get(name) for name in values} == values
 
 
 def variables_read_by(path) -> set[str]:
