@@ -6,7 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Test workers (pytest-xdist): each gets its own test database (test_<name>_gw0, _gw1…).
+# Test workers (pytest-xdist): each gets its own test database (test_<name>_gw0, _gw1…);
+# loadgroup keeps the tests marked xdist_group together (one nginx stack for tests/deploy).
 TEST_WORKERS ?= auto
 # Resolves the database (environment, local server, or private cluster in var/pgdata).
 WITH_DB = DATABASE_URL="$$($(PY) -m cdp_portal.localdb)" || exit 1; export DATABASE_URL;
@@ -65,7 +66,7 @@ lint: install-dev
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
 test: install-dev chromium deploy-tools lint
-	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

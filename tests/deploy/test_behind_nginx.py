@@ -36,6 +36,12 @@ pytestmark = [
         not shutil.which("redis-server"), reason="redis-server not installed (.ci/run installs it)"
     ),
     pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed"),
+    # The nodes read what the tests write, so it must be committed; and every test of the
+    # module must be in the same group of pytest-django's ordering (transactional tests
+    # run together), or the module's stack would be started once per group.
+    pytest.mark.django_db(transaction=True),
+    # One pytest-xdist worker runs the whole module (make test passes --dist loadgroup).
+    pytest.mark.xdist_group("behind_nginx"),
 ]
 
 TOO_MANY = "Trop de tentatives"
@@ -189,7 +195,6 @@ def share_file(session: requests.Session, stack: Stack, name: str, content: byte
     )
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_2_mb_upload_passes_and_its_download_is_sent_by_nginx_with_nosniff(stack):
     member = make_member(CommunityFactory(), user=UserFactory(email="depot@example.org"))
     browser = stack.session("127.0.0.4")
@@ -240,7 +245,6 @@ def test_static_files_are_served_by_nginx_with_a_long_cache(stack):
     assert response.headers["Content-Type"].startswith("text/css")
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_client_address_reaches_the_portal_through_x_forwarded_for(stack):
     """LOGIN_RATE_LIMIT=2/5m/ip: the third failed sign-in from one address is refused. Every
     request reaches the nodes from nginx's 127.0.0.1, so only X-Forwarded-For (with
