@@ -6,12 +6,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Test workers (pytest-xdist): each gets its own test database (test_<name>_gw0, _gw1…).
+# Test workers (pytest-xdist): each gets its own test database (test_<name>_gw0, _gw1…);
+# loadgroup keeps the tests marked xdist_group together (one nginx stack for tests/deploy).
 TEST_WORKERS ?= auto
 # Resolves the database (environment, local server, or private cluster in var/pgdata).
 WITH_DB = DATABASE_URL="$$($(PY) -m cdp_portal.localdb)" || exit 1; export DATABASE_URL;
 
-.PHONY: help run test install install-dev lint format messages db-url db-stop worker clean-venv chromium
+.PHONY: help run test install install-dev lint format messages db-url db-stop worker clean-venv chromium deploy-tools
 
 help:
 	@echo "make run      install, prepare the database, load the demo and serve on :$(PORT)"
@@ -37,8 +38,10 @@ $(VENV)/.dev-installed: requirements/dev.lock | $(PY)
 install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed
 
+# E-mail links follow the port actually served, unless PORTAL_BASE_URL is given.
 run: install
 	@$(WITH_DB) \
+	export PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	echo "Portal on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)" && \
@@ -50,6 +53,13 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# tests/deploy start a real nginx in front of gunicorn (they are skipped without it).
+deploy-tools:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl; \
+	  else echo "tests/deploy are skipped without nginx: sudo apt-get install nginx-light" >&2; fi; }
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -58,8 +68,8 @@ lint: install-dev
 	$(VENV)/bin/mypy
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
-test: install-dev chromium lint
-	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+test: install-dev chromium deploy-tools lint
+	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

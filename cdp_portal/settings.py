@@ -5,11 +5,13 @@ run on a laptop; with DJANGO_DEBUG=0 the secrets have no default and the portal 
 to start without them.
 """
 
+import os
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from cdp_portal.core.config import DEV_SECRET_KEY, TASKS_BACKEND_CHOICES, check_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -18,8 +20,14 @@ env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
+# --- Configuration checked at start (deploy) ------------------------------------------
+# Every malformed variable, and in production every missing one, in one message before
+# anything below reads them (cdp_portal/core/config.py); manage.py and wsgi.py print it
+# without a traceback.
+check_environment(os.environ, production=not DEBUG)
+
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
+    SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 else:
     # No default on purpose: production must be configured explicitly.
@@ -255,6 +263,17 @@ STORAGES = {
     },
 }
 
+# --- Deployment behind nginx (deploy/) -------------------------------------------------
+# With PORTAL_DOWNLOADS_VIA_PROXY the download view checks permissions and answers with an
+# empty response whose X-Accel-Redirect names the file under this internal location of
+# deploy/nginx/cdp-portal.conf (an alias of MEDIA_ROOT): nginx sends the bytes, no Python
+# worker is held for the length of a download. Local-disk storage only.
+PORTAL_DOWNLOADS_VIA_PROXY = env.bool("PORTAL_DOWNLOADS_VIA_PROXY", default=False)
+PORTAL_PROTECTED_MEDIA_URL = "/protected-media/"
+# gunicorn's worker count (deploy/gunicorn.conf.py reads it too; unset there means two per
+# core plus one). `check --deploy` warns when several processes would run without Redis.
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=None)
+
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -297,12 +316,8 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
+assert tuple(TASK_BACKENDS) == TASKS_BACKEND_CHOICES  # the start-up check knows them all
 PORTAL_TASKS_BACKEND = env("PORTAL_TASKS_BACKEND", default="immediate")
-if PORTAL_TASKS_BACKEND not in TASK_BACKENDS:
-    raise ImproperlyConfigured(
-        f"PORTAL_TASKS_BACKEND={PORTAL_TASKS_BACKEND!r}: expected one of "
-        + ", ".join(TASK_BACKENDS)
-    )
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[PORTAL_TASKS_BACKEND]}}
 # A database task RUNNING for longer than this (seconds) was left by a worker that died;
 # `manage.py send_queued_mail` makes it ready to run again.

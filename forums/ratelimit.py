@@ -10,7 +10,6 @@ limited (they seed and clean up).
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,10 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
 
+from cdp_portal.core.config import parse_post_rate
 from communities.models import is_portal_admin
 
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 # First key of pg_advisory_xact_lock(int, int): the posting lock's own namespace.
 AUTHOR_LOCK_NAMESPACE = 7301
 
@@ -31,16 +29,14 @@ class PostingLimitReached(Exception):
 
 
 def parse_rate(value: str) -> tuple[int, int] | None:
-    """("10/10m") → (10, 600); "" or "0" → None (no limit)."""
-    if not value or value.strip() in {"0", "off", "none"}:
-        return None
-    match = RATE.match(value)
-    if not match:
+    """("10/10m") → (10, 600); "" or "0" → None (no limit). The syntax is the start-up
+    check's (cdp_portal.core.config), so a value that passed it parses here."""
+    try:
+        return parse_post_rate(value)
+    except ValueError:
         raise ImproperlyConfigured(
             f"PORTAL_POST_RATE_LIMIT={value!r}: expected COUNT/PERIOD such as 10/10m."
-        )
-    count, multiplier, unit = match.groups()
-    return int(count), int(multiplier or 1) * UNITS[unit]
+        ) from None
 
 
 def _limit_for(user) -> tuple[int, int] | None:

@@ -15,10 +15,23 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "cdp.univ.example",
     "DATABASE_URL": "postgres://portal@127.0.0.1:5432/cdp_portal",
     "EMAIL_URL": "smtp://mail.univ.example:25",
+    "PORTAL_BASE_URL": "https://cdp.univ.example",
+    # Several processes (gunicorn's workers) share the cache: check --deploy asks for it.
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
-CONFIGURED_BY_TESTS = ("SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "EMAIL_HOST", "DJANGO_DEBUG")
+CONFIGURED_BY_TESTS = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "EMAIL_URL",
+    "EMAIL_HOST",
+    "DJANGO_DEBUG",
+    "PORTAL_BASE_URL",
+    "REDIS_URL",
+    "WEB_CONCURRENCY",
+    "PORTAL_TASKS_BACKEND",
+)
 
 
 def manage(*args, **env):
