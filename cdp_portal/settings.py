@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so the answers of the middleware below (503, 400, redirects) are logged too.
+    "cdp_portal.core.request_log.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cdp_portal.core.middleware.FrenchFirstLocaleMiddleware",
@@ -312,15 +314,32 @@ PORTAL_POST_RATE_LIMIT = env("PORTAL_POST_RATE_LIMIT", default="10/10m")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("forums.context_processors.notifications")
 
 # --- Logging --------------------------------------------------------------------------
-# Everything goes to the console through the root logger. Django's own "django" logger
-# keeps only its mail_admins handler: with its console handler as well, every line of
-# runserver would be printed twice.
+# Everything goes to standard output through the root logger: one JSON object per line in
+# production (LOG_FORMAT=json, for a log collector), plain text when debugging. Every line
+# carries the request id (cdp_portal.core.request_id); cdp_portal.core.request_log writes
+# one line per request. Django's own "django" logger keeps only its mail_admins handler:
+# with its console handler as well, every line of runserver would be printed twice.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: expected json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "request_id": {"()": "cdp_portal.core.request_id.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "cdp_portal.core.log_formats.JsonFormatter"},
+        "text": {"()": "cdp_portal.core.log_formats.TextFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        },
         "mail_admins": {
             "level": "ERROR",
             "filters": ["require_debug_false"],
