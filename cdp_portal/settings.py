@@ -355,6 +355,20 @@ LOGGING = {
     },
 }
 
+# --- Error reports (Sentry) -----------------------------------------------------------
+# Optional: with SENTRY_DSN set, unhandled errors (web and worker) go to Sentry, tagged
+# with the request id, without personal data (cdp_portal.core.error_reports).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from cdp_portal.core.error_reports import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
 ADMINS = [("Admin", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
 # Used by tests to make password hashing cheap; never set in production.

@@ -20,7 +20,6 @@ _STANDARD_ATTRIBUTES = frozenset(
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
-
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time (UTC), level, logger, message, request_id, the
     record's scalar `extra=` fields, and for an error its exception type, message and
@@ -61,7 +60,7 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__(self.LINE)
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+    def formatMessage(self, record: logging.LogRecord) -> str:
         values = {**vars(record), "request_id": getattr(record, "request_id", None) or "-"}
         return self.LINE % values
 
