@@ -126,6 +126,13 @@ if env.bool("DATABASE_POOL", default=not DEBUG):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction pooling, a server-side cursor (`.iterator()`, the admin's
+# CSV export) declared in one transaction is gone from the next, which pgbouncer may send
+# to another server connection: set DATABASE_DISABLE_SERVER_SIDE_CURSORS=1 there. Django
+# already turns psycopg's prepared statements off (prepare_threshold=None).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------
