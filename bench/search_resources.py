@@ -29,6 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdp_portal.settings")
+# Not one log line per request between the results (cdp_portal.core.request_log).
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 import django

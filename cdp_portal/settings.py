@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so the answers of the middleware below (503, 400, redirects) are logged too.
+    "cdp_portal.core.request_log.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cdp_portal.core.middleware.FrenchFirstLocaleMiddleware",
@@ -132,6 +134,13 @@ if env.bool("DATABASE_POOL", default=not DEBUG):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction pooling, a server-side cursor (`.iterator()`, the admin's
+# CSV export) declared in one transaction is gone from the next, which pgbouncer may send
+# to another server connection: set DATABASE_DISABLE_SERVER_SIDE_CURSORS=1 there. Django
+# already turns psycopg's prepared statements off (prepare_threshold=None).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------
@@ -327,15 +336,32 @@ PORTAL_POST_RATE_LIMIT = env("PORTAL_POST_RATE_LIMIT", default="10/10m")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("forums.context_processors.notifications")
 
 # --- Logging --------------------------------------------------------------------------
-# Everything goes to the console through the root logger. Django's own "django" logger
-# keeps only its mail_admins handler: with its console handler as well, every line of
-# runserver would be printed twice.
+# Everything goes to standard output through the root logger: one JSON object per line in
+# production (LOG_FORMAT=json, for a log collector), plain text when debugging. Every line
+# carries the request id (cdp_portal.core.request_id); cdp_portal.core.request_log writes
+# one line per request. Django's own "django" logger keeps only its mail_admins handler:
+# with its console handler as well, every line of runserver would be printed twice.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: expected json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "request_id": {"()": "cdp_portal.core.request_id.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "cdp_portal.core.log_formats.JsonFormatter"},
+        "text": {"()": "cdp_portal.core.log_formats.TextFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        },
         "mail_admins": {
             "level": "ERROR",
             "filters": ["require_debug_false"],
@@ -350,6 +376,20 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- Error reports (Sentry) -----------------------------------------------------------
+# Optional: with SENTRY_DSN set, unhandled errors (web and worker) go to Sentry, tagged
+# with the request id, without personal data (cdp_portal.core.error_reports).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from cdp_portal.core.error_reports import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 ADMINS = [("Admin", a) for a in env.list("ADMIN_EMAILS", default=[])]
 

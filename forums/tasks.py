@@ -11,8 +11,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks import task
 
+from cdp_portal.core.tasks import traced_task
 from cdp_portal.outbox.mailing import absolute_url, send_to_people
 from communities.models import Profile
 
@@ -39,7 +39,7 @@ def email_wanted(notification: Notification) -> bool:
     return True
 
 
-@task()
+@traced_task()
 @transaction.atomic
 def send_notification_emails(notification_ids: list[int]) -> int:
     """E-mail each notification not e-mailed yet to its recipient, as their profile asks.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django_tasks import task
+from cdp_portal.core.tasks import traced_task
 
 from . import services
 
 
-@task()
+@traced_task()
 def send_outgoing_email(message_ids: list[int]) -> dict[str, list[int]]:
     """Send these outbox messages if they are still due; a failure schedules a retry.
 
