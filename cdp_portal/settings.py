@@ -255,6 +255,37 @@ STORAGES = {
     },
 }
 
+# --- Media on object storage ------------------------------------------------------------
+# MEDIA_STORAGE=s3 keeps uploaded files in a private bucket of an S3-compatible service
+# (Amazon S3, MinIO, Ceph RGW, Garage…) instead of MEDIA_ROOT, so that every node of a
+# cluster serves the same files. Empty credentials leave boto3 its own chain (AWS_*
+# variables, instance role). See README, "Media on object storage".
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="") or "local"
+if MEDIA_STORAGE == "s3":
+    _s3_problems = []
+    if not env("S3_BUCKET", default=""):
+        _s3_problems.append("S3_BUCKET is required")
+    if env("S3_ADDRESSING_STYLE", default="auto") not in ("auto", "path", "virtual"):
+        _s3_problems.append("S3_ADDRESSING_STYLE must be auto, path or virtual")
+    if bool(env("S3_ACCESS_KEY_ID", default="")) != bool(env("S3_SECRET_ACCESS_KEY", default="")):
+        _s3_problems.append("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together")
+    if _s3_problems:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3: " + "; ".join(_s3_problems) + ".")
+    STORAGES["default"] = {
+        "BACKEND": "cdp_portal.core.s3_storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="auto"),
+            "location": env("S3_PREFIX", default="").strip("/"),
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r}: expected local or s3")
+
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
