@@ -283,6 +283,27 @@ PORTAL_PROTECTED_MEDIA_URL = "/protected-media/"
 # core plus one). `check --deploy` warns when several processes would run without Redis.
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=None)
 
+# --- Media on object storage ------------------------------------------------------------
+# MEDIA_STORAGE=s3 keeps uploaded files in a private bucket of an S3-compatible service
+# (Amazon S3, MinIO, Ceph RGW, Garage…) instead of MEDIA_ROOT, so that every node of a
+# cluster serves the same files. Empty credentials leave boto3 its own chain (AWS_*
+# variables, instance role). See README, "Media on object storage".
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="") or "local"
+# Checked with the rest of the environment (cdp_portal/core/config.py).
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "cdp_portal.core.s3_storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="auto"),
+            "location": env("S3_PREFIX", default="").strip("/"),
+        },
+    }
+
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -342,8 +363,6 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("forums.context_processors.
 # one line per request. Django's own "django" logger keeps only its mail_admins handler:
 # with its console handler as well, every line of runserver would be printed twice.
 LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
-if LOG_FORMAT not in ("json", "text"):
-    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: expected json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

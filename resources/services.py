@@ -81,16 +81,18 @@ def _attaching(resource: Resource, upload: UploadedFile | None) -> Iterator[None
     info = inspect_upload(upload)
     field = resource.file.field
     storage = resource.file.storage
-    # The name is chosen here (as FieldFile.save would) so that a failed write knows
-    # which partial file to remove.
-    name = storage.get_available_name(
-        field.generate_filename(resource, info.name), max_length=field.max_length
-    )
+    name = None
     try:
+        # The name is chosen here (as FieldFile.save would) so that a failed write knows
+        # which partial file to remove. Choosing it asks the storage (a bucket may be down).
+        name = storage.get_available_name(
+            field.generate_filename(resource, info.name), max_length=field.max_length
+        )
         stored = storage.save(name, upload, max_length=field.max_length)
     except OSError as error:
         logger.error("Upload %r could not be stored as %r: %s", info.name, name, error)
-        _discard_file(storage, name)
+        if name is not None:
+            _discard_file(storage, name)
         raise ValidationError(
             _(
                 "Le fichier n'a pas pu être enregistré sur le serveur (espace disque plein "

@@ -9,6 +9,7 @@ every write goes through `resources.services`.
 from __future__ import annotations
 
 import copy
+import logging
 from pathlib import PurePath
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.core.errors import error_text
+from cdp_portal.core.media import open_for_download
 from cdp_portal.core.middleware import moderation_action
 from cdp_portal.core.redirects import safe_next_url
 from communities.models import Community
@@ -55,6 +57,11 @@ FEATURED_ON_HOME = 4
 REVISIONS_SHOWN = 20
 FLAGS_PER_PAGE = 20
 SERVED_CONTENT_TYPES = frozenset(kind.content_type for kind in KINDS.values())
+# Read from the storage in blocks of this size (Django's default, 4 KiB, is one Python
+# round trip per 4 KiB of a file that may weigh 20 MB).
+DOWNLOAD_BLOCK_BYTES = 64 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 def _visible_resource(request: HttpRequest, pk: int) -> Resource:
@@ -168,6 +175,28 @@ def _sent_by_proxy(resource: Resource, content_type: str, filename: str) -> Http
     return response
 
 
+def _streamed(resource: Resource, content_type: str, filename: str) -> HttpResponse:
+    """The file's bytes through Python, from local disk or object storage."""
+    stream, size = open_for_download(resource.file.storage, resource.file.name)
+    response = FileResponse(
+        stream, as_attachment=True, filename=filename, content_type=content_type
+    )
+    # A stream from object storage cannot be measured by seeking.
+    response["Content-Length"] = str(size)
+    response.block_size = DOWNLOAD_BLOCK_BYTES
+    return response
+
+
+def _storage_unavailable(request: HttpRequest, resource: Resource, error: OSError) -> HttpResponse:
+    # The storage (a disk, a bucket) is failing, not the file missing: say so.
+    logger.error("Download of resource %s failed: %s", resource.pk, error)
+    response = render(
+        request, "resources/file_unavailable.html", {"resource": resource}, status=503
+    )
+    response["Retry-After"] = "30"
+    return response
+
+
 @require_safe
 def resource_download(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _visible_resource(request, pk)
@@ -178,16 +207,16 @@ def resource_download(request: HttpRequest, pk: int) -> HttpResponse:
         content_type = "application/octet-stream"
     filename = resource.file_name or PurePath(resource.file.name).name
     # Only files on local disk are under nginx's alias of MEDIA_ROOT.
-    if settings.PORTAL_DOWNLOADS_VIA_PROXY and isinstance(resource.file.storage, FileSystemStorage):
-        response = _sent_by_proxy(resource, content_type, filename)
-    else:
-        try:
-            handle = resource.file.open("rb")
-        except OSError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=filename, content_type=content_type
-        )
+    via_proxy = settings.PORTAL_DOWNLOADS_VIA_PROXY
+    try:
+        if via_proxy and isinstance(resource.file.storage, FileSystemStorage):
+            response = _sent_by_proxy(resource, content_type, filename)
+        else:
+            response = _streamed(resource, content_type, filename)
+    except FileNotFoundError:
+        raise Http404 from None
+    except OSError as error:
+        return _storage_unavailable(request, resource, error)
     services.resource_record_download(resource=resource)
     return _download_headers(response)
 

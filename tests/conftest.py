@@ -86,3 +86,27 @@ def community_world(db) -> CommunityWorld:
         outsider=make_member(communities["open"], user=UserFactory(), status="left"),
         admin=SuperUserFactory(email="admin-world@example.org"),
     )
+
+
+# --- Media on object storage ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """One real S3-compatible server (moto's server mode) per test process, on a free
+    loopback port; each test that asks for `s3_media` gets a fresh bucket on it."""
+    from tests.s3_server import S3Server
+
+    server = S3Server(tmp_path_factory.mktemp("moto") / "moto.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_media(settings, s3_server):
+    """Uploaded files go to a fresh private bucket for this test (MEDIA_STORAGE=s3):
+    returns the bucket's name. Changing STORAGES drops Django's cached storages."""
+    bucket = s3_server.create_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage(bucket)}
+    return bucket

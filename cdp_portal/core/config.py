@@ -65,7 +65,17 @@ INTEGERS = {
 }
 FLOATS = ("DATABASE_POOL_TIMEOUT",)
 # Never echoed in a message: they hold passwords or keys.
-SECRETS = frozenset({"SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "EMAIL_HOST_PASSWORD", "REDIS_URL"})
+SECRETS = frozenset(
+    {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "EMAIL_URL",
+        "EMAIL_HOST_PASSWORD",
+        "REDIS_URL",
+        "S3_SECRET_ACCESS_KEY",
+        "SENTRY_DSN",
+    }
+)
 
 POST_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 POST_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -249,6 +259,28 @@ def _check_formats(problems: _Problems) -> None:
         "LOG_LEVEL", lambda value: value in LOG_LEVELS, "one of " + ", ".join(LOG_LEVELS)
     )
     problems.check("TIME_ZONE", _is_time_zone, "an IANA time zone such as America/Montreal")
+    problems.check("LOG_FORMAT", lambda value: value in ("", "json", "text"), "json or text")
+    _check_media_storage(problems)
+
+
+def _check_media_storage(problems: _Problems) -> None:
+    environment = problems.environment
+    problems.check(
+        "MEDIA_STORAGE", lambda value: value in ("", "local", "s3"), "local or s3 (default local)"
+    )
+    if environment.get("MEDIA_STORAGE") != "s3":
+        return
+    if not environment.get("S3_BUCKET", "").strip():
+        problems.missing("S3_BUCKET", "the bucket's name (MEDIA_STORAGE=s3)")
+    problems.check(
+        "S3_ADDRESSING_STYLE",
+        lambda value: value in ("auto", "path", "virtual"),
+        "auto, path or virtual",
+    )
+    if bool(environment.get("S3_ACCESS_KEY_ID")) != bool(environment.get("S3_SECRET_ACCESS_KEY")):
+        problems.malformed(
+            "S3_SECRET_ACCESS_KEY", "set together with S3_ACCESS_KEY_ID, or both left empty"
+        )
 
 
 def _check_secret_key(problems: _Problems) -> None:
