@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from cdp_portal.accounts.models import User
 from communities.models import Community, Membership, Role
-from tests.communities.readiness_factories import readiness_world_fixture  # noqa: F401
 from tests.factories import make_member
+from tests.readiness.factories import readiness_world_fixture  # noqa: F401
 from tests.worlds import VISIBILITIES, ReadinessWorld
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,8 @@ def named_by_the_queryset(viewer: User, community: Community) -> set[User]:
 
 
 def page(client, name: str, community: Community):
-    return client.get(reverse(f"communities:{name}", kwargs={"slug": community.slug}))
+    name = name if ":" in name else f"communities:{name}"
+    return client.get(reverse(name, kwargs={"slug": community.slug}))
 
 
 @pytest.mark.parametrize("visibility", VISIBILITIES)
@@ -81,7 +82,7 @@ def test_home_queryset_and_dossier_name_the_same_people(client, login, staffed, 
     if knows_it:
         assert named_on(home) == expected
     assert named_by_the_queryset(viewer, community) == expected
-    dossier = page(client, "readiness_dossier", community)
+    dossier = page(client, "readiness:dossier", community)
     if reads_content:
         assert dossier.status_code == 200
         assert named_on(dossier) == expected
@@ -109,7 +110,7 @@ def test_a_sponsor_named_without_membership_reads_every_role_in_the_dossier_only
     else:
         assert home.status_code == 404
         assert named_by_the_queryset(sponsor, community) == set()
-    dossier = page(client, "readiness_dossier", community)
+    dossier = page(client, "readiness:dossier", community)
     assert dossier.status_code == 200
     assert named_on(dossier) == expected_people(staffed, visibility, reads_content=True)
 
