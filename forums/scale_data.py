@@ -24,13 +24,13 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.text import slugify
 from taggit.models import Tag
 
+from cdp_portal.core.tags import tag_slug
 from communities.models import Community, Membership
 
 from .models import DEFAULT_FORUMS, Forum, Post, TaggedTopic, Topic
-from .services import forums_ensure_defaults, forums_refresh_counters
+from .services import forums_ensure_defaults, forums_refresh_counters, topic_slug
 
 TOPIC_BATCH = 2_000
 POST_BATCH = 50_000
@@ -163,7 +163,7 @@ def _default_forum_ids() -> dict[tuple[int, str], int]:
 
 def _tag_ids() -> list[int]:
     Tag.objects.bulk_create(
-        [Tag(name=name, slug=slugify(name, allow_unicode=True)) for name in TAG_NAMES],
+        [Tag(name=name, slug=tag_slug(name)) for name in TAG_NAMES],
         ignore_conflicts=True,
     )
     return list(Tag.objects.filter(name__in=TAG_NAMES).order_by("pk").values_list("pk", flat=True))
@@ -210,7 +210,7 @@ def _draw_topic(
     topic = Topic(
         forum_id=forum_id,
         title=title,
-        slug=slugify(title)[:80],
+        slug=topic_slug(title),
         author_id=author,
         is_call_for_help=is_call,
         is_pinned=rng.random() < 0.002,

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag
 
+from cdp_portal.core.tags import tag_slug
 from communities.models import Community
 
 from .models import Kind, Resource, TaggedResource
@@ -307,11 +307,7 @@ def _tag_pool(rng: random.Random) -> list[int]:
                 names.append(name)
     names += [f"thème-{n}" for n in range(200)]
     existing = {tag.name: tag.pk for tag in Tag.objects.filter(name__in=names)}
-    missing = [
-        Tag(name=name, slug=slugify(name, allow_unicode=True))
-        for name in names
-        if name not in existing
-    ]
+    missing = [Tag(name=name, slug=tag_slug(name)) for name in names if name not in existing]
     Tag.objects.bulk_create(missing, ignore_conflicts=True)
     ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
     return [ids[name] for name in names if name in ids]

@@ -33,6 +33,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from taggit.models import Tag
 
+from cdp_portal.core.tags import tag_slug
 from communities import demo_data
 from communities.benefits import BENEFITS_BY_KEY
 from communities.models import (
@@ -260,7 +261,7 @@ def create_tags(plan: Plan, data: Generated) -> int:
     existing = dict(Tag.objects.filter(name__in=TAG_VOCABULARY).values_list("name", "pk"))
     missing = [name for name in TAG_VOCABULARY if name not in existing]
     Tag.objects.bulk_create(
-        [Tag(name=name, slug=Tag().slugify(name)) for name in missing], ignore_conflicts=True
+        [Tag(name=name, slug=tag_slug(name)) for name in missing], ignore_conflicts=True
     )
     data.tags = dict(Tag.objects.filter(name__in=TAG_VOCABULARY).values_list("name", "pk"))
     return len(missing)
