@@ -143,6 +143,35 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Read replica (README, "Read replica") ----------------------------------------------
+# With DATABASE_REPLICA_URL, reading requests read from a streaming replica and the rest
+# stays on the primary (cdp_portal/core/replica.py). Unset: no second alias, no router,
+# no middleware, one database as before. Keep this block after every change to
+# DATABASES["default"]: the replica takes the same options.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=5.0)
+DATABASE_REPLICA_LAG_CHECK_SECONDS = env.float("DATABASE_REPLICA_LAG_CHECK_SECONDS", default=2.0)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=10.0)
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **{key: _replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "OPTIONS": {**DATABASES["default"]["OPTIONS"], **_replica.get("OPTIONS", {})},
+        # A standby cannot hold a test database of its own: in tests, the alias reads the
+        # primary's (streamed to the standby when there is one).
+        "TEST": {"MIRROR": "default"},
+    }
+    if DATABASES["replica"]["OPTIONS"].pop("pool", None):
+        # No pool for the replica: a pool waits its whole timeout for a server that
+        # refuses connections, and logs every retry, where a plain connection fails at
+        # once and the request reads the primary. Persistent connections stand in for it.
+        DATABASES["replica"]["CONN_MAX_AGE"] = 60
+    DATABASE_ROUTERS = ["cdp_portal.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "cdp_portal.core.replica.ReplicaRoutingMiddleware")
+    del _replica
+
 # --- Cache and sessions ---------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

@@ -26,6 +26,7 @@ from cdp_portal.accounts.types import AnyUser, User, is_signed_in
 from cdp_portal.core.idempotency import create_once
 from cdp_portal.core.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
 from cdp_portal.core.moderation import ModerationEvent, settle_flag
+from cdp_portal.core.replica import writes_not_read_back
 from cdp_portal.core.slugs import path_slug
 from communities.models import (
     Community,
@@ -623,7 +624,9 @@ def topic_mark_read(*, user: AnyUser, topic: Topic, position: int) -> None:
     from django.db import connection
 
     table = TopicReadState._meta.db_table
-    with connection.cursor() as cursor:
+    # Written on every topic page: with a read replica, the unread markers may lag behind
+    # it by the replica's delay rather than every reader's next pages going to the primary.
+    with writes_not_read_back(), connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {table} (user_id, topic_id, last_read_position, last_read_at)

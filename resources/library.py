@@ -11,12 +11,14 @@ twice, not five times.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 
+from cdp_portal.core.replica import read_may_miss_write
 from cdp_portal.core.search_text import SearchText
 
 from .models import (
@@ -36,6 +38,8 @@ FACETS = ("kind", "language", "community", "tag")
 # the cache and the change counter; each process's own memory otherwise.
 FACET_CACHE_SECONDS = 120
 _VERSION_KEY = "resources:library-version"
+# time.time() of the last change, on whichever node: see `_cacheable`.
+_CHANGED_AT_KEY = "resources:library-changed-at"
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,8 @@ def _grouped_counts(base: ResourceQuerySet, filters: dict[str, str]):
         ) AS g
         LEFT JOIN communities_community AS c ON c.id = g.f_community
     """
-    with connection.cursor() as cursor:
+    # On the database the queryset reads from: the read replica in a reading request.
+    with connections[base.db].cursor() as cursor:
         cursor.execute(query, [*count_params, *inner_params])
         rows = cursor.fetchall()
     total, kinds, languages, communities = 0, [], [], []
@@ -173,6 +178,7 @@ def library_changed() -> None:
             cache.incr(_VERSION_KEY)
         except ValueError:
             cache.set(_VERSION_KEY, 1, None)
+        cache.set(_CHANGED_AT_KEY, time.time(), None)
 
     transaction.on_commit(bump)
 
@@ -192,6 +198,28 @@ def _facet_cache_key(
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"resources:facets:{digest}"
+
+
+def _counts(base: ResourceQuerySet, filters: dict[str, str], key: str) -> tuple:
+    """(total, kinds, languages, communities, tags): from the facet cache, or counted."""
+    counted = cache.get(key)
+    if counted is None:
+        counted = (
+            *_grouped_counts(base, filters),
+            sorted(
+                _filtered(base, filters, skip="tag").tag_counts(TAG_FACET_SIZE),
+                key=lambda t: t[1],
+            ),
+        )
+        if _cacheable(base):
+            cache.set(key, counted, FACET_CACHE_SECONDS)
+    return counted
+
+
+def _cacheable(base: ResourceQuerySet) -> bool:
+    """Counts made on a read replica just after a change may not include it yet: cached
+    under the new version, they would be shown to everyone until they expire."""
+    return not read_may_miss_write(base.db, lambda: cache.get(_CHANGED_AT_KEY))
 
 
 def for_listing_in_order(rows) -> list[Resource]:
@@ -242,17 +270,7 @@ def library_search(
         _filtered(base, filters).ranked(text, correction=correction).sorted_by(sort).only("pk")
     )
     key = _facet_cache_key(scope, text, correction, filters)
-    counted = cache.get(key)
-    if counted is None:
-        counted = (
-            *_grouped_counts(base, filters),
-            sorted(
-                _filtered(base, filters, skip="tag").tag_counts(TAG_FACET_SIZE),
-                key=lambda t: t[1],
-            ),
-        )
-        cache.set(key, counted, FACET_CACHE_SECONDS)
-    total, kinds, languages, communities, tags = counted
+    total, kinds, languages, communities, tags = _counts(base, filters, key)
     kind_labels = dict(Kind.choices)
     language_labels = dict(ResourceLanguage.choices)
     by_count = {"key": lambda item: (-item[-1], str(item[1]))}

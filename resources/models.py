@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import URLValidator
-from django.db import connection, models
+from django.db import connections, models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -231,7 +231,8 @@ class ResourceQuerySet(models.QuerySet):
         tag id first and named after: joining every tagged item to its tag before
         grouping costs more than the count itself."""
         inner_sql, inner_params = self.order_by().values("pk").query.sql_with_params()
-        with connection.cursor() as cursor:
+        # Where the queryset reads (the read replica in a reading request).
+        with connections[self.db].cursor() as cursor:
             cursor.execute(
                 f"""
                 SELECT tag.slug, tag.name, counted.n

@@ -26,7 +26,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.db import connection
+from django.db import connections
 from django.db.models import Case, F, Func, Q, TextField, Value, When
 from django.db.models.functions import Concat, Lower, Substr
 from django.utils.html import escape
@@ -93,7 +93,8 @@ def corrected_query(text: str, *, within) -> str:
     readable_with_word = within.order_by().extra(where=[_USES_CANDIDATE_WORD]).values("pk")[:1]
     within_sql, within_params = readable_with_word.query.sql_with_params()
     sql = _CORRECTION_SQL.format(candidates=CORRECTION_CANDIDATES, readable_with_word=within_sql)
-    with connection.cursor() as cursor:
+    # Where `within` reads (the read replica in a reading request).
+    with connections[within.db].cursor() as cursor:
         cursor.execute(sql, [*within_params, candidates])
         best = {word: match for word, match in cursor.fetchall() if match}
     corrected = [best.get(word, word) for word in words]

@@ -29,6 +29,7 @@ from cdp_portal.core.moderation import (
     log_moderation,
     settle_flag,
 )
+from cdp_portal.core.replica import writes_not_read_back
 from cdp_portal.core.slugs import path_slug
 from communities.models import Community
 
@@ -397,8 +398,10 @@ def bookmark_toggle(*, user: User, resource: Resource) -> bool:
 
 
 def resource_record_view(*, resource: Resource) -> None:
-    Resource.objects.filter(pk=resource.pk).update(view_count=F("view_count") + 1)
+    with writes_not_read_back():
+        Resource.objects.filter(pk=resource.pk).update(view_count=F("view_count") + 1)
 
 
 def resource_record_download(*, resource: Resource) -> None:
-    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
+    with writes_not_read_back():
+        Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)

@@ -62,13 +62,19 @@ INTEGERS = {
     "EMAIL_TIMEOUT": 1,
     "SECURE_HSTS_SECONDS": 0,
     "WEB_CONCURRENCY": 1,
+    "DATABASE_REPLICA_STICKY_SECONDS": 0,
 }
-FLOATS = ("DATABASE_POOL_TIMEOUT",)
+FLOATS = (
+    "DATABASE_POOL_TIMEOUT",
+    "DATABASE_REPLICA_LAG_CHECK_SECONDS",
+    "DATABASE_REPLICA_RETRY_SECONDS",
+)
 # Never echoed in a message: they hold passwords or keys.
 SECRETS = frozenset(
     {
         "SECRET_KEY",
         "DATABASE_URL",
+        "DATABASE_REPLICA_URL",
         "EMAIL_URL",
         "EMAIL_HOST_PASSWORD",
         "REDIS_URL",
@@ -226,6 +232,16 @@ def _check_formats(problems: _Problems) -> None:
         "DATABASE_URL",
         _is_database_url,
         "postgres://USER:PASSWORD@HOST:5432/NAME (a PostgreSQL URL with a database name)",
+    )
+    problems.check(
+        "DATABASE_REPLICA_URL",
+        lambda value: value == "" or _is_database_url(value),
+        "postgres://USER:PASSWORD@HOST:5432/NAME of a streaming replica, or empty for none",
+    )
+    problems.check(
+        "DATABASE_REPLICA_MAX_LAG_SECONDS",
+        lambda value: _is_positive_float(value) or value.strip() == "0",
+        "seconds of replication delay tolerated, such as 5, or 0 to ignore the delay",
     )
     problems.check(
         "PORTAL_BASE_URL",
