@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def stored_pdf(world, *, name="Guide été.pdf", community=None, author=None):
     return services.resource_create(
-        author=author or world["open_member"],
+        author=author or world.open_member,
         community=community,
         title="Guide",
         summary="…",
@@ -25,7 +25,7 @@ def stored_pdf(world, *, name="Guide été.pdf", community=None, author=None):
 
 def test_by_default_the_bytes_come_from_python(login, world):
     resource = stored_pdf(world)
-    download = login(world["open_member"]).get(reverse("resources:download", args=[resource.pk]))
+    download = login(world.open_member).get(reverse("resources:download", args=[resource.pk]))
     assert download.status_code == 200
     assert "X-Accel-Redirect" not in download
     assert b"".join(download.streaming_content) == TINY_PDF
@@ -34,7 +34,7 @@ def test_by_default_the_bytes_come_from_python(login, world):
 def test_via_the_proxy_the_answer_is_empty_and_names_the_protected_file(login, world, settings):
     settings.PORTAL_DOWNLOADS_VIA_PROXY = True
     resource = stored_pdf(world)
-    download = login(world["open_member"]).get(reverse("resources:download", args=[resource.pk]))
+    download = login(world.open_member).get(reverse("resources:download", args=[resource.pk]))
     assert download.status_code == 200
     assert download.content == b""
     # Percent-encoded: nginx decodes the URI before looking under its alias of MEDIA_ROOT.
@@ -52,18 +52,18 @@ def test_via_the_proxy_the_answer_is_empty_and_names_the_protected_file(login, w
 
 def test_via_the_proxy_the_permission_check_still_comes_first(login, world, settings):
     settings.PORTAL_DOWNLOADS_VIA_PROXY = True
-    resource = stored_pdf(world, community=world["private"], author=world["private_member"])
+    resource = stored_pdf(world, community=world.private, author=world.private_member)
     url = reverse("resources:download", args=[resource.pk])
-    refused = login(world["outsider"]).get(url)
+    refused = login(world.outsider).get(url)
     assert refused.status_code == 404
     assert "X-Accel-Redirect" not in refused
-    assert "X-Accel-Redirect" in login(world["private_member"]).get(url)
+    assert "X-Accel-Redirect" in login(world.private_member).get(url)
 
 
 def test_via_the_proxy_a_missing_file_is_a_404_not_a_redirect(login, world, settings):
     settings.PORTAL_DOWNLOADS_VIA_PROXY = True
     resource = stored_pdf(world)
     resource.file.storage.delete(resource.file.name)
-    response = login(world["open_member"]).get(reverse("resources:download", args=[resource.pk]))
+    response = login(world.open_member).get(reverse("resources:download", args=[resource.pk]))
     assert response.status_code == 404
     assert "X-Accel-Redirect" not in response

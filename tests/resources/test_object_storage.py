@@ -43,8 +43,8 @@ def local_files(settings) -> list[Path]:
 
 def closed_resource(world) -> Resource:
     return services.resource_create(
-        author=world["closed_member"],
-        community=world["closed"],
+        author=world.closed_member,
+        community=world.closed,
         title="Compte rendu réservé",
         summary="…",
         kind="document",
@@ -60,10 +60,10 @@ def download_url(resource: Resource) -> str:
 def test_a_member_uploads_and_downloads_through_the_bucket(
     login, world, settings, s3_server, s3_media
 ):
-    client = login(world["closed_member"])
+    client = login(world.closed_member)
     # The browser's declared type is ignored, here as on disk.
     file = upload("Compte rendu été.pdf", TINY_PDF, "text/html")
-    response = post_resource(client, file, community=world["closed"].pk)
+    response = post_resource(client, file, community=world.closed.pk)
     assert response.status_code == 302
     resource = Resource.objects.get(title="Titre tapé")
     assert STORED_KEY.fullmatch(resource.file.name)
@@ -108,7 +108,7 @@ def test_non_members_of_a_closed_community_are_refused_the_same_on_both_storages
         None: 302,
     }
     assert all(TINY_PDF not in answer.content for answer in answers.values())
-    assert login(world["closed_member"]).get(url).status_code == 200
+    assert login(world.closed_member).get(url).status_code == 200
     resource.refresh_from_db()
     assert resource.download_count == 1
 
@@ -132,7 +132,7 @@ def test_a_stored_object_is_private_and_its_key_unguessable(world, s3_server, s3
 def test_files_the_library_refuses_never_reach_the_bucket(
     login, world, settings, s3_server, s3_media
 ):
-    client = login(world["open_member"])
+    client = login(world.open_member)
     disguised = upload("rapport.pdf", b"<html><body onload=alert(1)>x</body></html>")
     assert post_resource(client, disguised).status_code == 400
     settings.PORTAL_UPLOAD_MAX_BYTES = 1024
@@ -145,7 +145,7 @@ def test_files_the_library_refuses_never_reach_the_bucket(
 def test_replacing_the_file_keeps_the_history_and_the_former_object(
     login, world, s3_server, s3_media
 ):
-    client = login(world["open_member"])
+    client = login(world.open_member)
     post_resource(client, upload("v1.pdf", TINY_PDF))
     resource = Resource.objects.get(title="Titre tapé")
     first_key = resource.file.name
@@ -173,7 +173,7 @@ def test_replacing_the_file_keeps_the_history_and_the_former_object(
 def test_a_missing_object_is_a_404(login, world, s3_server, s3_media):
     resource = closed_resource(world)
     s3_server.client().delete_object(Bucket=s3_media, Key=resource.file.name)
-    assert login(world["closed_member"]).get(download_url(resource)).status_code == 404
+    assert login(world.closed_member).get(download_url(resource)).status_code == 404
 
 
 @pytest.fixture
@@ -198,10 +198,10 @@ def test_a_bucket_that_is_down_refuses_uploads_and_downloads_clearly(
         port = request.getfixturevalue("silent_port")
         down = s3_server.storage(s3_media, endpoint_url=f"http://127.0.0.1:{port}", read_timeout=1)
     settings.STORAGES = {**settings.STORAGES, "default": down}
-    client = login(world["closed_member"])
+    client = login(world.closed_member)
 
     started = time.monotonic()
-    response = post_resource(client, upload("guide.pdf", TINY_PDF), community=world["closed"].pk)
+    response = post_resource(client, upload("guide.pdf", TINY_PDF), community=world.closed.pk)
     assert response.status_code == 200
     assert "n&#x27;a pas pu être enregistré" in response.content.decode()
     assert 'value="Titre tapé"' in response.content.decode()
