@@ -54,7 +54,7 @@ pytestmark = [
 ]
 
 SCRIPT = servers.ROOT / "deploy" / "rolling-restart.sh"
-CLIENTS = int(os.environ.get("ZD_CLIENTS", 4))
+CLIENTS = int(os.environ.get("ZD_CLIENTS", 6))
 
 
 @dataclass
@@ -131,7 +131,8 @@ def cluster(django_db_setup, tmp_path_factory):
         http_port, https_port = servers.free_port(), servers.free_port()
         env = node_environment(tmp, https_port, redis_port)
         # Several workers per node, as in production; no posting limit for the load.
-        env.update(WEB_CONCURRENCY=os.environ.get("ZD_WORKERS", "2"), PORTAL_POST_RATE_LIMIT="0")
+        env.update(WEB_CONCURRENCY=os.environ.get("ZD_WORKERS", "3"), PORTAL_POST_RATE_LIMIT="0")
+        env["GUNICORN_RELOAD_OVERLAP"] = os.environ.get("ZD_OVERLAP", "25")
         collect_static(env)
         ports, masters = start_nodes(env, tmp)
         started.extend(masters)
@@ -224,6 +225,7 @@ def test_a_rolling_restart_under_load_fails_no_request(cluster):
         lambda: outcome.append(cluster.rolling_restart()),
     )
     assert outcome[0].returncode == 0, outcome[0].stderr
+    print(outcome[0].stderr)
     # Each node really restarted: a new master, and back in the upstream.
     after = [cluster.master_pid(node) for node in cluster.nodes]
     assert all(old != new for old, new in zip(before, after, strict=True))
