@@ -9,6 +9,7 @@ the old ones finish their requests.
 
 import multiprocessing
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -73,8 +74,11 @@ reload_overlap = min(_int("GUNICORN_RELOAD_OVERLAP", 25), max(graceful_timeout -
 _SHARED = Path("/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir())
 
 
-def _folder(master_pid: int) -> Path:
-    return _SHARED / f"cdp-portal-gunicorn-{master_pid}"
+def _folder(master_pid: int, *, create: bool = False) -> Path:
+    folder = _SHARED / f"cdp-portal-gunicorn-{master_pid}"
+    if create:  # /dev/shm may have been emptied since the master started
+        folder.mkdir(exist_ok=True)
+    return folder
 
 
 def _retiring_age(master_pid: int) -> int:
@@ -107,16 +111,16 @@ def _on_term(worker, signum: int, frame) -> None:
 
 
 def when_ready(server) -> None:
-    _folder(server.pid).mkdir(exist_ok=True)
+    _folder(server.pid, create=True)
 
 
 def on_reload(server) -> None:
     # Called before the new workers are spawned: every worker up to this age retires.
-    (_folder(server.pid) / "retiring").write_text(str(server.worker_age))
+    (_folder(server.pid, create=True) / "retiring").write_text(str(server.worker_age))
 
 
 def post_worker_init(worker) -> None:
-    (_folder(worker.ppid) / f"ready-{worker.age}").touch()
+    (_folder(worker.ppid, create=True) / f"ready-{worker.age}").touch()
     signal.signal(signal.SIGTERM, lambda signum, frame: _on_term(worker, signum, frame))
     signal.siginterrupt(signal.SIGTERM, False)  # a request in flight is not interrupted
 
@@ -126,6 +130,4 @@ def child_exit(server, worker) -> None:
 
 
 def on_exit(server) -> None:
-    for path in _folder(server.pid).glob("*"):
-        path.unlink(missing_ok=True)
-    _folder(server.pid).rmdir()
+    shutil.rmtree(_folder(server.pid), ignore_errors=True)
