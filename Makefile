@@ -53,12 +53,13 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-# tests/deploy start a real nginx in front of gunicorn (they are skipped without it).
+# tests/deploy start a real nginx in front of gunicorn and run deploy/rolling-restart.sh
+# (curl, ss); they are skipped without these.
 deploy-tools:
-	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
+	@{ { command -v nginx || test -x /usr/sbin/nginx; } && command -v curl && command -v ss; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl; \
-	  else echo "tests/deploy are skipped without nginx: sudo apt-get install nginx-light" >&2; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl curl iproute2; \
+	  else echo "tests/deploy are skipped without nginx, curl, ss: sudo apt-get install nginx-light curl iproute2" >&2; fi; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,7 @@ import re
 import runpy
 import shutil
 import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -85,8 +86,8 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
 
 
 def test_gunicorn_settings_import_nothing_of_the_portal():
-    """With preload off the master must not hold the portal's modules either, or workers
-    started after a HUP would inherit the old code."""
+    """With preload off the master must not hold the portal's modules either (nor Django's),
+    or workers started after a HUP would inherit the old code: the standard library only."""
     tree = ast.parse(GUNICORN_CONF.read_text())
     imported = {
         alias.name.split(".")[0]
@@ -94,7 +95,23 @@ def test_gunicorn_settings_import_nothing_of_the_portal():
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module)])
     }
-    assert imported <= {"multiprocessing", "os"}
+    assert imported <= set(sys.stdlib_module_names)
+
+
+def test_a_reload_keeps_old_workers_no_longer_than_the_master_waits_for_them(monkeypatch):
+    conf = gunicorn_settings(monkeypatch, GUNICORN_GRACEFUL_TIMEOUT="30")
+    assert 0 < conf["reload_overlap"] < conf["graceful_timeout"]
+    short = gunicorn_settings(
+        monkeypatch, GUNICORN_GRACEFUL_TIMEOUT="8", GUNICORN_RELOAD_OVERLAP="25"
+    )
+    assert short["reload_overlap"] < short["graceful_timeout"]
+
+
+def test_nginx_drops_idle_upstream_connections_before_a_worker_would():
+    """A worker closing a kept-alive connection just as nginx sends a POST on it would cost
+    the client a 502 (nginx never resends a POST)."""
+    (idle,) = nginx_directives("keepalive_timeout")
+    assert int(idle.rstrip("s")) < runpy.run_path(str(GUNICORN_CONF))["keepalive"]
 
 
 def example_environment() -> tuple[dict[str, str], set[str]]:
