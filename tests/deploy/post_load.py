@@ -24,6 +24,7 @@ class LoadFigures:
     acknowledged: list[str] = field(default_factory=list)  # bodies answered with 302
     refused: list[str] = field(default_factory=list)  # bodies never acknowledged
     lock: threading.Lock = field(default_factory=threading.Lock)
+    started: float = field(default_factory=time.monotonic)
 
     def count(self, failed: bool) -> None:
         with self.lock:
@@ -32,8 +33,10 @@ class LoadFigures:
 
     def summary(self, lost: int, duplicated: int) -> str:
         rate = 100 * self.failures / max(self.requests, 1)
+        seconds = time.monotonic() - self.started
         return (
-            f"requests {self.requests}, failures {self.failures} ({rate:.2f} %), "
+            f"requests {self.requests} in {seconds:.0f} s, "
+            f"failures {self.failures} ({rate:.2f} %), "
             f"acknowledged posts {len(self.acknowledged)}, lost {lost}, "
             f"duplicated {duplicated}"
         )

@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,10 +121,8 @@ def kill_hard(server: servers.Server) -> None:
     child_pids = [int(p) for p in children.read_text().split()] if children.exists() else []
     os.kill(pid, signal.SIGKILL)
     for child in child_pids:
-        try:
+        with suppress(ProcessLookupError):  # a worker that was already exiting
             os.kill(child, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     server.process.wait(timeout=10)
 
 
