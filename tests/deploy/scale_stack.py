@@ -164,7 +164,10 @@ def scale_environment(tmp: Path, https_port: int, redis_port: int, mail_port: in
 
 
 @contextmanager
-def scale_stack(tmp: Path) -> Iterator[ScaleStack]:
+def scale_stack(tmp: Path, databases: dict[str, str] | None = None) -> Iterator[ScaleStack]:
+    """The whole stack; `databases` replaces the nodes' and worker's DATABASE_URL (and adds
+    DATABASE_REPLICA_URL) when the test gives them a primary and a standby of its own,
+    otherwise they share the test database."""
     started: list = []
     mail = MailSink().start()
     try:
@@ -177,6 +180,7 @@ def scale_stack(tmp: Path) -> Iterator[ScaleStack]:
         http_port, https_port, node_ports, pinned = ports[0], ports[1], ports[2:4], ports[4:]
         env = scale_environment(tmp, https_port, redis_port, mail.port)
         env.update(s3.environment(s3.create_bucket()))
+        env.update(databases or {})
         collect_static(env)
         nodes = [
             servers.start_gunicorn(f"node{n}", port, env, tmp)
