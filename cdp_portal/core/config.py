@@ -65,11 +65,14 @@ INTEGERS = {
     "WEB_CONCURRENCY": 1,
     "DATABASE_REPLICA_STICKY_SECONDS": 0,
 }
-FLOATS = (
-    "DATABASE_POOL_TIMEOUT",
-    "DATABASE_REPLICA_LAG_CHECK_SECONDS",
-    "DATABASE_REPLICA_RETRY_SECONDS",
-)
+# Number variables, and whether 0 is allowed (it turns the feature off).
+FLOATS = {
+    "DATABASE_POOL_TIMEOUT": False,
+    "DATABASE_REPLICA_LAG_CHECK_SECONDS": False,
+    "DATABASE_REPLICA_RETRY_SECONDS": False,
+    "DATABASE_REPLICA_MAX_LAG_SECONDS": True,
+    "SENTRY_TRACES_SAMPLE_RATE": True,
+}
 # Never echoed in a message: they hold passwords or keys.
 SECRETS = frozenset(
     {
@@ -224,8 +227,15 @@ def _check_types(problems: _Problems) -> None:
             lambda value, minimum=minimum: _is_integer(value, minimum),
             f"a whole number >= {minimum}",
         )
-    for name in FLOATS:
-        problems.check(name, _is_positive_float, "a number of seconds > 0, such as 5 or 2.5")
+    for name, zero_allowed in FLOATS.items():
+        if zero_allowed:
+            problems.check(
+                name,
+                lambda value: value.strip() == "0" or _is_positive_float(value),
+                "a number >= 0, such as 0, 0.5 or 5",
+            )
+        else:
+            problems.check(name, _is_positive_float, "a number > 0, such as 5 or 2.5")
 
 
 def _check_formats(problems: _Problems) -> None:
@@ -238,11 +248,6 @@ def _check_formats(problems: _Problems) -> None:
         "DATABASE_REPLICA_URL",
         lambda value: value == "" or _is_database_url(value),
         "postgres://USER:PASSWORD@HOST:5432/NAME of a streaming replica, or empty for none",
-    )
-    problems.check(
-        "DATABASE_REPLICA_MAX_LAG_SECONDS",
-        lambda value: _is_positive_float(value) or value.strip() == "0",
-        "seconds of replication delay tolerated, such as 5, or 0 to ignore the delay",
     )
     problems.check(
         "PORTAL_BASE_URL",

@@ -112,7 +112,7 @@ def test_production_needs_what_has_a_development_default(variable, expected):
         ("PORTAL_UPLOAD_MAX_BYTES", "20MB", "a whole number >= 1"),
         ("PORTAL_UPLOAD_MAX_BYTES", "0", "a whole number >= 1"),
         ("TRUSTED_PROXY_COUNT", "one", "a whole number >= 0"),
-        ("DATABASE_POOL_TIMEOUT", "soon", "a number of seconds > 0"),
+        ("DATABASE_POOL_TIMEOUT", "soon", "a number > 0"),
         ("DJANGO_DEBUG", "nope", "a boolean"),
         ("PORTAL_DOWNLOADS_VIA_PROXY", "sure", "a boolean"),
         ("REDIS_URL", "http://127.0.0.1:6379", "redis://HOST:6379/0"),

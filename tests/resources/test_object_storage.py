@@ -98,7 +98,7 @@ def test_non_members_of_a_closed_community_are_refused_the_same_on_both_storages
     resource = closed_resource(world)
     url = download_url(resource)
     answers = {
-        visitor: login(world[visitor] if visitor else None).get(url)
+        visitor: login(world.visitor(visitor) if visitor else None).get(url)
         for visitor in ("outsider", "open_member", "open_animator", None)
     }
     assert {visitor: answer.status_code for visitor, answer in answers.items()} == {
