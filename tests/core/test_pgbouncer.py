@@ -172,5 +172,7 @@ def test_the_admin_csv_export_works_through_pgbouncer_with_server_side_cursors_o
     assert result == {"status": 200, "rows": 5}
 
     broken = export_through(pgbouncer, admin.email, tmp_path, DATABASE_POOL="1")
-    assert broken["error"] == "ProgrammingError"
+    # Django wraps psycopg's InvalidCursorName as ProgrammingError, or not, depending on
+    # where the fetch fails; either way the server-side cursor is gone.
+    assert broken["error"] in ("ProgrammingError", "InvalidCursorName")
     assert "does not exist" in broken["message"]
