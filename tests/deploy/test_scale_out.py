@@ -378,3 +378,5 @@ def test_pages_still_answer_when_the_replica_is_down(
     assert lost == 0 and duplicated == 0, summary
     assert figures.failures < figures.requests / 100, summary
     assert back, "the nodes did not read from the standby again once it was back"
+    logs = "".join(node.log.read_text() for node in stack.nodes)
+    assert "Read replica available again" in logs, "no node said it reads the standby again"
