@@ -6,7 +6,8 @@ own, e-mail to an SMTP sink, and a private PostgreSQL primary with its streaming
 (tests/deploy/scale_stack.py). The failover figures are printed (`pytest -s`), recorded as
 test properties, and kept in bench/README.md ("Scale-out and failover").
 
-One stack for the module (about 25 s to start), about 90 s in all on a quiet 2-core machine.
+One stack for the module (about 25 s to start, the two PostgreSQL clusters included),
+about 100 s in all on a quiet 2-core machine.
 """
 
 from __future__ import annotations
