@@ -109,3 +109,22 @@ def run_load(
         thread.start()
         started.append(thread)
     return started
+
+
+def run_reads(
+    readers: list[requests.Session], urls: list[str], figures: LoadFigures, done: threading.Event
+) -> list[threading.Thread]:
+    """One client per signed-in session in `readers`, reading `urls` in turn (pages that
+    read the replica) until `done` is set. Returns the started threads."""
+
+    def client(session: requests.Session) -> None:
+        while not done.is_set():
+            for url in urls:
+                _attempt(figures, lambda url=url: session.get(url, timeout=20))
+
+    started = []
+    for session in readers:
+        thread = threading.Thread(target=client, args=(session,), daemon=True)
+        thread.start()
+        started.append(thread)
+    return started

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from django.conf import settings
 
+from tests import pg_clusters
 from tests.core.smtp_server import SMTPServer
 from tests.deploy import servers
 from tests.deploy.test_behind_nginx import (
@@ -36,11 +36,66 @@ from tests.s3_server import S3Server
 
 REDIS_DATABASE = 5
 POST_RATE_LIMIT = "3/10m"
+PORTAL_DATABASE = "cdp"
+# A node that found the standby down tries it again this soon (production: 10 s), so that
+# the test sees reads go back to it without waiting.
+REPLICA_RETRY_SECONDS = "1"
 
 
-def replica_router_available() -> bool:
-    """Whether this tree routes reads to a replica (issue 13, branch h-replica)."""
-    return hasattr(settings, "DATABASE_REPLICA_URL")
+@dataclass
+class Replication:
+    """A private primary and its streaming standby (tests/pg_clusters.py), the portal's
+    database migrated on the primary."""
+
+    primary: pg_clusters.Cluster
+    standby: pg_clusters.Cluster
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "DATABASE_URL": self.primary.url(PORTAL_DATABASE),
+            "DATABASE_REPLICA_URL": self.standby.url(PORTAL_DATABASE),
+            "DATABASE_REPLICA_RETRY_SECONDS": REPLICA_RETRY_SECONDS,
+        }
+
+
+@contextmanager
+def replication(bindir: Path) -> Iterator[Replication]:
+    """Primary, migrated, then its standby: the base backup carries the schema."""
+    root = pg_clusters.new_root()
+    try:
+        primary = pg_clusters.start_primary(root, bindir)
+        primary.query(f"CREATE DATABASE {PORTAL_DATABASE}")
+        result = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
+            cwd=servers.ROOT,
+            env={**os.environ, "DATABASE_URL": primary.url(PORTAL_DATABASE)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        yield Replication(primary, pg_clusters.start_standby(primary, root))
+    finally:
+        pg_clusters.remove(root, bindir)
+
+
+@contextmanager
+def orm_on_cluster(connection, cluster: pg_clusters.Cluster) -> Iterator[None]:
+    """The test process's ORM on `cluster`'s portal database while the stack runs: the
+    tests create what the nodes read, and read back what the nodes wrote, on the primary
+    the nodes use. The test database's settings are put back afterwards."""
+    # A pool (not in tests: DEBUG) would keep its connections to the test database.
+    assert "pool" not in connection.settings_dict["OPTIONS"]
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(
+        HOST="127.0.0.1", PORT=cluster.port, NAME=PORTAL_DATABASE, USER="postgres", PASSWORD=""
+    )
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
 
 
 class MailSink(SMTPServer):

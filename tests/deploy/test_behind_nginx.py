@@ -40,8 +40,9 @@ pytestmark = [
     # module must be in the same group of pytest-django's ordering (transactional tests
     # run together), or the module's stack would be started once per group.
     pytest.mark.django_db(transaction=True),
-    # One pytest-xdist worker runs the whole module (make test passes --dist loadgroup).
-    pytest.mark.xdist_group("behind_nginx"),
+    # One pytest-xdist worker runs the three stacks of tests/deploy, one after the other
+    # (make test passes --dist loadgroup): together they would starve 2 cores.
+    pytest.mark.xdist_group("deploy"),
 ]
 
 TOO_MANY = "Trop de tentatives"

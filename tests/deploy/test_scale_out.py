@@ -1,11 +1,13 @@
 """Scale-out on real parts (issue 13): nginx with the shipped site in front of two gunicorn
 nodes in production mode, one `db_worker` (PORTAL_TASKS_BACKEND=database), uploads in a
 bucket of a real S3-compatible server, a Redis of their own on a database number of its
-own, e-mail to an SMTP sink; every step checked through nginx, each on the node it names
+own, e-mail to an SMTP sink, and a private PostgreSQL primary with its streaming standby
+(DATABASE_REPLICA_URL); every step checked through nginx, each on the node it names
 (tests/deploy/scale_stack.py). The failover figures are printed (`pytest -s`), recorded as
 test properties, and kept in bench/README.md ("Scale-out and failover").
 
-One stack for the module (about 25 s to start), about 90 s in all on a quiet 2-core machine.
+One stack for the module (about 25 s to start, the two PostgreSQL clusters included),
+about 100 s in all on a quiet 2-core machine.
 """
 
 from __future__ import annotations
@@ -13,19 +15,24 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
+import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 import requests
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from cdp_portal.core.replica import STICKY_COOKIE
 from forums import services as forum_services
 from forums.models import Post
 from resources.models import Resource
-from tests.deploy import post_load, servers
-from tests.deploy.scale_stack import ScaleStack, kill_hard, replica_router_available, scale_stack
+from tests import pg_clusters
+from tests.deploy import post_load, scale_stack, servers
+from tests.deploy.scale_stack import Replication, ScaleStack, kill_hard, orm_on_cluster
 from tests.factories import TEST_PASSWORD, CommunityFactory, UserFactory, make_member
 from tests.forums.factories import general_forum, make_topic
 
@@ -47,17 +54,23 @@ FACET_COUNT = re.compile(r'library-facet__count">\((\d+)\)')
 
 
 @pytest.fixture(scope="module")
-def databases(django_db_setup) -> dict[str, str]:
-    """The nodes' database variables. Without the replica router (issue 13, branch
-    h-replica) they share the test database and the replica scenario is skipped; with it,
-    this is where a private primary and its streaming standby get started (its
-    tests start them) and their DATABASE_URL and DATABASE_REPLICA_URL returned."""
-    return {}
+def replication(django_db_setup) -> Iterator[Replication | None]:
+    """A private primary, migrated, and its streaming standby (tests/pg_clusters.py) for
+    the nodes and the worker; the test process's ORM uses that primary too. Without
+    PostgreSQL's server programs everything shares the test database and the replica
+    scenario is skipped."""
+    bindir = pg_clusters.replication_tools()
+    if bindir is None:
+        yield None
+        return
+    with scale_stack.replication(bindir) as pair, orm_on_cluster(connection, pair.primary):
+        yield pair
 
 
 @pytest.fixture(scope="module")
-def stack(databases, tmp_path_factory):
-    with scale_stack(tmp_path_factory.mktemp("scale"), databases) as started:
+def stack(replication: Replication | None, tmp_path_factory) -> Iterator[ScaleStack]:
+    databases = replication.environment() if replication else {}
+    with scale_stack.scale_stack(tmp_path_factory.mktemp("scale"), databases) as started:
         yield started
 
 
@@ -292,9 +305,79 @@ def test_a_node_killed_during_load_loses_no_acknowledged_post(
     assert figures.failures < figures.requests / 100, figures.summary(lost, duplicated)
 
 
-@pytest.mark.skipif(not replica_router_available(), reason="replica router not merged")
-def test_pages_still_answer_when_the_replica_is_down(stack: ScaleStack):
-    """Needs the read-replica router of issue 13 (DATABASE_REPLICA_URL): the stack then
-    gets a private primary and a streaming standby, this test stops the standby during a
-    read load and counts failures (see bench/README.md, "Scale-out and failover")."""
-    pytest.skip("the replica router is in this tree: wire its primary and standby here")
+def wait_for_acknowledged(figures: post_load.LoadFigures, count: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while len(figures.acknowledged) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def replica_connections(standby: pg_clusters.Cluster) -> int:
+    """The nodes' connections to the portal's database on the standby (not this query's)."""
+    database = scale_stack.PORTAL_DATABASE
+    rows = standby.query("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (database,))
+    return rows[0][0]
+
+
+def wait_for_replica_reads(standby: pg_clusters.Cluster, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if replica_connections(standby):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def readers_of(sessions: list[requests.Session]) -> list[requests.Session]:
+    # Signing in wrote (the session, the last sign-in): drop the read-your-writes cookie,
+    # so that these browsers read from the replica at once, as they would a minute later.
+    for session in sessions:
+        session.cookies.set(STICKY_COOKIE, None)
+    return sessions
+
+
+def test_pages_still_answer_when_the_replica_is_down(
+    stack: ScaleStack, replication: Replication | None, topic, record_property
+):
+    """Reads and posts through the balancer; the standby stopped (`pg_ctl stop -m fast`)
+    after a third of the posts, started again once they are all sent: no failed page
+    beyond the 1 %, no post lost or written twice, and the nodes read from it again."""
+    if replication is None:
+        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup) are missing")
+    standby = replication.standby
+    posts_each = int(stack.env["PORTAL_POST_RATE_LIMIT"].split("/")[0])
+    people = signed_in_writers(stack, topic, 34)
+    writers, readers = people[:32], readers_of([session for _, session in people[32:]])
+    planned = len(writers) * posts_each
+    figures, done = post_load.LoadFigures(), threading.Event()
+    urls = [f"{stack.base}/topics/{topic.pk}/", f"{stack.base}/resources/?q=rapport"]
+    reading = post_load.run_reads(readers, urls, figures, done)
+    threads = post_load.run_load(writers, stack.base, topic.pk, posts_each, 3, figures)
+    try:
+        wait_for_acknowledged(figures, planned // 3, 60)
+        assert replica_connections(standby), "the nodes did not read from the standby"
+        standby.stop("fast")
+        stopped = time.monotonic()
+        for thread in threads:
+            thread.join(timeout=120)
+        standby.start()
+        down = time.monotonic() - stopped
+        pg_clusters.wait_until_streaming(standby)
+        back = wait_for_replica_reads(standby, 30)
+    finally:
+        done.set()
+        for thread in reading:
+            thread.join(timeout=30)
+    bodies = Counter(
+        Post.objects.filter(topic=topic, body__startswith="Charge ").values_list("body", flat=True)
+    )
+    lost = sum(1 for body in figures.acknowledged if not bodies[body])
+    duplicated = sum(count - 1 for count in bodies.values())
+    summary = f"{figures.summary(lost, duplicated)}, standby down {down:.0f} s"
+    record(record_property, "replica down", summary)
+    assert not figures.refused, figures.refused
+    assert len(figures.acknowledged) == planned, summary
+    assert lost == 0 and duplicated == 0, summary
+    assert figures.failures < figures.requests / 100, summary
+    assert back, "the nodes did not read from the standby again once it was back"
+    logs = "".join(node.log.read_text() for node in stack.nodes)
+    assert "Read replica available again" in logs, "no node said it reads the standby again"
