@@ -37,6 +37,9 @@ class Figures:
     failures: list[str] = field(default_factory=list)
     acknowledged: set[str] = field(default_factory=set)
     slowest: float = 0.0
+    # Requests sent again because nginx closed the kept-alive connection they went out
+    # on (a reload closes idle client connections): browsers resend those by themselves.
+    resent_on_closed_connection: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, seconds: float, failure: str | None = None) -> None:
@@ -53,6 +56,7 @@ class Figures:
             "requests": self.requests,
             "posts_acknowledged": len(self.acknowledged),
             "failed_requests": len(self.failures),
+            "resent_on_closed_connection": self.resent_on_closed_connection,
             "lost_posts": len(self.acknowledged - set(copies)),
             "duplicated_posts": sum(1 for number in copies.values() if number > 1),
             "unacknowledged_but_written": len(set(copies) - self.acknowledged),
@@ -64,7 +68,7 @@ def _attempt(figures: Figures, send: Callable[[], requests.Response], expected: 
     """One request; the response when it has the expected status, else None (counted)."""
     started = time.monotonic()
     try:
-        response = send()
+        response = _sent_as_a_browser_would(figures, send)
     except requests.RequestException as error:
         figures.count(time.monotonic() - started, f"{type(error).__name__}: {error}"[:300])
         return None
@@ -75,6 +79,22 @@ def _attempt(figures: Figures, send: Callable[[], requests.Response], expected: 
         return None
     figures.count(seconds)
     return response
+
+
+def _sent_as_a_browser_would(
+    figures: Figures, send: Callable[[], requests.Response]
+) -> requests.Response:
+    """A request that met a kept-alive connection closed before any answer is sent once
+    more on a new connection, as browsers do (RFC 9112, 9.3.1: nothing was answered; our
+    posts carry their submission token, so a resend can never write twice)."""
+    try:
+        return send()
+    except requests.ConnectionError as error:
+        if "Remote end closed connection without response" not in str(error):
+            raise
+    with figures.lock:
+        figures.resent_on_closed_connection += 1
+    return send()
 
 
 def _post_one_reply(session: requests.Session, url: str, body: str, figures: Figures) -> None:
