@@ -316,6 +316,10 @@ def write_targets(dataset, data: dict, path: Path, *, topic_ids: list[int], foru
 def run_phases(dataset, data: dict, args: argparse.Namespace, timer: Timer) -> dict:
     from django.db import transaction
 
+    from forums.models import Forum
+
+    if Forum.objects.exists() and not args.force:  # before the long rendering
+        raise SystemExit("this database already holds forums: use a throwaway one, or --force")
     step: Callable[[str], None] = timer.lap
     html = render_posts(data)
     step(f"render Markdown ({len(html)} posts)")
