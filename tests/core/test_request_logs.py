@@ -28,6 +28,7 @@ from cdp_portal.core.tasks import traced_task
 from tests.core.failing_urls import FAILURE_MESSAGE
 from tests.core.test_healthz import _closed_port, _database_at
 from tests.core.test_settings import PRODUCTION_ENV, ROOT, manage, setting_values
+from tests.deploy.servers import database_url
 
 UUID_HEX = re.compile(r"[0-9a-f]{32}")
 
@@ -215,7 +216,7 @@ def test_a_task_carries_the_request_id_into_the_worker_log(client, user, setting
 def run_worker(tmp_path) -> list[dict]:
     environment = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "PORTAL_TASKS_BACKEND": "database",
         "LOG_FORMAT": "json",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
@@ -232,15 +233,6 @@ def run_worker(tmp_path) -> list[dict]:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-
-
-def database_url() -> str:
-    """The test database, as a child process must reach it."""
-    params = connection.settings_dict
-    user = params["USER"] or "postgres"
-    host = params["HOST"] or "127.0.0.1"
-    port = params["PORT"] or 5432
-    return f"postgres://{user}@{host}:{port}/{params['NAME']}"
 
 
 @traced_task()

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import brotli
 import pytest
+from django.db import connection
 
 from tests.core.failing_urls import FAILURE_MESSAGE
-from tests.core.test_request_logs import database_url
 from tests.core.test_settings import ROOT, manage
+from tests.deploy.servers import database_url
 
 SECRETS = ("cookie-secret-4711", "body-secret-4711", "query-secret-4711")
 
@@ -155,7 +156,7 @@ def test_a_failing_page_reaches_sentry_with_the_request_id_and_no_personal_data(
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.core.failing_settings",
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": database_url(connection.settings_dict),
             "SENTRY_DSN": f"http://publickey@127.0.0.1:{sentry_port}/1",
             "SENTRY_ENVIRONMENT": "ci-test",
             "SENTRY_RELEASE": "cdp-portal@1.2.3",

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from cdp_portal.outbox.models import OutgoingEmail
 from cdp_portal.outbox.services import queue_messages
+from tests.deploy.servers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -23,18 +24,10 @@ WORKER_COMMAND = (
 )
 
 
-def _database_url() -> str:
-    params = connection.settings_dict
-    user = params["USER"] or "postgres"
-    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
-    host = params["HOST"] or "127.0.0.1"
-    return f"postgres://{user}{password}@{host}:{params['PORT'] or 5432}/{params['NAME']}"
-
-
 def _start_worker(mail_dir: Path, name: str) -> subprocess.Popen:
     environment = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "PORTAL_TASKS_BACKEND": "database",
         "EMAIL_FILE_PATH": str(mail_dir),
         "LOG_LEVEL": "WARNING",
