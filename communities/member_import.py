@@ -50,6 +50,7 @@ from .services import (
     sponsors_from_roles,
     sync_admin_access,
 )
+from .signals import memberships_changed
 
 User = get_user_model()
 
@@ -575,6 +576,7 @@ class _Importer:
             ["status", "roles", "joined_at", "left_at", "updated_at"],
             batch_size=UPDATE_BATCH,
         )
+        memberships_changed.send(sender=Membership, user_ids=[m.user_id for m in (*new, *updates)])
 
     def finish(self) -> None:
         """The services' rules for the people who gained a role, in bulk: the animators'

@@ -13,9 +13,13 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import ADMINISTRATORS_GROUP, Membership, Role
+
+# Memberships written in bulk (no save signals), sent with `user_ids`: what depends on who
+# belongs where (the forums' stored unread counts) is reconsidered for those people.
+memberships_changed = Signal()
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="communities_animator_access_on_delete")

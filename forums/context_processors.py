@@ -1,19 +1,16 @@
-"""The unread notification count shown in the header: one query, signed-in people only."""
+"""The unread notification count shown in the header: stored with the person (see
+forums.unread), counted only when something changed it."""
 
 from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
-from .models import Notification
+from .unread import header_unread_count
 
 
 def notifications(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    # Lazy: a page that never shows the header (an htmx fragment) runs no query.
-    return {
-        "unread_notification_count": SimpleLazyObject(
-            lambda: Notification.objects.unread_count_for(user)
-        )
-    }
+    # Lazy: a page that never shows the header (an htmx fragment) never counts.
+    return {"unread_notification_count": SimpleLazyObject(lambda: header_unread_count(user))}

@@ -62,6 +62,7 @@ from .permissions import (
     can_post_in,
     can_reply,
 )
+from .unread import forget_unread_counts, forget_unread_counts_of_topics, unread_count_lower
 
 # One limit for every Markdown text of the portal (see cdp_portal/core/markdown.py).
 MAX_BODY_LENGTH = MAX_MARKDOWN_LENGTH
@@ -251,6 +252,7 @@ def _notify(
         if user_id in allowed
     )
     ids = [n.pk for n in notifications]
+    forget_unread_counts(n.recipient_id for n in notifications)
     if ids:
         from .tasks import send_notification_emails
 
@@ -664,7 +666,16 @@ def notifications_mark_read(
         queryset = queryset.filter(pk__in=list(notification_ids))
     if topic is not None:
         queryset = queryset.filter(topic=topic)
-    return queryset.update(read_at=timezone.now())
+    count = queryset.update(read_at=timezone.now())
+    if not count:
+        return 0
+    if notification_ids is None:
+        # All of them, or those of a topic the person is reading: counted ones.
+        unread_count_lower(user, None if topic is None else count)
+    else:
+        forget_unread_counts([user.pk])
+        user.unread_notification_count = None  # this page's header counts again
+    return count
 
 
 # --- Flags and moderation --------------------------------------------------------------
@@ -786,6 +797,7 @@ def post_set_hidden(*, post: Post, by: User, hidden: bool, reason: str = "") -> 
         # The opening post carries the topic: its title leaves lists and search too.
         Topic.objects.filter(pk=topic.pk).update(is_hidden=hidden)
         topic.is_hidden = hidden
+        forget_unread_counts_of_topics(Topic.objects.filter(pk=topic.pk))
     if hidden and topic.accepted_post_id == post.pk:
         # A hidden answer solves nothing: the call for help is open again.
         Topic.objects.filter(pk=topic.pk).update(accepted_post=None, solved_at=None)

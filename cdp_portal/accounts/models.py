@@ -55,6 +55,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+    # The header's unread notification count, read with the person on every page instead
+    # of counted per request. None: to be counted again (forums.unread keeps it: anything
+    # that could change it sets None, the next page counts it once under a row lock).
+    unread_notification_count = models.PositiveIntegerField(
+        _("notifications non lues"), null=True, blank=True, default=0, editable=False
+    )
 
     objects = UserManager()
 

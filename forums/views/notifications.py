@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import services
 from ..models import Notification
+from ..unread import recount_unread
 from .common import NOTIFICATIONS_PER_PAGE, _forum, _safe_next, _topic, post_location
 
 # --- Watching ---------------------------------------------------------------------------------
@@ -69,6 +70,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-pk")
     )
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    # The notification centre is where a stale header count is put right: it counts
+    # exactly, by the one rule, and keeps what it found.
+    recount_unread(request.user)
     return render(
         request,
         "forums/notification_list.html",

@@ -206,9 +206,8 @@ def test_the_list_runs_a_fixed_number_of_queries(
         make_member(community)
         make_member(community, user=person, status="requested" if number % 2 else "active")
     login(person)
-    # session, user, Administrateurs group, filter choices, count, page, my memberships,
-    # unread notifications (header)
-    with django_assert_num_queries(8):
+    # session, user, Administrateurs group, filter choices, count, page, my memberships
+    with django_assert_num_queries(7):
         response = client.get(url("list"))
     assert len(response.context["communities"]) == 14
 
@@ -361,9 +360,9 @@ def test_the_home_runs_a_fixed_number_of_queries(
         )
     login(community_world.open_animator)
     # session, user, community, my membership, Administrateurs group, role holders,
-    # pending requests count, unread notifications (header); sections: open calls for
+    # pending requests count; sections: open calls for
     # help, forums, recent discussions (and their tags), recent resources (and their tags)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(url("detail", community))
     assert response.status_code == 200
     assert "5 demandes d'adhésion en attente" in body(response)
@@ -433,9 +432,8 @@ def test_the_members_page_runs_a_fixed_number_of_queries(
         make_member(community, roles=("member", "coach") if number % 3 else ("member",))
     make_member(community, status="requested")
     login(community_world.open_animator)
-    # session, user, community, my membership, Administrateurs group, count, page,
-    # unread notifications (header)
-    with django_assert_num_queries(8):
+    # session, user, community, my membership, Administrateurs group, count, page
+    with django_assert_num_queries(7):
         response = client.get(url("members", community))
     assert len(response.context["rows"]) == 14
 

@@ -822,9 +822,8 @@ def _crowd(size, community):
 def test_directory_query_count_is_fixed(client, community_world, django_assert_num_queries, size):
     _crowd(size, community_world.open)
     client.force_login(community_world.open_member)
-    # session, user, community choices, is-admin check, campus choices, count, page, tags,
-    # unread notifications (header)
-    with django_assert_num_queries(9):
+    # session, user, community choices, is-admin check, campus choices, count, page, tags
+    with django_assert_num_queries(8):
         response = client.get(LIST_URL, {"q": "foule", "community": community_world.open.pk})
     assert len(listed(response)) == size
 
@@ -840,8 +839,8 @@ def test_profile_query_count_is_fixed(client, community_world, django_assert_num
         make_member(CommunityFactory(), user=subject, roles=("member", "coach"))
     client.force_login(world.closed_member)
     # session, user, profile with account, expertise, interests, is-admin check,
-    # memberships, unread notifications (header)
-    with django_assert_num_queries(8):
+    # memberships
+    with django_assert_num_queries(7):
         response = client.get(profile_url(subject))
     assert len(response.context["memberships"]) == size + 1
 
@@ -859,10 +858,10 @@ def test_tag_page_query_count_is_fixed(client, community_world, django_assert_nu
             tags=["commun"],
         )
     client.force_login(community_world.open_member)
-    # session, user, tag, unread notifications (header), then count, page and tags for
+    # session, user, tag, then count, page and tags for
     # experts, for resources (plus the is-admin check of their visibility) and for
     # interested people; count and page (tags joined) for discussions; whether I follow it
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(reverse("directory:tag", kwargs={"slug": "commun"}))
     assert len(section(response, "experts").profiles) == size
     assert len(section(response, "interested").profiles) == size

@@ -197,8 +197,8 @@ def test_an_empty_query_shows_the_form_and_a_hint_without_searching(
     client, world, django_assert_num_queries, q
 ):
     client.force_login(world.outsider)
-    # Session, account, the header's unread count: nothing is searched.
-    with django_assert_num_queries(3):
+    # Session, account (the header's unread count is stored with it): nothing is searched.
+    with django_assert_num_queries(2):
         response = client.get(URL, {} if q is None else {"q": q})
     assert response.status_code == 200
     assert response.context["results"] is None

@@ -267,9 +267,8 @@ def test_the_readiness_page_runs_a_fixed_number_of_queries(
     set_item(community, "middle-managers", evidence=ResourceFactory(indexed=False))
     login(readiness_world.open_animator)
     # session, user, Administrateurs group, community (+sponsor), checklist, items,
-    # memberships aggregate, forum posts, resources, my membership, and the header's
-    # unread notifications count (forums context processor)
-    with django_assert_num_queries(11):
+    # memberships aggregate, forum posts, resources, my membership
+    with django_assert_num_queries(10):
         response = client.get(url("checklist", community))
     assert response.status_code == 200
 
@@ -469,8 +468,8 @@ def test_the_dossier_runs_a_fixed_number_of_queries(
     login(readiness_world.open_sponsor)
     # session, user, community (+sponsor), my membership, Administrateurs group,
     # checklist, items, memberships aggregate, forum posts, resources, role holders,
-    # decisions, and the header's unread notifications count (forums context processor)
-    with django_assert_num_queries(13):
+    # decisions
+    with django_assert_num_queries(12):
         response = client.get(url("dossier", community))
     assert len(response.context["decisions"]) == 8
 

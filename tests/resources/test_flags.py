@@ -135,7 +135,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, login, world, django_a
     services.resource_flag(resource=world.open_resource, reporter=world.outsider, reason="a")
     # session, user, flags count, flags page (resource, community, people joined), unread
     # notifications (header)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(QUEUE)
     for name in ("closed_resource", "private_resource", "institution_resource"):
         services.resource_flag(resource=world.resource(name), reporter=world.outsider, reason="b")

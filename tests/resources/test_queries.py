@@ -52,8 +52,8 @@ def test_list_query_count(client, login, world, django_assert_num_queries):
     client = login(world.open_member)
     # session, user, is-admin (groups), readable and moderated communities (the facet
     # cache key), counts and 3 facets, tag facet, the page's ids then its rows, tags,
-    # bookmarks, featured, unread notifications (header)
-    with django_assert_num_queries(13):
+    # bookmarks, featured
+    with django_assert_num_queries(12):
         client.get(reverse("resources:list"))
     # Again: the counts and facets come from the cache.
     with django_assert_num_queries(11):
@@ -64,7 +64,7 @@ def test_search_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(world.open_member)
     # as the list, without the "featured" panel, with the spelling correction
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
     with django_assert_num_queries(11):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil", "page": 1})
@@ -98,8 +98,8 @@ def test_detail_query_count(client, login, world, django_assert_num_queries):
     resource = world.open_resource
     client = login(world.open_animator)
     # session, user, resource, view count, is-admin, membership, tags, bookmark, revisions,
-    # the discussions about it and the forums to open one in, unread notifications (header)
-    with django_assert_num_queries(12):
+    # the discussions about it and the forums to open one in
+    with django_assert_num_queries(11):
         response = client.get(resource.get_absolute_url())
     assert response.context["can_edit"]
     forum = general_forum(world.open)
@@ -113,7 +113,7 @@ def test_detail_query_count(client, login, world, django_assert_num_queries):
 def test_bookmarks_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(world.open_member)
-    # session, user, is-admin, count, page, tags, unread notifications (header)
-    with django_assert_num_queries(7):
+    # session, user, is-admin, count, page, tags
+    with django_assert_num_queries(6):
         response = client.get(reverse("resources:bookmarks"))
     assert len(response.context["resources"]) == 5
