@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "cdp_portal.core.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "cdp_portal.accounts.middleware.SessionBackendUpgradeMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cdp_portal.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -173,6 +174,9 @@ if DATABASE_REPLICA_URL:
     del _replica
 
 # --- Cache and sessions ---------------------------------------------------------------
+# Posts and topic rows are kept rendered in the cache under a key made of what they show
+# (cdp_portal.core.fragments); 0 renders every fragment on every page.
+FRAGMENT_CACHE = env.bool("FRAGMENT_CACHE", default=True)
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # Redis that degrades to a per-process memory cache when it is down (cdp_portal/core/cache.py);
@@ -188,8 +192,8 @@ else:
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "cdp_portal.accounts.backends.PortalModelBackend",
+    "cdp_portal.accounts.backends.PortalAuthenticationBackend",
     "cdp_portal.accounts.backends.AdministratorsGroupBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

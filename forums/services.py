@@ -620,8 +620,13 @@ def topic_reopen(*, topic: Topic, by: User) -> Topic:
 
 
 def topic_mark_read(*, user: AnyUser, topic: Topic, position: int) -> None:
-    """Remember the furthest post a person has seen (never moves backwards); one query."""
+    """Remember the furthest post a person has seen (never moves backwards) and when they
+    reached it; one query, none when the topic was read with its read state
+    (`with_read_state`) and the person saw no further than before."""
     if not is_signed_in(user):
+        return
+    known = getattr(topic, "last_read_position", None)
+    if known is not None and known >= position:
         return
     from django.db import connection
 
@@ -660,7 +665,10 @@ def watch_set(
 def notifications_mark_read(
     *, user: User, notification_ids: Iterable[int] | None = None, topic: Topic | None = None
 ) -> int:
-    """Mark a person's notifications read: some, those of a topic, or all."""
+    """Mark a person's notifications read: some, those of a topic, or all. Nothing to do
+    (and no query) when their stored unread count says none is unread."""
+    if user.unread_notification_count == 0:
+        return 0
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=list(notification_ids))

@@ -12,6 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from cdp_portal.accounts.models import User
+from cdp_portal.accounts.permissions import ADMINISTRATORS_GROUP
 from communities.models import Community, Membership
 from communities.signals import memberships_changed
 
@@ -65,15 +66,17 @@ def unread_after_topic_save(sender, instance: Topic, created: bool, raw=False, *
 
 @receiver(m2m_changed, dispatch_uid="forums_unread_after_groups_change")
 def unread_after_groups_change(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
-    """Joining or leaving the administrators' group (or any group: cheap and rare)."""
+    """Joining or leaving the administrators' group (who sees everything). Other groups
+    (the animators' one, synced with roles) change no count."""
     if sender is not User.groups.through:
         return
     if not reverse and action in ("post_add", "post_remove", "post_clear"):
-        forget_unread_counts([instance.pk])
-    elif reverse and action in ("post_add", "post_remove"):  # group.user_set.add(...)
-        forget_unread_counts(pk_set)
-    elif reverse and action == "pre_clear":  # before the group's people are gone
-        forget_unread_counts(instance.user_set.values("pk"))
+        forget_unread_counts([instance.pk])  # the person's groups (rare: the admin form)
+    elif reverse and instance.name == ADMINISTRATORS_GROUP:
+        if action in ("post_add", "post_remove"):  # group.user_set.add(...)
+            forget_unread_counts(pk_set)
+        elif action == "pre_clear":  # before the group's people are gone
+            forget_unread_counts(instance.user_set.values("pk"))
 
 
 @receiver(user_logged_in, dispatch_uid="forums_unread_on_sign_in")

@@ -1,6 +1,42 @@
-from django.contrib.auth.backends import BaseBackend
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
 
-from .permissions import is_portal_admin
+from .permissions import ADMINISTRATORS_GROUP, is_portal_admin
+
+# The paths sessions were signed in with before the backends below replaced Django's and
+# allauth's: `SessionBackendUpgradeMiddleware` rewrites them, nobody is signed out.
+UPGRADED_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": "cdp_portal.accounts.backends.PortalModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": (
+        "cdp_portal.accounts.backends.PortalAuthenticationBackend"
+    ),
+}
+
+
+class SignedInWithFactsMixin:
+    """The signed-in person is loaded with whether they administer the portal, in the same
+    query (`is_portal_admin` reads it instead of asking the database on every page)."""
+
+    def get_user(self, user_id):
+        from .models import User
+
+        administrators = Group.objects.filter(user=OuterRef("pk"), name=ADMINISTRATORS_GROUP)
+        user = (
+            User._default_manager.annotate(_portal_admin_cache=Exists(administrators))
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class PortalModelBackend(SignedInWithFactsMixin, ModelBackend):
+    """Django's e-mail and password sign-in."""
+
+
+class PortalAuthenticationBackend(SignedInWithFactsMixin, AuthenticationBackend):
+    """allauth's sign-in (its forms, its rate limits)."""
 
 
 class AdministratorsGroupBackend(BaseBackend):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from cdp_portal.core.fragments import render_fragments
 from communities.models import Community
 
 from ..forms import CallFilterForm
@@ -87,6 +89,22 @@ def _unread_location(topic: Topic) -> str | None:
     return f"{topic.get_absolute_url()}{query}#p{last_read + 1}"
 
 
+def topic_row_key(topic: Topic) -> tuple:
+    """Every value forums/topic_row.html shows of a topic for this reader: its cache key
+    (cdp_portal.core.fragments)."""
+    author = topic.author
+    last_author = topic.last_post.author if topic.last_post and topic.last_post.author else None
+    return (
+        (topic.pk, topic.slug, topic.title, topic.created_at, topic.reply_count),
+        (topic.is_hidden, topic.is_pinned, topic.is_locked, topic.is_call_for_help),
+        (topic.solved_at, topic.unread_url, topic.last_read_position is None),
+        (topic.author_id, author.get_full_name() if author else None),
+        tuple((tag.slug, tag.name) for tag in topic.tag_list),
+        (topic.last_activity_at, topic.last_activity_natural),
+        last_author.get_full_name() if last_author else None,
+    )
+
+
 @require_safe
 def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpResponse:
     forum = _forum(request, community_slug, slug)
@@ -97,7 +115,9 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
         .unhidden_for(user)
         .in_list_order()
         .with_read_state(user)
-        .select_related("author__profile", "last_post__author")
+        .select_related("author", "last_post__author")
+        # A row shows who wrote the last post, not the post: its text stays in the table.
+        .defer("last_post__body", "last_post__body_html")
         .prefetch_related("tags")
     )
     paginator = Paginator(topics, TOPICS_PER_PAGE)
@@ -110,6 +130,13 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
     for topic in page.object_list:
         topic.forum = forum
         topic.unread_url = _unread_location(topic)
+        topic.tag_list = list(topic.tags.all())
+        topic.last_activity_natural = naturaltime(topic.last_activity_at)
+    fragments = render_fragments(
+        request, "forums/topic_row.html", page.object_list, name="topic", key=topic_row_key
+    )
+    for topic, fragment in zip(page.object_list, fragments, strict=True):
+        topic.fragment = fragment
     return render(
         request,
         "forums/forum_detail.html",

@@ -3,12 +3,14 @@ its edit history."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from cdp_portal.core.fragments import render_fragments
 from communities.permissions import can_see_content
 from resources.models import Resource
 
@@ -82,8 +84,28 @@ def _reply_box(
     )
 
 
-def _posts_page(request: HttpRequest, topic: Topic) -> Page:
-    """The page of the topic's posts asked for, each with what the person may do on it."""
+def post_fragment_key(post: Post, topic: Topic, *, moderates: bool, page_number: int) -> tuple:
+    """Every value forums/post.html shows of a post for this reader: its cache key
+    (cdp_portal.core.fragments)."""
+    author = post.author
+    try:
+        handle = author.profile.handle if author else None
+    except ObjectDoesNotExist:
+        handle = None
+    hidden_by = post.hidden_by.get_full_name() if moderates and post.hidden_by else None
+    return (
+        (post.pk, post.position, post.created_at, post.edited_at, post.body_html),
+        (post.is_hidden, post.hidden_reason, post.hidden_at, hidden_by),
+        (post.author_id, author.get_full_name() if author else None, handle),
+        (topic.pk, topic.author_id, topic.accepted_post_id == post.pk),
+        (post.shows_body, post.editable, post.quotable, post.flaggable, post.acceptable),
+        (moderates, page_number),
+    )
+
+
+def _posts_page(request: HttpRequest, topic: Topic, *, moderates: bool) -> Page:
+    """The page of the topic's posts asked for, each with what the person may do on it
+    and its HTML (from the fragment cache when someone saw it the same way before)."""
     posts = (
         Post.objects.filter(topic=topic)
         .in_topic_order()
@@ -96,6 +118,18 @@ def _posts_page(request: HttpRequest, topic: Topic) -> Page:
     for post in page.object_list:
         post.topic = topic
         _set_post_actions(request.user, topic, post)
+    fragments = render_fragments(
+        request,
+        "forums/post.html",
+        page.object_list,
+        name="post",
+        key=lambda post: post_fragment_key(
+            post, topic, moderates=moderates, page_number=page.number
+        ),
+        context={"topic": topic, "moderates": moderates, "page_number": page.number},
+    )
+    for post, fragment in zip(page.object_list, fragments, strict=True):
+        post.fragment = fragment
     return page
 
 
@@ -119,7 +153,7 @@ def _render_topic(
             return _reply_box(
                 request, topic, reply_form, may_reply=may_reply, page_number=page_number
             )
-    page = _posts_page(request, topic)
+    page = _posts_page(request, topic, moderates=moderates)
     may_accept = can_accept_answer(user, topic)
     if page.object_list and status == 200:
         services.topic_mark_read(user=user, topic=topic, position=page.object_list[-1].position)

@@ -592,7 +592,7 @@ def test_membership_changelist_runs_a_fixed_number_of_queries(
     # link, two counts, the page of rows.
     # + SAVEPOINT/RELEASE around the changelist: tests run in a transaction (a request in
     # autocommit has none; see SafeChangelistMixin).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(MEMBERSHIPS)
     assert len(listed(response)) == 3 + extra
 
@@ -628,7 +628,7 @@ def test_community_changelist_runs_a_fixed_number_of_queries(
     # "add forum" link).
     # + SAVEPOINT/RELEASE around the changelist: tests run in a transaction (a request in
     # autocommit has none; see SafeChangelistMixin).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(COMMUNITIES)
     assert len(listed(response)) == 1 + extra
     assert {c.member_count for c in listed(response)} >= {3}
@@ -645,6 +645,6 @@ def test_profile_changelist_runs_a_fixed_number_of_queries(
     # sidebar's "add forum" link).
     # + SAVEPOINT/RELEASE around the changelist: tests run in a transaction (a request in
     # autocommit has none; see SafeChangelistMixin).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(PROFILES)
     assert len(listed(response)) == 2 + extra

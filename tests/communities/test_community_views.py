@@ -206,8 +206,8 @@ def test_the_list_runs_a_fixed_number_of_queries(
         make_member(community)
         make_member(community, user=person, status="requested" if number % 2 else "active")
     login(person)
-    # session, user, Administrateurs group, filter choices, count, page, my memberships
-    with django_assert_num_queries(7):
+    # session, user, filter choices, count, page, my memberships
+    with django_assert_num_queries(6):
         response = client.get(url("list"))
     assert len(response.context["communities"]) == 14
 
@@ -359,10 +359,10 @@ def test_the_home_runs_a_fixed_number_of_queries(
             calls_forum(community), author, title=f"Appel {n}", tags=["aide"], is_call_for_help=True
         )
     login(community_world.open_animator)
-    # session, user, community, my membership, Administrateurs group, role holders,
+    # session, user, community, my membership, role holders,
     # pending requests count; sections: open calls for
     # help, forums, recent discussions (and their tags), recent resources (and their tags)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(url("detail", community))
     assert response.status_code == 200
     assert "5 demandes d'adhésion en attente" in body(response)
@@ -432,8 +432,8 @@ def test_the_members_page_runs_a_fixed_number_of_queries(
         make_member(community, roles=("member", "coach") if number % 3 else ("member",))
     make_member(community, status="requested")
     login(community_world.open_animator)
-    # session, user, community, my membership, Administrateurs group, count, page
-    with django_assert_num_queries(7):
+    # session, user, community, my membership, count, page
+    with django_assert_num_queries(6):
         response = client.get(url("members", community))
     assert len(response.context["rows"]) == 14
 

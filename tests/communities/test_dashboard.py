@@ -113,11 +113,11 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     checklist_of(preparing)
     set_item(preparing, "facilitating-environment", owner=animator)
     client.force_login(animator)
-    # session, user, Administrateurs group, my memberships, my invitations, requests;
+    # session, user, my memberships, my invitations, requests;
     # panels: calls for help I can answer, recent activity
     # in my forums, my checklist tasks, new resources in the tags I follow (and their
     # tags), flagged resources waiting for me
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get("/")
     assert len(response.context["my_memberships"]) == 10
     assert len(response.context["my_invitations"]) == 8

@@ -822,8 +822,8 @@ def _crowd(size, community):
 def test_directory_query_count_is_fixed(client, community_world, django_assert_num_queries, size):
     _crowd(size, community_world.open)
     client.force_login(community_world.open_member)
-    # session, user, community choices, is-admin check, campus choices, count, page, tags
-    with django_assert_num_queries(8):
+    # session, user, community choices, campus choices, count, page, tags
+    with django_assert_num_queries(7):
         response = client.get(LIST_URL, {"q": "foule", "community": community_world.open.pk})
     assert len(listed(response)) == size
 
@@ -838,9 +838,9 @@ def test_profile_query_count_is_fixed(client, community_world, django_assert_num
     for _n in range(size):
         make_member(CommunityFactory(), user=subject, roles=("member", "coach"))
     client.force_login(world.closed_member)
-    # session, user, profile with account, expertise, interests, is-admin check,
+    # session, user, profile with account, expertise, interests,
     # memberships
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(profile_url(subject))
     assert len(response.context["memberships"]) == size + 1
 
@@ -859,9 +859,9 @@ def test_tag_page_query_count_is_fixed(client, community_world, django_assert_nu
         )
     client.force_login(community_world.open_member)
     # session, user, tag, then count, page and tags for
-    # experts, for resources (plus the is-admin check of their visibility) and for
+    # experts, for resources and for
     # interested people; count and page (tags joined) for discussions; whether I follow it
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get(reverse("directory:tag", kwargs={"slug": "commun"}))
     assert len(section(response, "experts").profiles) == size
     assert len(section(response, "interested").profiles) == size

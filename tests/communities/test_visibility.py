@@ -79,7 +79,8 @@ def test_membership_checks_reuse_one_query_per_community(
 ):
     member = community_world.closed_member
     community = community_world.closed
-    # One for the membership, one for the Administrateurs group; both cached afterwards.
+    # One for the membership, one for the Administrateurs group (a person not loaded by the
+    # authentication backend, which brings that fact along); both cached afterwards.
     with django_assert_num_queries(2):
         permissions.can_see_content(member, community)
         permissions.can_moderate(member, community)

@@ -271,7 +271,7 @@ def test_large_totals_are_counted_up_to_a_cap(client, world, monkeypatch):
 # spelling correction, resource rows, their tags and total, discussion rows, their tags
 # and total, people (rows and total together) and their expertise, the header's unread
 # count.
-SEARCH_QUERIES = 14
+SEARCH_QUERIES = 12
 
 
 def _more_of_everything(world: CommunityWorld) -> None:
@@ -308,5 +308,5 @@ def test_query_count_is_fixed_whatever_the_data(client, world, django_assert_num
 def test_query_count_for_an_administrator(client, world, django_assert_num_queries):
     client.force_login(world.admin)
     _more_of_everything(world)
-    with django_assert_num_queries(SEARCH_QUERIES - 1):  # a superuser needs no group lookup
+    with django_assert_num_queries(SEARCH_QUERIES):
         client.get(URL, {"q": "photosynthese"})

@@ -133,11 +133,10 @@ def test_nobody_resolves_a_flag_outside_their_scope_or_twice(client, login, worl
 def test_the_queue_runs_a_fixed_number_of_queries(client, login, world, django_assert_num_queries):
     login(world.admin)
     services.resource_flag(resource=world.open_resource, reporter=world.outsider, reason="a")
-    # session, user, flags count, flags page (resource, community, people joined), unread
-    # notifications (header)
+    # session, user, flags count, flags page (resource, community, people joined)
     with django_assert_num_queries(4):
         client.get(QUEUE)
     for name in ("closed_resource", "private_resource", "institution_resource"):
         services.resource_flag(resource=world.resource(name), reporter=world.outsider, reason="b")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert len(client.get(QUEUE).context["flags"]) == 4
