@@ -110,12 +110,10 @@ def discussion_matches(user, text: str) -> Section:
     by_topic = {hit.topic_id: hit for hit in best}
     found = topics.matching_or_among(text, list(by_topic))
     rows = list(
-        found.title_matched(text)
-        .in_order_of(list(by_topic))
+        found.in_search_order(text, list(by_topic))
         .with_extract(text, [hit.pk for hit in best])
         .for_listing()
-        .prefetch_related("tags")
-        .order_by("-title_matched", "found_rank", "-last_activity_at", "-pk")[:DISCUSSION_LIMIT]
+        .prefetch_related("tags")[:DISCUSSION_LIMIT]
     )
     for topic in rows:
         topic.hit = by_topic.get(topic.pk)

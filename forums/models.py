@@ -18,14 +18,14 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
-    BooleanField,
+    Case,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     OuterRef,
     Q,
     Value,
+    When,
 )
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -238,12 +238,21 @@ class TopicQuerySet(models.QuerySet):
             _title_condition(text) | Q(pk__in=topic_ids)
         )
 
-    def title_matched(self, text: str) -> TopicQuerySet:
-        """`title_matched`: whether the title matches (see `matching`), to put the topics
-        found by their title before those found by a post's text."""
-        return self.alias(title_norm=Unaccent(Lower("title"))).annotate(
-            title_matched=ExpressionWrapper(_title_condition(text), output_field=BooleanField())
-        )
+    def in_search_order(self, text: str, topic_ids: list[int]) -> TopicQuerySet:
+        """Those whose title matches (see `matching`) first, most recent first; then the
+        others in the order of `topic_ids` (topics found by a post's text, best first)."""
+        return self.alias(
+            title_norm=Unaccent(Lower("title")),
+            search_order=Case(
+                When(_title_condition(text), then=Value(0)),
+                default=Func(
+                    Value(topic_ids, output_field=ArrayField(models.BigIntegerField())),
+                    F("pk"),
+                    function="array_position",
+                    output_field=models.IntegerField(),
+                ),
+            ),
+        ).order_by("search_order", "-last_activity_at", "-pk")
 
     def with_extract(self, text: str, post_ids: list[int]) -> TopicQuerySet:
         """`extract`: the text of the topic's post among `post_ids` (one a topic at
@@ -256,18 +265,6 @@ class TopicQuerySet(models.QuerySet):
                 .order_by()
                 .annotate(extract=post_headline(text))
                 .values("extract")[:1]
-            )
-        )
-
-    def in_order_of(self, topic_ids: list[int]) -> TopicQuerySet:
-        """`found_rank`: the topic's place in `topic_ids` (NULL when absent, which sorts
-        last in ascending order)."""
-        return self.annotate(
-            found_rank=Func(
-                Value(topic_ids, output_field=ArrayField(models.BigIntegerField())),
-                F("pk"),
-                function="array_position",
-                output_field=models.IntegerField(),
             )
         )
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cdp_portal.search import discussion_matches
 from forums import services
-from forums.models import Post, Topic
+from forums.models import Post
 from forums.scale_data import generate_forums
 from forums.search import best_of_each_topic
 from tests.factories import CommunityFactory, make_member
@@ -187,21 +187,34 @@ def test_title_matches_come_first_then_posts_by_rank_then_recency(forum_world):
     forum = general_forum(forum_world.open)
     author = forum_world.open_member
     now = timezone.now()
-    by_title = make_topic(forum, author, title=f"Atelier d'{WORD}", body="Rien.", notify=False)
-    older, newer, stronger = (
-        services.topic_create(
+    topics = {
+        title: services.topic_create(
             forum=forum, author=author, title=title, body=body, notify=False,
             rate_limited=False, created_at=now - timedelta(days=days),
         )
         for title, body, days in (
+            (f"Atelier d'{WORD}", f"{WORD}, {WORD}, {WORD}, {WORD}.", 400),
+            (f"Sortie d'{WORD}", "Rien à dire.", 200),
             ("Ancien", f"Parlons {WORD}.", 30),
             ("Récent", f"Parlons {WORD}.", 1),
             ("Insistant", f"{WORD}, {WORD}, {WORD}.", 60),
         )
-    )  # fmt: skip
-    Topic.objects.filter(pk=by_title.pk).update(last_activity_at=now - timedelta(days=400))
-    titles = found(author)
-    assert titles == [by_title.title, stronger.title, newer.title, older.title]
+    }  # fmt: skip
+    section = discussion_matches(author, "hydrogeologie")
+    # Titles by recency (a post matching too changes nothing), then posts by rank, then
+    # by date.
+    assert [topic.title for topic in section.items] == [
+        f"Sortie d'{WORD}",
+        f"Atelier d'{WORD}",
+        "Insistant",
+        "Récent",
+        "Ancien",
+    ]
+    hits = [topic.hit for topic in section.items]
+    assert hits[0] is None
+    assert [hit.topic_id for hit in hits[1:]] == [
+        topics[title].pk for title in (f"Atelier d'{WORD}", "Insistant", "Récent", "Ancien")
+    ]
 
 
 def test_best_of_each_topic_prefers_rank_then_the_most_recent():
