@@ -96,22 +96,35 @@ def discussion_matches(user, text: str) -> Section:
     then those where a post they may read (`Post.readable_by`) holds the text, by the
     rank of their best post, then its date. A topic with such a post carries it as `hit`
     (its permalink) with `snippet`, the highlighted extract. Four queries: the recent
-    matching posts, the topics, their tags, the capped total.
+    matching posts, the topics found (their ids, for the total), the topics shown, their
+    tags.
 
     Posts are read among the POST_WINDOW most recent matches (forums.search): when there
     are that many, the total counts the topics found among them and says "more than"."""
     topics = Topic.objects.visible_to(user)
     # Posts in topics hidden from the person are readable by their author (`readable_by`):
-    # such a topic may take a place among the posts read, `topics` leaves it out of what
-    # is shown and counted. (Filtering the posts on `topics` cost a hash of every visible
-    # topic, 60 ms at 40,000 topics, whatever the words.)
+    # such a topic may be among the posts read, `topics` leaves it out of what is shown
+    # and counted. (Filtering the posts on `topics` cost a hash of every visible topic,
+    # 60 ms at 40,000 topics, whatever the words.)
     window = list(Post.objects.readable_by(user).recent_matches(text))
     best = best_of_each_topic(window)
     by_topic = {hit.topic_id: hit for hit in best}
-    found = topics.matching_or_among(text, list(by_topic))
+    # Past COUNT_CAP ids the total stops; past this many, some topics of the posts found
+    # may be left out, but only when at least DISCUSSION_LIMIT titles match, and titles
+    # come first.
+    enough = max(COUNT_CAP, POST_WINDOW + DISCUSSION_LIMIT) + 1
+    found = set(
+        topics.matching_or_among(text, list(by_topic))
+        .order_by()
+        .values_list("pk", flat=True)[:enough]
+    )
+    hits = [hit for hit in best if hit.topic_id in found]
+    ranked = [hit.topic_id for hit in hits[:DISCUSSION_LIMIT]]
     rows = list(
-        found.in_search_order(text, list(by_topic))
-        .with_extract(text, [hit.pk for hit in best])
+        topics.matching_or_among(text, ranked)
+        .in_search_order(text, ranked)
+        # A topic found by its title gets its post's extract too.
+        .with_extract(text, [hit.pk for hit in hits])
         .for_listing()
         .prefetch_related("tags")[:DISCUSSION_LIMIT]
     )
@@ -119,11 +132,10 @@ def discussion_matches(user, text: str) -> Section:
         topic.hit = by_topic.get(topic.pk)
         if topic.hit is not None:
             topic.hit.snippet = safe_headline(topic.extract)
-    total = found.order_by()[: COUNT_CAP + 1].count()
     return Section(
         items=rows,
-        total=min(total, COUNT_CAP),
-        capped=total > COUNT_CAP or len(window) == POST_WINDOW,
+        total=min(len(found), COUNT_CAP),
+        capped=len(found) > COUNT_CAP or len(window) == POST_WINDOW,
     )
 
 

@@ -20,7 +20,8 @@ the statement that writes the text) and, for rows written in bulk, by
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -30,6 +31,7 @@ from django.contrib.postgres.search import (
 )
 from django.db.models import F
 from django.db.models.expressions import CombinedExpression
+from django.urls import reverse
 
 from resources.search import ENGLISH_CONFIG, FRENCH_CONFIG, marked_headline, search_query
 
@@ -62,14 +64,29 @@ def post_headline(text: str) -> SearchHeadline:
     return marked_headline(F("body"), post_search_query(text), config=FRENCH_CONFIG)
 
 
-def best_of_each_topic(posts: Iterable[Any]) -> list[Any]:
-    """Of `posts` (newest first, each with its `rank`: `PostQuerySet.recent_matches`),
-    the best of each topic, best first: highest rank, then the most recent."""
-    best: dict[int, Any] = {}
-    for post in posts:
-        kept = best.get(post.topic_id)
-        if kept is None or post.rank > kept.rank:
-            best[post.topic_id] = post
-    return sorted(
-        best.values(), key=lambda post: (-post.rank, -post.created_at.timestamp(), -post.pk)
-    )
+@dataclass(slots=True)
+class PostHit:
+    """A post holding the words: what choosing it, linking to it and showing its extract
+    need (a model instance per match cost 40 ms for a window of 1,000)."""
+
+    pk: int
+    topic_id: int
+    position: int
+    created_at: datetime
+    rank: float
+    snippet: str = ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("forums:post", kwargs={"pk": self.pk})
+
+
+def best_of_each_topic(rows: Iterable[tuple]) -> list[PostHit]:
+    """Of `rows` (newest first: `PostQuerySet.recent_matches`), the best post of each
+    topic, best first: highest rank, then the most recent."""
+    best: dict[int, PostHit] = {}
+    for row in rows:
+        hit = PostHit(*row)
+        kept = best.get(hit.topic_id)
+        if kept is None or hit.rank > kept.rank:
+            best[hit.topic_id] = hit
+    return sorted(best.values(), key=lambda hit: (-hit.rank, -hit.created_at.timestamp(), -hit.pk))

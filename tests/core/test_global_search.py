@@ -269,9 +269,10 @@ def test_large_totals_are_counted_up_to_a_cap(client, world, monkeypatch):
 
 # Session, account, administrators' group, communities (rows and total together),
 # spelling correction, resource rows, their tags and total, the posts holding the words
-# (the most recent, with their rank), the discussion rows (with their extracts), their
-# tags and total, people (rows and total together) and their expertise, the header's
-# unread count. Searching the posts' text added one (the posts).
+# (the most recent, with their rank), the discussions found (their ids: the total), the
+# discussions shown (with their extracts) and their tags, people (rows and total
+# together) and their expertise, the header's unread count. Searching the posts' text
+# added one (the posts).
 SEARCH_QUERIES = 15
 
 

@@ -91,7 +91,7 @@ def test_french_and_english_stemming_and_accents_either_way(forum_world):
     )
     for words in ("evaluation formative", "ÉVALUATIONS", "workshop", "teach"):
         assert found(forum_world.open_member, words) == ["Sujet open"], words
-        assert discussion_matches(forum_world.open_member, words).items[0].hit == post
+        assert discussion_matches(forum_world.open_member, words).items[0].hit.pk == post.pk
 
 
 def test_the_migration_backfill_computes_the_same_column_as_the_services(forum_world, reply):
@@ -179,7 +179,7 @@ def test_a_topic_shows_once_with_its_best_post(forum_world):
     section = discussion_matches(forum_world.open_member, "hydrogeologie")
     assert [t.title for t in section.items] == ["Sujet open"]
     assert section.total == 1
-    assert section.items[0].hit == twice != once
+    assert section.items[0].hit.pk == twice.pk != once.pk
     assert "<mark>" in section.items[0].hit.snippet
 
 
@@ -218,13 +218,17 @@ def test_title_matches_come_first_then_posts_by_rank_then_recency(forum_world):
 
 
 def test_best_of_each_topic_prefers_rank_then_the_most_recent():
-    class Hit:
-        def __init__(self, pk, topic_id, rank, days):
-            self.pk, self.topic_id, self.rank = pk, topic_id, rank
-            self.created_at = timezone.now() - timedelta(days=days)
-
-    newest_first = [Hit(1, 10, 0.1, 1), Hit(2, 20, 0.1, 2), Hit(3, 10, 0.1, 3), Hit(4, 20, 0.5, 4)]
-    assert [hit.pk for hit in best_of_each_topic(newest_first)] == [4, 1]
+    now = timezone.now()
+    newest_first = [
+        # (id, topic, position, date, rank)
+        (1, 10, 5, now - timedelta(days=1), 0.1),
+        (2, 20, 7, now - timedelta(days=2), 0.1),
+        (3, 10, 4, now - timedelta(days=3), 0.1),
+        (4, 20, 6, now - timedelta(days=4), 0.5),
+    ]
+    best = best_of_each_topic(newest_first)
+    assert [(hit.pk, hit.topic_id, hit.position) for hit in best] == [(4, 20, 6), (1, 10, 5)]
+    assert best[0].get_absolute_url() == "/posts/4/"
 
 
 def test_a_full_window_of_posts_says_there_may_be_more(forum_world, monkeypatch):
