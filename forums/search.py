@@ -14,7 +14,8 @@ rechecked through `cdp_unaccent`) and knows no stemming ("groupes" missed "group
 
 Kept current by the services (`topic_create`, `post_create`, `post_edit` compute it in
 the statement that writes the text) and, for rows written in bulk, by
-`forums.services.posts_reindex`.
+`forums.services.posts_reindex` (scale data, `index_posts`) or `post_search_vector` in
+their INSERT (the peer data set).
 """
 
 from __future__ import annotations
