@@ -62,6 +62,7 @@ from .permissions import (
     can_post_in,
     can_reply,
 )
+from .search import post_search_vector
 from .unread import forget_unread_counts, forget_unread_counts_of_topics, unread_count_lower
 
 # One limit for every Markdown text of the portal (see cdp_portal/core/markdown.py).
@@ -85,6 +86,22 @@ def render_body(body: str) -> str:
     mentions = {profile.handle: profile.get_absolute_url() for profile in profiles.only("handle")}
     # Headings inside a post come under the page's h1 and the post's own heading level.
     return str(render_markdown(body, shift_headings=2, mentions=mentions))
+
+
+def _new_post(**fields: Any) -> Post:
+    """`Post.objects.create`, its search column computed in the same INSERT. The column is
+    then left unloaded on the instance: the expression stays on an object after save(),
+    and a later save() must not write it again."""
+    post = Post.objects.create(**fields, search_vector=post_search_vector(Value(fields["body"])))
+    del post.search_vector
+    return post
+
+
+def posts_reindex(queryset: QuerySet[Post]) -> int:
+    """Recompute the search column of these posts from their text, in one set-based
+    UPDATE: for posts written in bulk (scale data, imports) and the `index_posts`
+    command."""
+    return queryset.update(search_vector=post_search_vector(F("body")))
 
 
 def mentioned_handles(body: str) -> list[str]:
@@ -403,7 +420,7 @@ def topic_create(
             last_activity_at=now,
             post_count=1,
         )
-        return Post.objects.create(
+        return _new_post(
             topic=topic, position=1, author=author, body=body, body_html=render_body(body),
             created_at=now, submission_token=submission_token,
         )  # fmt: skip
@@ -485,7 +502,7 @@ def post_create(
         nonlocal current
         locked = Topic.objects.select_for_update().only("post_count", "author", "first_answer_at")
         current = locked.get(pk=topic.pk)
-        return Post.objects.create(
+        return _new_post(
             topic=topic,
             position=current.post_count + 1,
             author=author,
@@ -534,7 +551,9 @@ def post_edit(*, post: Post, editor: User, body: str) -> Post:
     post.body = body
     post.body_html = render_body(body)
     post.edited_at = now
-    post.save(update_fields=["body", "body_html", "edited_at"])
+    post.search_vector = post_search_vector(Value(body))
+    post.save(update_fields=["body", "body_html", "edited_at", "search_vector"])
+    del post.search_vector  # an expression until reloaded (see _new_post)
     newly_mentioned = _mentioned_user_ids(body, exclude=mentioned_handles(previous))
     if newly_mentioned:
         _notify(

@@ -169,12 +169,11 @@ def rank_expression(text: str, correction: str = ""):
     return SearchRank(F("search_head"), search_query(text, correction))
 
 
-def _headline(text: str, correction: str, config: str):
-    query = SearchQuery(text, config=config, search_type="websearch")
-    if correction:
-        query = query | SearchQuery(correction, config=config, search_type="plain")
+def marked_headline(document, query: SearchQuery, *, config: str) -> SearchHeadline:
+    """A short extract of `document` around what `query` matches, the matches between
+    markers that `safe_headline` turns into <mark> (the library's and the forums')."""
     return SearchHeadline(
-        Concat("summary", Value(" — "), Substr("body", 1, 20_000), output_field=TextField()),
+        document,
         query,
         config=config,
         start_sel=_START,
@@ -183,6 +182,17 @@ def _headline(text: str, correction: str, config: str):
         min_words=12,
         max_fragments=2,
         fragment_delimiter=" … ",
+    )
+
+
+def _headline(text: str, correction: str, config: str):
+    query = SearchQuery(text, config=config, search_type="websearch")
+    if correction:
+        query = query | SearchQuery(correction, config=config, search_type="plain")
+    return marked_headline(
+        Concat("summary", Value(" — "), Substr("body", 1, 20_000), output_field=TextField()),
+        query,
+        config=config,
     )
 
 

@@ -6,9 +6,11 @@
 One open community holding the data set's forums (10), its members (300: accounts with a
 verified address, profiles, active memberships), its topics and posts with the same
 dates, bodies and authors, in the state the portal's write path leaves them: each post's
-HTML from `forums.services.render_body`, topic and forum counters from the services'
-refresh helpers, the author's watch on each topic it opened, and each member's read state
-on the topics they wrote in (up to their last post, as the page after posting records).
+HTML from `forums.services.render_body` and its search column from
+`forums.search.post_search_vector` (in the same INSERT), topic and forum counters from
+the services' refresh helpers, the author's watch on each topic it opened, and each
+member's read state on the topics they wrote in (up to their last post, as the page after
+posting records).
 
 Rows are written with `bulk_create`; the counters are derived set-based afterwards.
 Deterministic (the generator is seeded, rows are inserted in the data set's order).
@@ -218,18 +220,23 @@ def render_posts(data: dict) -> list[str]:
 
 
 def create_posts(data: dict, html: list[str], user_ids: list[int], topic_ids: list[int]) -> None:
-    """Posts numbered 1, 2… in each topic, in the data set's order."""
+    """Posts numbered 1, 2… in each topic, in the data set's order, with their search
+    column."""
+    from django.db.models import Value
+
     from forums.models import Post
+    from forums.search import post_search_vector
 
     first_of = {topic["index"]: topic["first_post"] for topic in data["topics"]}
     batch: list[Post] = []
     for post, body_html in zip(data["posts"], html, strict=True):
+        body = post["content"].strip()
         batch.append(
             Post(
                 topic_id=topic_ids[post["topic"]],
                 position=post["index"] - first_of[post["topic"]] + 1,
-                author_id=user_ids[post["poster"]], body=post["content"].strip(),
-                body_html=body_html, created_at=post["created"],
+                author_id=user_ids[post["poster"]], body=body, body_html=body_html,
+                created_at=post["created"], search_vector=post_search_vector(Value(body)),
             )
         )  # fmt: skip
         if len(batch) == BATCH:

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cdp_portal.search import DISCUSSION_LIMIT, SECTION_SIZE, search_everything
 from tests.factories import CommunityFactory, ProfileFactory, make_member
-from tests.forums.factories import general_forum, make_topic
+from tests.forums.factories import general_forum, make_post, make_topic
 from tests.resources.factories import ResourceFactory
 from tests.worlds import CommunityWorld
 
@@ -250,7 +250,7 @@ def test_discussions_show_up_to_the_limit_and_say_so(client, community_world):
     discussions = response.context["results"].discussions
     assert len(discussions.items) == DISCUSSION_LIMIT
     assert discussions.total == DISCUSSION_LIMIT + 1
-    assert f"Voici les {DISCUSSION_LIMIT} plus récentes" in response.content.decode()
+    assert f"Voici les {DISCUSSION_LIMIT} premières" in response.content.decode()
 
 
 def test_large_totals_are_counted_up_to_a_cap(client, world, monkeypatch):
@@ -267,11 +267,12 @@ def test_large_totals_are_counted_up_to_a_cap(client, world, monkeypatch):
 
 # --- Queries ---------------------------------------------------------------------------
 
-# Session, account, administrators' group, communities (rows and total together),
-# spelling correction, resource rows, their tags and total, discussion rows, their tags
-# and total, people (rows and total together) and their expertise, the header's unread
-# count.
-SEARCH_QUERIES = 12
+# Session, account (with the administrators' fact), communities (rows and total together),
+# spelling correction, resource rows, their tags and total, the posts holding the words
+# (the most recent, with their rank), the discussions found (their ids: the total), the
+# discussions shown (with their extracts) and their tags, people (rows and total
+# together) and their expertise. The header's unread count is stored with the account.
+SEARCH_QUERIES = 13
 
 
 def _more_of_everything(world: CommunityWorld) -> None:
@@ -281,11 +282,20 @@ def _more_of_everything(world: CommunityWorld) -> None:
             ResourceFactory(
                 title=f"Photosynthèse encore {visibility} {n}", community=community, tags=["a"]
             )
-            make_topic(
+            topic = make_topic(
                 general_forum(community),
                 world.visitor_for("member", visibility),
                 title=f"Photosynthèse encore {visibility} {n}",
                 tags=["b"],
+                notify=False,
+            )
+            # Found by a post's text too, with an extract; and a topic found by it only.
+            make_post(topic, world.visitor_for("animator", visibility), "De la photosynthèse.")
+            make_topic(
+                general_forum(community),
+                world.visitor_for("member", visibility),
+                title=f"Chlorophylle {visibility} {n}",
+                body="Et la photosynthèse ?",
                 notify=False,
             )
             person = make_member(community)
@@ -302,7 +312,10 @@ def test_query_count_is_fixed_whatever_the_data(client, world, django_assert_num
     _more_of_everything(world)
     with django_assert_num_queries(SEARCH_QUERIES):
         response = client.get(URL, {"q": "photosynthese"})
-    assert response.context["results"].resources.total > SECTION_SIZE
+    results = response.context["results"]
+    assert results.resources.total > SECTION_SIZE
+    assert any(topic.hit for topic in results.discussions.items)
+    assert "<mark>photosynthèse</mark>" in response.content.decode()
 
 
 def test_query_count_for_an_administrator(client, world, django_assert_num_queries):

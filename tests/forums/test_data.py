@@ -44,6 +44,8 @@ def test_demo_forums_are_seeded_once_with_calls_a_hidden_post_and_a_flag():
     assert Flag.objects.filter(status="open").exists()
     assert Topic.objects.filter(is_pinned=True).exists()
     assert_counters_consistent()
+    # Written through the services: every post is searchable.
+    assert not Post.objects.filter(search_vector__isnull=True).exists()
     before = (Topic.objects.count(), Post.objects.count())
     assert seed_demo_forums() == 0
     assert (Topic.objects.count(), Post.objects.count()) == before
