@@ -117,7 +117,7 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
         .with_read_state(user)
         .select_related("author", "last_post__author")
         # A row shows who wrote the last post, not the post: its text stays in the table.
-        .defer("last_post__body", "last_post__body_html")
+        .defer("last_post__body", "last_post__body_html", "last_post__search_vector")
         .prefetch_related("tags")
     )
     paginator = Paginator(topics, TOPICS_PER_PAGE)
