@@ -342,3 +342,24 @@ def test_refresh_command_fills_every_profile(emptied):
     call_command("refresh_profile_directory", stdout=out)
     assert stale_profiles() == []
     assert "3 profiles refreshed" in out.getvalue()
+
+
+# --- The campus filter -------------------------------------------------------------------------
+
+
+def test_campuses_are_those_of_active_people_in_order(db):
+    person("a@example.org", campus="Campus principal")
+    person("b@example.org", campus="Campus de Lévis")
+    person("c@example.org", campus="Campus principal")
+    person("d@example.org", campus="")
+    gone = person("e@example.org", campus="Pavillon fermé")
+    gone.user.is_active = False
+    gone.user.save()
+    expected = list(
+        Profile.objects.for_directory()
+        .exclude(campus="")
+        .order_by("campus")
+        .values_list("campus", flat=True)
+        .distinct()
+    )
+    assert Profile.objects.campuses() == expected == ["Campus de Lévis", "Campus principal"]
