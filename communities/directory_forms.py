@@ -12,6 +12,7 @@ from taggit.forms import TagField
 
 from cdp_portal.core.fields import MarkdownField, SingleLineCharField
 from cdp_portal.core.tags import clean_tag_names
+from cdp_portal.core.widgets import PlainSelect
 
 from .models import Community, Language, Profile, ProfileQuerySet, Role
 from .services import PROFILE_FIELDS, PROFILE_USER_FIELDS
@@ -34,9 +35,10 @@ class DirectoryFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_("Nom, fonction, unité ou expertise."),
     )
-    community = forms.ChoiceField(label=_("Communauté"), required=False)
-    role = forms.ChoiceField(label=_("Rôle"), required=False)
-    campus = forms.ChoiceField(label=_("Campus ou lieu"), required=False)
+    # Every community the person may see: PlainSelect, not a template per option.
+    community = forms.ChoiceField(label=_("Communauté"), required=False, widget=PlainSelect)
+    role = forms.ChoiceField(label=_("Rôle"), required=False, widget=PlainSelect)
+    campus = forms.ChoiceField(label=_("Campus ou lieu"), required=False, widget=PlainSelect)
     ask_me_about = forms.BooleanField(
         label=_("Seulement les personnes qu'on peut consulter"), required=False
     )

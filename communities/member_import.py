@@ -45,6 +45,7 @@ from .models import (
     TaggedInterest,
 )
 from .services import (
+    profile_directory_refresh,
     profile_handles_for,
     set_password_url,
     sponsors_from_roles,
@@ -341,6 +342,10 @@ class _Importer:
         new_users = self._accounts(rows, users, changed)
         written, fillable = self._profiles(rows, users, profiles, tagged, changed)
         self._add_tags(rows, users, profiles, tagged, changed, fillable=fillable, written=written)
+        # Bulk writes send no signal: the directory's copy of what changed, in one UPDATE.
+        profile_directory_refresh(
+            Profile.objects.filter(user__in=[users[email].pk for email in changed])
+        )
         if self.community is not None:
             self._memberships(rows, users, changed)
         self._count_outcomes(rows, new_users, changed)

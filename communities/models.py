@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db import connections, models
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from taggit.models import TaggedItemBase
 
 from cdp_portal.accounts.permissions import ADMINISTRATORS_GROUP, is_portal_admin
 from cdp_portal.accounts.types import AnyUser, User, is_signed_in
+from cdp_portal.core.search_text import Unaccent
 
 from .benefits import BENEFIT_CHOICES
 
@@ -497,6 +499,59 @@ class Language(models.TextChoices):
     INNU = "innu", _("Innu-aimun")
 
 
+# Words combined with AND in a directory search.
+MAX_SEARCH_WORDS = 8
+
+
+def profile_directory_columns() -> dict[str, Subquery | Func]:
+    """What the directory reads of a profile's person and expertise, copied onto the
+    profile so that a search or a page of names reads one table, through its indexes:
+    expressions for `Profile.objects.update(**…)` (`services.profile_directory_refresh`,
+    the one place that writes them).
+
+    - `search_text`, what `ProfileQuerySet.search` looks in: the display, first and last
+      names, unit, job title and expertise tag names, lower case without accents
+      (`cdp_unaccent(lower(…))`, as the words searched). Separated by spaces: a search
+      word never holds one, so it cannot match across two fields.
+    - `sort_name`, the order of `ordered_by_name`: the name people see
+      (`User.get_full_name`): display name, else first and last name, else the e-mail
+      address; lower case."""
+    full_name = Trim(Concat("first_name", Value(" "), "last_name"))
+    sort_name = Lower(
+        Coalesce(
+            NullIf("display_name", Value("")),
+            NullIf(full_name, Value("")),
+            "email",
+            output_field=models.TextField(),
+        )
+    )
+    expertise = (
+        TaggedExpertise.objects.filter(content_object=OuterRef("pk"))
+        .order_by()
+        .values("content_object")
+        .annotate(text=StringAgg("tag__name", " ", order_by="tag__name"))
+        .values("text")
+    )
+    names = _words(F("display_name"), F("first_name"), F("last_name"))
+    return {
+        "search_text": Unaccent(
+            Lower(_words(_of_user(names), F("unit"), F("job_title"), Subquery(expertise)))
+        ),
+        "sort_name": _of_user(sort_name),
+    }
+
+
+def _of_user(expression) -> Subquery:
+    """An expression over the profile's person, for an UPDATE of profiles (which may not
+    join)."""
+    return Subquery(User.objects.filter(pk=OuterRef("user_id")).values(value=expression))
+
+
+def _words(*parts) -> Func:
+    """`concat_ws(' ', …)`: the parts that are not NULL, separated by a space."""
+    return Func(Value(" "), *parts, function="concat_ws", output_field=models.TextField())
+
+
 class ProfileQuerySet(models.QuerySet):
     def for_directory(self) -> ProfileQuerySet:
         return self.filter(user__is_active=True).select_related("user")
@@ -529,42 +584,24 @@ class ProfileQuerySet(models.QuerySet):
 
     def ordered_by_name(self) -> ProfileQuerySet:
         """Alphabetical by the name people see (`User.get_full_name`): display name, else
-        first and last name, else the e-mail's local part; case-insensitive."""
-        full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
-        return self.annotate(
-            sort_name=Lower(
-                Coalesce(
-                    NullIf("user__display_name", Value("")),
-                    NullIf(full_name, Value("")),
-                    "user__email",
-                    output_field=models.CharField(),
-                )
-            )
-        ).order_by("sort_name", "pk")
+        first and last name, else the e-mail address; case-insensitive. The name is kept
+        on the profile (`sort_name`, see `profile_directory_columns`), so the first page of
+        a large result reads 24 entries of its index rather than sorting every match."""
+        return self.order_by("sort_name", "pk")
 
     def search(self, q: str) -> ProfileQuerySet:
         """Accent- and case-insensitive search over names, unit, job title and expertise.
 
         Every word must match somewhere ("helene tremblay" finds Hélène by her first name
         and Tremblay by her last); the e-mail address is left out on purpose, since people
-        may hide it. Tags are matched with `Exists`, so a person with two matching tags
-        still comes once, with no DISTINCT."""
-        terms = (q or "").split()[:8]
-        queryset = self
-        for term in terms:
-            queryset = queryset.filter(
-                Q(user__display_name__unaccent__icontains=term)
-                | Q(user__first_name__unaccent__icontains=term)
-                | Q(user__last_name__unaccent__icontains=term)
-                | Q(unit__unaccent__icontains=term)
-                | Q(job_title__unaccent__icontains=term)
-                | Exists(
-                    TaggedExpertise.objects.filter(
-                        content_object=OuterRef("pk"), tag__name__unaccent__icontains=term
-                    )
-                )
-            )
-        return queryset
+        may hide it. Each word is looked for in `search_text`, where those fields are kept
+        folded (`profile_directory_columns`), with the same `cdp_unaccent(lower(…))` on both
+        sides: one column, served by its trigram index for words of three letters or more,
+        rather than six per-row unaccents and a join to the tags."""
+        every_word = Q()
+        for word in (q or "").split()[:MAX_SEARCH_WORDS]:
+            every_word &= Q(search_text__contains=Unaccent(Lower(Value(word))))
+        return self.filter(every_word)
 
     def with_visible_membership(
         self, viewer: AnyUser, *, community=None, role: str = ""
@@ -591,14 +628,38 @@ class ProfileQuerySet(models.QuerySet):
         )
 
     def campuses(self) -> list[str]:
-        """The distinct campuses of the directory's people, for the campus filter."""
-        return list(
-            self.for_directory()
-            .exclude(campus="")
-            .order_by("campus")
-            .values_list("campus", flat=True)
-            .distinct()
-        )
+        """The distinct campuses of the directory's people (active accounts), for the
+        campus filter. A skip scan of the campus index: one probe for each campus, then
+        one active person looked for in it, rather than every profile joined to its
+        account on each page of the directory."""
+        # Where the queryset reads (the read replica in a reading request).
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(_CAMPUSES_SQL)
+            return [campus for (campus,) in cursor.fetchall()]
+
+
+# `ProfileQuerySet.campuses`: the same list as the campuses of
+# `for_directory().exclude(campus="")`, distinct, in the database's order.
+_CAMPUSES_SQL = """
+WITH RECURSIVE campus (name) AS (
+    SELECT min(campus) FROM communities_profile WHERE campus > ''
+    UNION ALL
+    SELECT (SELECT min(p.campus) FROM communities_profile p WHERE p.campus > campus.name)
+    FROM campus
+    WHERE campus.name IS NOT NULL
+)
+SELECT campus.name
+FROM campus
+-- LIMIT 1: one active person per campus found, and no join of every profile instead.
+CROSS JOIN LATERAL (
+    SELECT 1
+    FROM communities_profile p JOIN accounts_user u ON u.id = p.user_id
+    WHERE p.campus = campus.name AND u.is_active
+    LIMIT 1
+) AS active
+WHERE campus.name IS NOT NULL
+ORDER BY campus.name
+"""
 
 
 class Profile(models.Model):
@@ -650,6 +711,14 @@ class Profile(models.Model):
         ),
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # Denormalised for the directory (`profile_directory_columns`); "" in the database
+    # too, so that a node still running the previous code can create profiles.
+    search_text = models.TextField(
+        _("texte de recherche"), blank=True, default="", db_default="", editable=False
+    )
+    sort_name = models.TextField(
+        _("nom pour le tri"), blank=True, default="", db_default="", editable=False
+    )
 
     expertise = TaggableManager(
         verbose_name=_("expertises"),
@@ -671,7 +740,17 @@ class Profile(models.Model):
     class Meta:
         verbose_name = _("profil")
         verbose_name_plural = _("profils")
-        indexes = [models.Index(fields=["unit"]), models.Index(fields=["campus"])]
+        indexes = [
+            models.Index(fields=["unit"]),
+            models.Index(fields=["campus"]),
+            # Serves `search_text LIKE '%word%'` (pg_trgm, from migration 0002).
+            GinIndex(
+                fields=["search_text"],
+                name="communities_profile_search",
+                opclasses=["gin_trgm_ops"],
+            ),
+            models.Index(fields=["sort_name", "id"], name="communities_profile_by_name"),
+        ]
 
     def __str__(self) -> str:
         return str(self.user)

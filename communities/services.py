@@ -15,7 +15,7 @@ from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from .models import (
     Role,
     Visibility,
     is_portal_admin,
+    profile_directory_columns,
 )
 from .permissions import (
     accepts_new_members,
@@ -111,6 +112,17 @@ def profile_ensure(*, user: User) -> Profile:
     if profile is None:
         profile = Profile.objects.create(user=user, handle=profile_handles_for([user])[0])
     return profile
+
+
+def profile_directory_refresh(profiles: QuerySet[Profile]) -> int:
+    """Recompute what the directory copies onto these profiles (`search_text`,
+    `sort_name`: `models.profile_directory_columns`) from their person's names and
+    e-mail, unit, job title and expertise, in one set-based UPDATE; returns how many
+    profiles it wrote. Every write of those fields ends here: through the signals of
+    `signals.py` for single objects (the services, the admin, allauth, taggit's
+    managers), by a direct call from the bulk paths (`import_members`,
+    `generate_scale_data`) and `manage.py refresh_profile_directory`."""
+    return profiles.order_by().update(**profile_directory_columns())
 
 
 # What a person may change about themselves from /profile/edit/: never the e-mail, the
