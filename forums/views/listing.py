@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from cdp_portal.core.fragments import render_fragments
+from cdp_portal.core.pagination import KeysFirstPaginator
 from communities.models import Community
 
 from ..forms import CallFilterForm
@@ -120,7 +121,7 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
         .defer("last_post__body", "last_post__body_html", "last_post__search_vector")
         .prefetch_related("tags")
     )
-    paginator = Paginator(topics, TOPICS_PER_PAGE)
+    paginator = KeysFirstPaginator(topics, TOPICS_PER_PAGE)
     if not moderates:
         # The services keep the count of the topics not hidden: no COUNT over them. The
         # animation, who also sees the hidden ones, gets the paginator's own COUNT.
