@@ -60,6 +60,11 @@ def parse_args() -> argparse.Namespace:
         type=Path,
         default=Path(os.environ.get("PEER_MACHINA_DIR", REPO.parent / "shared" / "peer-machina")),
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="the portal's cache, as in production (empty: per-process memory, DB sessions)",
+    )
     parser.add_argument("--targets", type=Path, default=Path("/tmp/cdp-peer/targets.json"))
     parser.add_argument("--out", type=Path, default=Path("/tmp/cdp-peer"))
     return parser.parse_args()
@@ -71,10 +76,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def portal_environment(static_root: Path) -> dict[str, str]:
+def portal_environment(static_root: Path, redis_url: str) -> dict[str, str]:
     """Production settings on loopback: DEBUG off (cached templates, manifest static
-    files), persistent connections as machina's CONN_MAX_AGE=60, plain HTTP."""
+    files), persistent connections as machina's CONN_MAX_AGE=60, plain HTTP, and Redis as
+    README's "Deploying" asks for several processes (the cache the fragments and the
+    sessions' front share)."""
     environment = dict(os.environ)
+    environment.update(REDIS_URL=redis_url)
     environment.update(
         DJANGO_DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -294,7 +302,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     targets = json.loads(args.targets.read_text())
     peer_targets = json.loads((args.peer_root / "seed.json").read_text())["targets"]
-    ours = portal_environment(args.out / "static")
+    ours = portal_environment(args.out / "static", args.redis_url)
     theirs = machina_environment(args.peer_root)
     os.environ.update(ours)
     sys.path.insert(0, str(REPO))
