@@ -34,7 +34,8 @@ T = TypeVar("T")
 
 # What `{% csrf_token %}` prints in a stored fragment; never a real token.
 CSRF_PLACEHOLDER = "cdp-fragment-csrf-placeholder"
-FRAGMENT_TIMEOUT = 24 * 3600
+# An hour: what is read often stays, the rest leaves the cache's memory on its own.
+FRAGMENT_TIMEOUT = 3600
 
 
 def fragment_key(template_name: str, parts: Sequence[Any]) -> str:
