@@ -7,6 +7,8 @@ from collections.abc import Callable
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
+from cdp_portal.core.middleware import DATABASE_DOWN_ERRORS, database_unavailable_response
+
 from .backends import UPGRADED_BACKENDS
 
 
@@ -20,7 +22,12 @@ class SessionBackendUpgradeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = request.session
-        upgraded = UPGRADED_BACKENDS.get(session.get(BACKEND_SESSION_KEY, ""))
+        try:
+            upgraded = UPGRADED_BACKENDS.get(session.get(BACKEND_SESSION_KEY, ""))
+        except DATABASE_DOWN_ERRORS:
+            # The session could not be read: the database is down. The same 503 page as
+            # DatabaseUnavailableMiddleware's, without waiting for the database again.
+            return database_unavailable_response(request)
         if upgraded:
             session[BACKEND_SESSION_KEY] = upgraded
         return self.get_response(request)

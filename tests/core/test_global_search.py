@@ -290,7 +290,12 @@ def _more_of_everything(world: CommunityWorld) -> None:
                 notify=False,
             )
             # Found by a post's text too, with an extract; and a topic found by it only.
-            make_post(topic, world.visitor_for("animator", visibility), "De la photosynthèse.")
+            make_post(
+                topic,
+                world.visitor_for("animator", visibility),
+                "De la photosynthèse.",
+                notify=False,
+            )
             make_topic(
                 general_forum(community),
                 world.visitor_for("member", visibility),
