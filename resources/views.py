@@ -38,7 +38,7 @@ from .forms import (
     ResourceForm,
     ToggleForm,
 )
-from .library import for_listing_in_order, library_search
+from .library import library_search
 from .models import Bookmark, Resource, ResourceFlag
 from .pages import RESOURCE_PAGE
 from .permissions import (
@@ -92,11 +92,15 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(request.GET or None)
     filters = {name: form.value(name) for name in form.FILTERS}
     query = form.value("q")
-    library = library_search(request.user, q=query, sort=form.chosen_sort, **filters)
-    paginator = Paginator(library.results, RESOURCES_PER_PAGE)
-    paginator.count = library.total  # counted with the facets, in the same query
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = for_listing_in_order(page.object_list)
+    library = library_search(
+        request.user,
+        q=query,
+        sort=form.chosen_sort,
+        page=request.GET.get("page"),
+        per_page=RESOURCES_PER_PAGE,
+        **filters,
+    )
+    page = library.page
     for resource in page.object_list:
         resource.snippet = safe_headline(getattr(resource, "headline", None))
     featured = []
