@@ -148,16 +148,12 @@ def _weights(counts: list[int]) -> list[int]:
     return [1 + round(4 * (c - low) / spread) for c in counts]
 
 
-# Out of the row (TOAST) and never shown in a list: not read for the page.
-_NOT_LISTED = ("body", "search_vector", "search_head")
-
-
 def _listed(ids: Sequence[int], text: str, correction: str) -> list[Resource]:
     """The page's resources in the order of `ids`, with what a list shows and the
     highlighted extract as `headline` (computed for these rows only)."""
     if not ids:
         return []
-    rows = Resource.objects.for_listing().defer(*_NOT_LISTED)
+    rows = Resource.objects.for_listing()
     if text:
         rows = rows.annotate(headline=headline_expression(text, correction))
     found = rows.in_bulk(ids)
@@ -234,7 +230,7 @@ class _Search:
             # An index serves each sort: the page's rows directly, in one query.
             start = (number - 1) * self.per_page
             ordered = _filtered(self.visible, self.filters).sorted_by(self.sort)
-            return list(ordered.for_listing().defer(*_NOT_LISTED)[start : start + self.per_page])
+            return list(ordered.for_listing()[start : start + self.per_page])
         if ids is None:
             ids, _groups, _tags = self.statement(number, counts=False).run(self.visible.db)
         return _listed(ids or [], self.text, self.correction)

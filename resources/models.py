@@ -74,6 +74,8 @@ def upload_to(instance: Resource, filename: str) -> str:
 
 
 POPULARITY = F("view_count") + F("download_count")
+_KIND_LABELS = dict(Kind.choices)
+_LANGUAGE_LABELS = dict(ResourceLanguage.choices)
 
 
 @dataclass(frozen=True)
@@ -245,8 +247,14 @@ class ResourceQuerySet(models.QuerySet):
         return self.order_by("-created_at", "-pk")
 
     def for_listing(self) -> ResourceQuerySet:
-        """What a list of resources shows: community, author, tags."""
-        return self.select_related("community", "author__profile").prefetch_related("tags")
+        """What a list of resources shows (resources/resource_item.html): the community
+        and the tags. Not the author (no list shows it), nor the texts kept out of the row
+        (description, search vectors), which would be fetched from TOAST for nothing."""
+        return (
+            self.select_related("community")
+            .prefetch_related("tags")
+            .defer("body", "search_vector", "search_head")
+        )
 
     # --- Facets: one query each, on whatever this queryset already filters --------------
 
@@ -432,6 +440,14 @@ class Resource(models.Model):
         if self.slug:
             return reverse("resources:detail_slug", kwargs={"pk": self.pk, "slug": self.slug})
         return reverse("resources:detail", kwargs={"pk": self.pk})
+
+    # Django's own get_FOO_display builds a dict of every choice, translating each, on
+    # every call; a list of resources shows both labels for each of them.
+    def get_kind_display(self) -> str:
+        return str(_KIND_LABELS.get(self.kind, self.kind))
+
+    def get_language_display(self) -> str:
+        return str(_LANGUAGE_LABELS.get(self.language, self.language))
 
     @property
     def has_file(self) -> bool:

@@ -179,16 +179,7 @@ def reindex(
         .annotate(names=StringAgg("tag__name", ", ", order_by="tag__name"))
         .values("names")
     )
-    tag_ids = (
-        tagged.values("content_object")
-        .annotate(ids=ArrayAgg("tag_id", order_by="tag_id"))
-        .values("ids")
-    )
-    no_ids = Value([], output_field=ArrayField(IntegerField()))
-    queryset.update(
-        tag_names=Coalesce(Subquery(names), Value("")),
-        tag_ids=Coalesce(Subquery(tag_ids), no_ids),
-    )
+    queryset.update(tag_names=Coalesce(Subquery(names), Value("")), tag_ids=_tag_ids())
     updated = queryset.update(
         search_vector=search_vector_expression(),
         search_head=search_head_expression(),
@@ -198,6 +189,27 @@ def reindex(
     recount(queryset)
     library_changed()
     return updated
+
+
+def _tag_ids():
+    """A resource's tag ids, sorted (what `Resource.tag_ids` holds)."""
+    ids = (
+        TaggedResource.objects.filter(content_object=OuterRef("pk"))
+        .order_by()
+        .values("content_object")
+        .annotate(ids=ArrayAgg("tag_id", order_by="tag_id"))
+        .values("ids")
+    )
+    return Coalesce(Subquery(ids), Value([], output_field=ArrayField(IntegerField())))
+
+
+def reindex_stale() -> int:
+    """Reindex the resources whose `title_folded` or `tag_ids` is not what `reindex` makes
+    of them: written without it (by the previous release's nodes during a rolling
+    deploy, by hand). Returns how many."""
+    stale = Resource.objects.exclude(title_folded=normalised_title(), tag_ids=_tag_ids())
+    ids = list(stale.values_list("pk", flat=True))
+    return reindex(resources=ids) if ids else 0
 
 
 # --- The library's counts (ResourceCount) ----------------------------------------------

@@ -3,6 +3,7 @@ and tag cloud without a search: every write path keeps them equal to a count of 
 resources themselves, and what each person is shown from them is what the visibility
 rule lets them see."""
 
+import io
 from collections import Counter, defaultdict
 
 import pytest
@@ -11,6 +12,7 @@ from taggit.models import Tag
 
 from communities.services import community_set_archived, user_delete
 from resources import services
+from resources.library import library_search
 from resources.models import Resource, ResourceCount, TaggedResource
 from tests.factories import CommunityFactory, UserFactory, make_member
 from tests.resources.factories import ResourceFactory, make_resource
@@ -249,3 +251,21 @@ def test_counting_again_changes_nothing(library):
     services.recount(Resource.objects.all())
     services.reindex()
     assert stored() == before
+
+
+def test_the_command_repairs_what_a_previous_release_wrote(library):
+    """A resource written without reindex (a node of the previous release during a
+    rolling deploy): no title_folded, no tag_ids, not counted."""
+    from django.core.management import call_command
+
+    resource = ResourceFactory(title="Écrite à l'ancienne", tags=["ancien"], indexed=False)
+    Resource.objects.filter(pk=resource.pk).update(title_folded="", tag_ids=[])
+    ResourceCount.objects.all().delete()
+    out = io.StringIO()
+    call_command("library_recount", stdout=out)
+    assert out.getvalue().startswith("1 resources reindexed")
+    resource.refresh_from_db()
+    assert resource.title_folded == "ecrite a l'ancienne"
+    assert resource.tag_ids == [Tag.objects.get(slug="ancien").pk]
+    assert_counts_current()
+    assert library_search(library.admin, q="ecrite ancienne").total == 1
