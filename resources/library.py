@@ -19,12 +19,20 @@ from functools import cached_property
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Value
 
 from cdp_portal.core.replica import read_may_miss_write
 from cdp_portal.core.search_text import SearchText
 
 from . import library_sql
-from .models import Kind, Resource, ResourceLanguage, ResourceQuerySet, VisibilityScope
+from .models import (
+    Bookmark,
+    Kind,
+    Resource,
+    ResourceLanguage,
+    ResourceQuerySet,
+    VisibilityScope,
+)
 from .search import corrected_query, headline_expression
 
 TAG_FACET_SIZE = library_sql.TAG_FACET_SIZE
@@ -148,12 +156,30 @@ def _weights(counts: list[int]) -> list[int]:
     return [1 + round(4 * (c - low) / spread) for c in counts]
 
 
-def _listed(ids: Sequence[int], text: str, correction: str) -> list[Resource]:
+# What a list shows of a resource and its community (resources/resource_item.html): the
+# rest of the row is not read for the page's twenty.
+_SHOWN = (
+    *("title", "slug", "summary", "kind", "language", "featured", "is_hidden", "created_at"),
+    *("community__name", "community__slug"),
+)
+
+
+def _shown(rows: ResourceQuerySet, user_id: int | None) -> ResourceQuerySet:
+    """The page's rows as a list shows them, with `is_bookmarked` for the person (the
+    bookmark buttons), in the same query."""
+    rows = rows.for_listing().only(*_SHOWN)
+    if user_id is None:
+        return rows.annotate(is_bookmarked=Value(False))
+    mine = Bookmark.objects.filter(user_id=user_id, resource=OuterRef("pk"))
+    return rows.annotate(is_bookmarked=Exists(mine))
+
+
+def _listed(ids: Sequence[int], text: str, correction: str, user_id: int | None) -> list[Resource]:
     """The page's resources in the order of `ids`, with what a list shows and the
     highlighted extract as `headline` (computed for these rows only)."""
     if not ids:
         return []
-    rows = Resource.objects.for_listing()
+    rows = _shown(Resource.objects.all(), user_id)
     if text:
         rows = rows.annotate(headline=headline_expression(text, correction))
     found = rows.in_bulk(ids)
@@ -223,6 +249,8 @@ class _Search:
     filters: dict[str, str]
     sort: str
     per_page: int
+    # The person, for the bookmark buttons.
+    user_id: int | None
 
     def listed(self, number: int, ids: list[int] | None) -> list[Resource]:
         """The resources of page `number` (`ids`: its ids, when read with the counts)."""
@@ -230,10 +258,11 @@ class _Search:
             # An index serves each sort: the page's rows directly, in one query.
             start = (number - 1) * self.per_page
             ordered = _filtered(self.visible, self.filters).sorted_by(self.sort)
-            return list(ordered.for_listing()[start : start + self.per_page])
+            rows = _shown(ordered, self.user_id)
+            return list(rows[start : start + self.per_page])
         if ids is None:
             ids, _groups, _tags = self.statement(number, counts=False).run(self.visible.db)
-        return _listed(ids or [], self.text, self.correction)
+        return _listed(ids or [], self.text, self.correction, self.user_id)
 
     def statement(self, number: int, *, counts: bool) -> library_sql.Statement:
         start = (number - 1) * self.per_page
@@ -280,10 +309,11 @@ def library_search(
     page=None,
     per_page: int = PER_PAGE,
 ) -> Library:
-    """The page `page` of results (with what a list shows), the total and the four
-    facets. Queries: the visibility scope's two (its community ids: the cache key and the
-    filters), the spelling check when there are words, then one statement for the counts
-    and the page's ids (unless the counts are cached), the page's rows and their tags."""
+    """The page `page` of results (with what a list shows, and `is_bookmarked` for the
+    person), the total and the four facets. Queries: the visibility scope's community ids
+    (one query: the cache key and the filters), the spelling check when there are words,
+    then one statement for the counts and the page's ids (unless the counts are cached),
+    the page's rows and their tags."""
     filters = {"kind": kind, "tag": tag, "community": community, "language": language}
     text = SearchText(q)
     scope = Resource.objects.visibility_scope(user)
@@ -292,7 +322,7 @@ def library_search(
     scope = scope.evaluated()
     visible = Resource.objects.visible_in(scope)
     correction = corrected_query(text, within=visible) if text else ""
-    search = _Search(scope, visible, text, correction, filters, sort, per_page)
+    search = _Search(scope, visible, text, correction, filters, sort, per_page, user.pk)
     key = _facet_cache_key(scope, text, correction, filters)
     counted, ids = cache.get(key), None
     # Before the total is known, the page asked for, if it is a number.

@@ -71,15 +71,6 @@ def _visible_resource(request: HttpRequest, pk: int) -> Resource:
     )
 
 
-def _bookmarked_ids(user, resources) -> set[int]:
-    ids = [r.pk for r in resources]
-    if not ids:
-        return set()
-    return set(
-        Bookmark.objects.filter(user=user, resource__in=ids).values_list("resource_id", flat=True)
-    )
-
-
 def _next_url(request: HttpRequest, fallback: str) -> str:
     return safe_next_url(request, request.POST.get("next"), fallback)
 
@@ -120,7 +111,8 @@ def resource_list(request: HttpRequest) -> HttpResponse:
             "resources": page.object_list,
             "facets": library.facets,
             "featured": featured,
-            "bookmarked": _bookmarked_ids(request.user, page.object_list),
+            # Read with the page's rows (`is_bookmarked`).
+            "bookmarked": {r.pk for r in page.object_list if r.is_bookmarked},
             "sort": form.chosen_sort,
             "sort_choices": form.fields["sort"].choices,
             "searching": bool(query),

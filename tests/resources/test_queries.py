@@ -52,12 +52,12 @@ def test_list_query_count(client, login, world, django_assert_num_queries):
     client = login(world.open_member)
     # session, user, is-admin (groups), the readable and moderated communities (one
     # query: the facet cache key and the filters), the total and facets (from the
-    # library's counts), the page's rows, their tags, bookmarks, featured, unread
-    # notifications (header)
-    with django_assert_num_queries(10):
+    # library's counts), the page's rows (with whether each is bookmarked), their tags,
+    # featured, unread notifications (header)
+    with django_assert_num_queries(9):
         client.get(reverse("resources:list"))
     # Again: the counts and facets come from the cache.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(reverse("resources:list"))
 
 
@@ -65,12 +65,12 @@ def test_search_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(world.open_member)
     # session, user, is-admin, the communities, the spelling correction, the matches
-    # read once for the total, facets and page's ids, the page's rows, their tags,
-    # bookmarks, unread notifications (no "featured" panel)
-    with django_assert_num_queries(10):
+    # read once for the total, facets and page's ids, the page's rows (and bookmarks),
+    # their tags, unread notifications (no "featured" panel)
+    with django_assert_num_queries(9):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
     # Counts from the cache: the same statement reads only the page's ids.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil", "page": 1})
 
 
