@@ -228,13 +228,24 @@ def counts_statement(scope: VisibilityScope, filters: Mapping[str, str]) -> Stat
     counted_sql, counted_params = _sql(
         counted.values("community_id", "kind", "language", "tag_id", "n")
     )
-    rows_sql, rows_params = f"SELECT * FROM ({counted_sql}) AS counted", list(counted_params)
+    columns = "community_id, kind, language, tag_id, n"
+    own_sql, own_params = "", []
     if not (scope.is_admin or scope.user_id is None):
-        own_sql, own_params = _sql(Resource.objects.seen_as_author(scope).order_by().values("pk"))
-        own = f"(SELECT * FROM resources_countedresource WHERE resource_id IN ({own_sql})) AS own"
-        rows_sql += " UNION ALL SELECT community_id, kind, language, tag_id, n FROM ("
-        rows_sql += CONTRIBUTIONS.format(rows=own, sign=1) + ") AS authored"
-        rows_params += [*own_params, *own_params, *own_params]
+        # Read once (planned once), added to both sums.
+        ids_sql, ids_params = _sql(Resource.objects.seen_as_author(scope).order_by().values("pk"))
+        own_sql = f"""WITH mine AS MATERIALIZED (
+                SELECT * FROM resources_countedresource WHERE resource_id IN ({ids_sql})
+            ), own AS MATERIALIZED ({CONTRIBUTIONS.format(rows="mine", sign=1)})"""
+        own_params = list(ids_params)
+
+    def rows(where: str, params: list) -> tuple[str, list]:
+        """The visible counts, and the person's own, on the rows `where` says."""
+        found = f"SELECT {columns} FROM ({counted_sql}) AS counted WHERE {where}"
+        if not own_sql:
+            return f"({found})", [*counted_params, *params]
+        mine = f"SELECT {columns} FROM own WHERE {where}"
+        return f"({found} UNION ALL {mine})", [*counted_params, *params, *params]
+
     found = conditions(filters)
     if filters.get("tag"):
         # Resources carrying the tag, per kind and language.
@@ -242,22 +253,19 @@ def counts_statement(scope: VisibilityScope, filters: Mapping[str, str]) -> Stat
         grain_params = [filters["tag"]]
     else:
         grain, grain_params = "tag_id IS NULL", []
-    groups_sql, groups_params = _groups((f"src WHERE {grain}", grain_params), found)
+    groups_rows, groups_rows_params = rows(grain, grain_params)
+    groups_sql, groups_params = _groups((f"{groups_rows} AS src", groups_rows_params), found)
     # The tag cloud: whatever the kind and language ("") unless one of them is chosen.
     tag_grain = "kind <> ''" if "kind" in found or "language" in found else "kind = ''"
     where, where_params = _where(found)
-    tags_sql, tags_params = _tags(
-        (
-            f"""(SELECT tag_id, n FROM src
-                WHERE tag_id IS NOT NULL AND {tag_grain} AND {where}) AS u""",
-            where_params,
-        )
+    tag_rows, tag_rows_params = rows(
+        f"tag_id IS NOT NULL AND {tag_grain} AND {where}", where_params
     )
-    sql = f"""
-        WITH src AS NOT MATERIALIZED ({rows_sql})
-        SELECT NULL, ({groups_sql}), ({tags_sql})
-    """
-    return Statement(sql, [*rows_params, *groups_params, *tags_params])
+    tags_sql, tags_params = _tags(
+        (f"(SELECT tag_id, n FROM {tag_rows} AS src) AS u", tag_rows_params)
+    )
+    sql = f"{own_sql} SELECT NULL, ({groups_sql}), ({tags_sql})"
+    return Statement(sql, [*own_params, *groups_params, *tags_params])
 
 
 def parse_counts(groups: list | None, tags: list | None) -> tuple:
