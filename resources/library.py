@@ -84,7 +84,7 @@ def _filtered(base: ResourceQuerySet, filters: dict[str, str]) -> ResourceQueryS
     if filters.get("community"):
         qs = qs.in_scope(filters["community"])
     if filters.get("tag"):
-        qs = qs.tagged(filters["tag"])
+        qs = qs.carrying(filters["tag"])
     return qs
 
 

@@ -17,13 +17,13 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import URLValidator
 from django.db import connections, models
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, ExpressionWrapper, F, Func, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from cdp_portal.accounts.types import AnyUser, is_signed_in
 from cdp_portal.core.moderation import FlagBase
@@ -74,6 +74,7 @@ def upload_to(instance: Resource, filename: str) -> str:
 
 
 POPULARITY = F("view_count") + F("download_count")
+_TAG_IDS = ArrayField(models.IntegerField())
 _KIND_LABELS = dict(Kind.choices)
 _LANGUAGE_LABELS = dict(ResourceLanguage.choices)
 
@@ -233,6 +234,14 @@ class ResourceQuerySet(models.QuerySet):
                 TaggedResource.objects.filter(content_object=models.OuterRef("pk"), tag__slug=slug)
             )
         )
+
+    def carrying(self, slug: str) -> ResourceQuerySet:
+        """`tagged`, read on the tag ids in the row (`tag_ids`, kept by reindex): checked
+        on each row as an index walks the library in order, where `tagged` looks each row
+        up among the taggings."""
+        tag_id = Subquery(Tag.objects.filter(slug=slug).values("pk")[:1])
+        wanted = Func(tag_id, template="ARRAY[%(expressions)s]::integer[]")
+        return self.filter(tag_ids__contains=ExpressionWrapper(wanted, output_field=_TAG_IDS))
 
     def in_scope(self, community_slug: str) -> ResourceQuerySet:
         if community_slug == INSTITUTION_WIDE:
