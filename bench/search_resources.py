@@ -1,16 +1,19 @@
 """Benchmark of the resource library's search page at institutional scale.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cdp_bench_res \
-        .venv/bin/python bench/search_resources.py [--generate] [--runs 15]
+        .venv/bin/python bench/search_resources.py [--generate] [--runs 15] [--cold]
+        [--case LABEL ...]
 
 Measures, for about ten representative requests (empty library page, French and English
 queries, a typo, filters, sorts), the server time of:
-  * "orm": `library_search()` plus evaluating the page of results and the four facets
-    (what the view queries), and
+  * "orm": `library_search()` and the page of results it lists, and
   * "view": the whole `/resources/` view through Django's test Client, signed in
-    (queries, template rendering, middleware),
+    (queries, template rendering, middleware), with an empty cache ("cold") then again
+    ("warm"),
 for a plain member (visibility through memberships) and an administrator. Prints the
-median and the 95th percentile in milliseconds, and the number of resources.
+median and the 95th percentile in milliseconds, the number of queries and the load
+average (the machine may be shared). `--cold`: the cold view only (faster); `--case`:
+only the cases whose label contains it (repeatable).
 
 `--generate` first fills an empty database: 100 communities (open, closed, private),
 2,000 people with memberships, then 50,000 resources (resources.scale_data). Prefer the
@@ -105,46 +108,59 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def measure(user, runs: int) -> list[tuple]:
-    """Per case: the ORM part and the whole view with an empty facet cache ("cold": a
-    search nobody made since the library last changed), then the view once more
-    ("warm": paging, refining, coming back)."""
+def _orm_time(user, params: dict) -> float:
+    """library_search() and the page it lists, in ms, with an empty facet cache."""
     from django.core.cache import cache
-    from django.core.paginator import Paginator
 
     from resources.forms import LibraryFilterForm
-    from resources.library import for_listing_in_order, library_search
+    from resources.library import library_search
 
+    cache.clear()
+    started = time.perf_counter()
+    form = LibraryFilterForm(params or None)
+    library = library_search(
+        user,
+        q=form.value("q"),
+        sort=form.chosen_sort,
+        page=params.get("page"),
+        **{name: form.value(name) for name in form.FILTERS},
+    )
+    list(library.page.object_list)
+    return (time.perf_counter() - started) * 1000
+
+
+def _view_time(client: Client, params: dict, *, cold: bool) -> tuple[float, int]:
+    """The whole view through the test Client, in ms, and its number of queries."""
+    from django.core.cache import cache
+
+    if cold:
+        cache.clear()
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/resources/", params)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.status_code
+    return elapsed, len(queries.captured_queries)
+
+
+def measure(user, runs: int, *, cold_only: bool = False, cases=CASES) -> list[tuple]:
+    """Per case: the ORM part and the whole view with an empty facet cache ("cold": a
+    search nobody made since the library last changed), then the view once more
+    ("warm": paging, refining, coming back). `cold_only`: the cold view alone."""
     client = Client()
     client.force_login(user)
     rows = []
-    for label, params in CASES:
+    for label, params in cases:
         orm_times, cold_times, warm_times = [], [], []
+        sql_cold = sql_warm = 0
         for attempt in range(runs + 2):
             # Fresh user object each time: no per-request cache carried over.
             user = type(user).objects.get(pk=user.pk)
-            cache.clear()
-            started = time.perf_counter()
-            form = LibraryFilterForm(params or None)
-            library = library_search(
-                user,
-                q=form.value("q"),
-                sort=form.chosen_sort,
-                **{name: form.value(name) for name in form.FILTERS},
-            )
-            page = Paginator(library.results, 20).get_page(params.get("page"))
-            for_listing_in_order(page.object_list)
-            orm = (time.perf_counter() - started) * 1000
-            cache.clear()
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get("/resources/", params)
-            cold = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, response.status_code
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as warm_queries:
-                client.get("/resources/", params)
-            warm = (time.perf_counter() - started) * 1000
+            orm = None if cold_only else _orm_time(user, params)
+            cold, sql_cold = _view_time(client, params, cold=True)
+            warm = None
+            if not cold_only:
+                warm, sql_warm = _view_time(client, params, cold=False)
             if attempt >= 2:  # two warm-up rounds
                 orm_times.append(orm)
                 cold_times.append(cold)
@@ -152,12 +168,12 @@ def measure(user, runs: int) -> list[tuple]:
         rows.append(
             (
                 label,
-                statistics.median(orm_times),
+                None if cold_only else statistics.median(orm_times),
                 statistics.median(cold_times),
                 percentile(cold_times, 0.95),
-                statistics.median(warm_times),
-                len(queries.captured_queries),
-                len(warm_queries.captured_queries),
+                None if cold_only else statistics.median(warm_times),
+                sql_cold,
+                sql_warm,
             )
         )
     return rows
@@ -167,6 +183,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generate", action="store_true", help="fill an empty database first")
     parser.add_argument("--runs", type=int, default=15, help="measured runs per case")
+    parser.add_argument(
+        "--cold", action="store_true", help="the view with an empty facet cache only (faster)"
+    )
+    parser.add_argument(
+        "--case", action="append", default=[], help="only the cases whose label contains this"
+    )
     args = parser.parse_args()
     if args.generate:
         generate()
@@ -186,7 +208,9 @@ def main() -> None:
     )
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     total = Resource.objects.count()
+    cases = [case for case in CASES if not args.case or any(c in case[0] for c in args.case)]
     print(f"{total} resources; {args.runs} runs per case (after 2 warm-ups); times in ms")
+    print(f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     colds, warms = [], []
     for name, user in (("member", member), ("admin", admin)):
         if user is None:
@@ -195,19 +219,26 @@ def main() -> None:
         print(f"\n{name} ({user.email}) sees {visible} resources")
         header = ("case", "orm cold", "cold med", "cold p95", "warm med", "SQL")
         print("{:38} {:>8} {:>8} {:>8} {:>8} {:>6}".format(*header))
-        for label, orm, cold, cold_p95, warm, sql_cold, sql_warm in measure(user, args.runs):
+        measured = measure(user, args.runs, cold_only=args.cold, cases=cases)
+        for label, orm, cold, cold_p95, warm, sql_cold, sql_warm in measured:
             colds.append(cold)
             warms.append(warm)
             print(
-                f"{label:38} {orm:8.1f} {cold:8.1f} {cold_p95:8.1f} {warm:8.1f}"
+                f"{label:38} {_ms(orm)} {_ms(cold)} {_ms(cold_p95)} {_ms(warm)}"
                 f" {sql_cold:3d}/{sql_warm:<2d}"
             )
     if colds:
         print(
             f"\nview medians, cold cache: median {statistics.median(colds):.1f} ms, "
-            f"worst {max(colds):.1f} ms; warm: median {statistics.median(warms):.1f} ms, "
-            f"worst {max(warms):.1f} ms"
+            f"worst {max(colds):.1f} ms"
+            + ("" if args.cold else f"; warm: median {statistics.median(warms):.1f} ms, ")
+            + ("" if args.cold else f"worst {max(warms):.1f} ms")
         )
+    print(f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+
+
+def _ms(value: float | None) -> str:
+    return "       -" if value is None else f"{value:8.1f}"
 
 
 if __name__ == "__main__":

@@ -2,36 +2,41 @@
 of filters, in a fixed number of queries whatever the size of the library.
 
 Each facet is counted on the visible, searched resources filtered by every *other*
-facet, so choosing a type still shows how many resources the other types have. The
-type, language and community facets and the total come from ONE query (GROUPING SETS
-with a filtered count per facet), the tags from a second: large result sets are read
-twice, not five times.
+facet, so choosing a type still shows how many resources the other types have. Without
+words the counts come from the library's counts (`ResourceCount`, kept by the services);
+with words the matches are read once, for the total, the facets and the page together.
+The statements are in `library_sql`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.cache import cache
-from django.db import connections, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Value
 
 from cdp_portal.core.replica import read_may_miss_write
 from cdp_portal.core.search_text import SearchText
 
+from . import library_sql
 from .models import (
+    Bookmark,
     Kind,
     Resource,
     ResourceLanguage,
     ResourceQuerySet,
-    TaggedResource,
     VisibilityScope,
 )
-from .search import INSTITUTION_WIDE, corrected_query
+from .search import corrected_query, headline_expression
 
-TAG_FACET_SIZE = 20
+TAG_FACET_SIZE = library_sql.TAG_FACET_SIZE
+PER_PAGE = 20
 FACETS = ("kind", "language", "community", "tag")
 # Facet counts are reused for this long, or until the library changes (see
 # `library_changed`). With several server processes, set REDIS_URL so that they share
@@ -53,111 +58,34 @@ class FacetValue:
 
 @dataclass
 class Library:
-    # Sorted, narrow rows (id, rank, headline): page them, then `for_listing_in_order`.
-    results: ResourceQuerySet
     total: int
-    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    facets: dict[str, list[FacetValue]]
     # The corrected words also searched, when a word was unknown. Not for display: the
     # vocabulary includes words of resources the person may not see.
-    correction: str = ""
+    correction: str
+    # The page asked for (Django's rules: not a number, the first; past the end, the
+    # last), its resources with what a list shows and, when searching, `headline`.
+    page: Page
+    _results: Callable[[], ResourceQuerySet] = field(repr=False)
+
+    @cached_property
+    def results(self) -> ResourceQuerySet:
+        """Every result, sorted, as narrow rows (id, rank, headline): for whoever pages
+        through them otherwise (then `for_listing_in_order`). The page does not use it."""
+        return self._results()
 
 
-def _filtered(base: ResourceQuerySet, filters: dict[str, str], skip: str | None = None):
+def _filtered(base: ResourceQuerySet, filters: dict[str, str]) -> ResourceQuerySet:
     qs = base
-    if filters.get("kind") and skip != "kind":
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("language") and skip != "language":
-        qs = qs.filter(language=filters["language"])
-    if filters.get("community") and skip != "community":
-        qs = qs.in_scope(filters["community"])
-    if filters.get("tag") and skip != "tag":
-        qs = qs.tagged(filters["tag"])
-    return qs
-
-
-def _conditions(filters: dict[str, str]) -> dict[str, tuple[str, list]]:
-    """SQL over the grouped subquery's columns for each active filter."""
-    conditions: dict[str, tuple[str, list]] = {}
     if filters.get("kind"):
-        conditions["kind"] = ("b.f_kind = %s", [filters["kind"]])
+        qs = qs.filter(kind=filters["kind"])
     if filters.get("language"):
-        conditions["language"] = ("b.f_language = %s", [filters["language"]])
-    if filters.get("community") == INSTITUTION_WIDE:
-        conditions["community"] = ("b.f_community IS NULL", [])
-    elif filters.get("community"):
-        conditions["community"] = (
-            "b.f_community = (SELECT id FROM communities_community WHERE slug = %s)",
-            [filters["community"]],
-        )
+        qs = qs.filter(language=filters["language"])
+    if filters.get("community"):
+        qs = qs.in_scope(filters["community"])
     if filters.get("tag"):
-        conditions["tag"] = ("b.f_tagged", [])
-    return conditions
-
-
-def _count_filter(conditions: dict[str, tuple[str, list]], skip: str | None):
-    parts = [(sql, params) for name, (sql, params) in conditions.items() if name != skip]
-    if not parts:
-        return "COUNT(*)", []
-    where = " AND ".join(sql for sql, _ in parts)
-    return f"COUNT(*) FILTER (WHERE {where})", [p for _, params in parts for p in params]
-
-
-def _grouped_counts(base: ResourceQuerySet, filters: dict[str, str]):
-    """(total, kind counts, language counts, community counts) in one query."""
-    tagged = Value(True)
-    if filters.get("tag"):
-        # `id IN (…)`: one hashed subplan, not a lookup per row.
-        tagged = ExpressionWrapper(
-            Q(
-                pk__in=TaggedResource.objects.filter(tag__slug=filters["tag"]).values(
-                    "content_object_id"
-                )
-            ),
-            output_field=BooleanField(),
-        )
-    inner = base.order_by().annotate(
-        f_kind=F("kind"),
-        f_language=F("language"),
-        f_community=F("community_id"),
-        f_tagged=tagged,
-    )
-    inner_sql, inner_params = inner.values(
-        "f_kind", "f_language", "f_community", "f_tagged"
-    ).query.sql_with_params()
-    conditions = _conditions(filters)
-    counts, count_params = [], []
-    for skip in ("kind", "language", "community", None):
-        sql, params = _count_filter(conditions, skip)
-        counts.append(sql)
-        count_params += params
-    # Communities are named after grouping: joining every match to its community first
-    # would cost more than the counts (the community filter compares ids, see _conditions).
-    query = f"""
-        SELECT g.*, c.slug, c.name FROM (
-            SELECT GROUPING(b.f_kind) AS g_kind, GROUPING(b.f_language) AS g_language,
-                   GROUPING(b.f_community) AS g_community,
-                   b.f_kind, b.f_language, b.f_community, {", ".join(counts)}
-            FROM ({inner_sql}) AS b
-            GROUP BY GROUPING SETS ((b.f_kind), (b.f_language), (b.f_community), ())
-        ) AS g
-        LEFT JOIN communities_community AS c ON c.id = g.f_community
-    """
-    # On the database the queryset reads from: the read replica in a reading request.
-    with connections[base.db].cursor() as cursor:
-        cursor.execute(query, [*count_params, *inner_params])
-        rows = cursor.fetchall()
-    total, kinds, languages, communities = 0, [], [], []
-    for g_kind, g_language, g_community, kind, language, _id, *rest in rows:
-        n_kind, n_language, n_community, n_all, slug, name = rest
-        if g_kind and g_language and g_community:
-            total = n_all
-        elif not g_kind and n_kind:
-            kinds.append((kind, n_kind))
-        elif not g_language and n_language:
-            languages.append((language, n_language))
-        elif not g_community and n_community:
-            communities.append((slug or INSTITUTION_WIDE, name, n_community))
-    return total, kinds, languages, communities
+        qs = qs.carrying(filters["tag"])
+    return qs
 
 
 # --- Facet cache ----------------------------------------------------------------------------
@@ -200,22 +128,6 @@ def _facet_cache_key(
     return f"resources:facets:{digest}"
 
 
-def _counts(base: ResourceQuerySet, filters: dict[str, str], key: str) -> tuple:
-    """(total, kinds, languages, communities, tags): from the facet cache, or counted."""
-    counted = cache.get(key)
-    if counted is None:
-        counted = (
-            *_grouped_counts(base, filters),
-            sorted(
-                _filtered(base, filters, skip="tag").tag_counts(TAG_FACET_SIZE),
-                key=lambda t: t[1],
-            ),
-        )
-        if _cacheable(base):
-            cache.set(key, counted, FACET_CACHE_SECONDS)
-    return counted
-
-
 def _cacheable(base: ResourceQuerySet) -> bool:
     """Counts made on a read replica just after a change may not include it yet: cached
     under the new version, they would be shown to everyone until they expire."""
@@ -244,6 +156,147 @@ def _weights(counts: list[int]) -> list[int]:
     return [1 + round(4 * (c - low) / spread) for c in counts]
 
 
+# What a list shows of a resource and its community (resources/resource_item.html): the
+# rest of the row is not read for the page's twenty.
+_SHOWN = (
+    *("title", "slug", "summary", "kind", "language", "featured", "is_hidden", "created_at"),
+    *("community__name", "community__slug"),
+)
+
+
+def _shown(rows: ResourceQuerySet, user_id: int | None) -> ResourceQuerySet:
+    """The page's rows as a list shows them, with `is_bookmarked` for the person (the
+    bookmark buttons), in the same query."""
+    rows = rows.for_listing().only(*_SHOWN)
+    if user_id is None:
+        return rows.annotate(is_bookmarked=Value(False))
+    mine = Bookmark.objects.filter(user_id=user_id, resource=OuterRef("pk"))
+    return rows.annotate(is_bookmarked=Exists(mine))
+
+
+def _listed(ids: Sequence[int], text: str, correction: str, user_id: int | None) -> list[Resource]:
+    """The page's resources in the order of `ids`, with what a list shows and the
+    highlighted extract as `headline` (computed for these rows only)."""
+    if not ids:
+        return []
+    rows = _shown(Resource.objects.all(), user_id)
+    if text:
+        rows = rows.annotate(headline=headline_expression(text, correction))
+    found = rows.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _facets(counted: tuple, filters: dict[str, str]) -> dict[str, list[FacetValue]]:
+    _total, kinds, languages, communities, tags = counted
+    kind_labels = dict(Kind.choices)
+    language_labels = dict(ResourceLanguage.choices)
+
+    def by_count(values: list[FacetValue]) -> list[FacetValue]:
+        # Equal counts by label: the order the counts came in is the database's.
+        return sorted(values, key=lambda v: (-v.count, v.label))
+
+    return {
+        "kind": by_count(
+            [
+                FacetValue(value, str(kind_labels.get(value, value)), n, value == filters["kind"])
+                for value, n in kinds
+            ]
+        ),
+        "language": by_count(
+            [
+                FacetValue(
+                    value, str(language_labels.get(value, value)), n, value == filters["language"]
+                )
+                for value, n in languages
+            ]
+        ),
+        "community": [
+            FacetValue(value, name or "", n, value == filters["community"])
+            for value, name, n in sorted(communities, key=lambda c: (-c[2], c[1] or ""))
+        ],
+        "tag": [
+            FacetValue(slug, name, n, slug == filters["tag"], weight)
+            for (slug, name, n), weight in zip(tags, _weights([t[2] for t in tags]), strict=True)
+        ],
+    }
+
+
+def _paginator(total: int, per_page: int) -> Paginator:
+    # The page is read apart (a LIMIT in the statement): the paginator only numbers.
+    paginator = Paginator((), per_page)
+    paginator.count = total
+    return paginator
+
+
+def _page_number(paginator: Paginator, raw) -> int:
+    """`Paginator.get_page`'s choice: not a number, the first page; out of range, the last."""
+    try:
+        return paginator.validate_number(raw)
+    except PageNotAnInteger:
+        return 1
+    except EmptyPage:
+        return paginator.num_pages
+
+
+@dataclass(frozen=True)
+class _Search:
+    """One person's search: what every statement of the page needs."""
+
+    scope: VisibilityScope
+    visible: ResourceQuerySet
+    text: SearchText
+    correction: str
+    filters: dict[str, str]
+    sort: str
+    per_page: int
+    # The person, for the bookmark buttons.
+    user_id: int | None
+
+    def listed(self, number: int, ids: list[int] | None) -> list[Resource]:
+        """The resources of page `number` (`ids`: its ids, when read with the counts)."""
+        if not self.text:
+            # An index serves each sort: the page's rows directly, in one query.
+            start = (number - 1) * self.per_page
+            ordered = _filtered(self.visible, self.filters).sorted_by(self.sort)
+            rows = _shown(ordered, self.user_id)
+            return list(rows[start : start + self.per_page])
+        if ids is None:
+            ids, _groups, _tags = self.statement(number, counts=False).run(self.visible.db)
+        return _listed(ids or [], self.text, self.correction, self.user_id)
+
+    def statement(self, number: int, *, counts: bool) -> library_sql.Statement:
+        start = (number - 1) * self.per_page
+        return library_sql.search_statement(
+            self.visible,
+            self.text,
+            self.correction,
+            self.filters,
+            sort=self.sort,
+            page=slice(start, start + self.per_page),
+            counts=counts,
+        )
+
+    def counted(self, guess: int) -> tuple[tuple, list[int] | None]:
+        """(total and facets, the ids of page `guess` when read with them)."""
+        if self.text:
+            ids, groups, tags = self.statement(guess, counts=True).run(self.visible.db)
+            return library_sql.parse_counts(groups, tags), ids or []
+        statement = library_sql.counts_statement(self.scope, self.filters)
+        _ids, groups, tags = statement.run(self.visible.db)
+        return library_sql.parse_counts(groups, tags), None
+
+    def results(self) -> ResourceQuerySet:
+        base = self.visible.matching(self.text, correction=self.correction)
+        ranked = _filtered(base, self.filters).ranked(self.text, correction=self.correction)
+        return ranked.sorted_by(self.sort).only("pk")
+
+
+def _empty_library(per_page: int) -> Library:
+    paginator = _paginator(0, per_page)
+    facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
+    return Library(0, facets, "", Page([], 1, paginator), Resource.objects.none)
+
+
 def library_search(
     user,
     *,
@@ -253,43 +306,38 @@ def library_search(
     community: str = "",
     language: str = "",
     sort: str = "",
+    page=None,
+    per_page: int = PER_PAGE,
 ) -> Library:
-    """Results (lazy, sorted, with what a list shows), the total and the four facets
-    (evaluated, or taken from the facet cache: the visibility signature costs two small
-    queries, the counts two more when not cached, the spelling check one when there
-    are words)."""
+    """The page `page` of results (with what a list shows, and `is_bookmarked` for the
+    person), the total and the four facets. Queries: the visibility scope's community ids
+    (one query: the cache key and the filters), the spelling check when there are words,
+    then one statement for the counts and the page's ids (unless the counts are cached),
+    the page's rows and their tags."""
     filters = {"kind": kind, "tag": tag, "community": community, "language": language}
     text = SearchText(q)
     scope = Resource.objects.visibility_scope(user)
+    if scope.sees_nothing:
+        return _empty_library(per_page)
+    scope = scope.evaluated()
     visible = Resource.objects.visible_in(scope)
     correction = corrected_query(text, within=visible) if text else ""
-    base = visible.matching(text, correction=correction)
-    # Only the ids (and rank, headline) are sorted: joining every match to its community
-    # and author before the sort costs more than the sort itself on large result sets.
-    results = (
-        _filtered(base, filters).ranked(text, correction=correction).sorted_by(sort).only("pk")
-    )
+    search = _Search(scope, visible, text, correction, filters, sort, per_page, user.pk)
     key = _facet_cache_key(scope, text, correction, filters)
-    total, kinds, languages, communities, tags = _counts(base, filters, key)
-    kind_labels = dict(Kind.choices)
-    language_labels = dict(ResourceLanguage.choices)
-    by_count = {"key": lambda item: (-item[-1], str(item[1]))}
-    facets = {
-        "kind": [
-            FacetValue(value, str(kind_labels.get(value, value)), n, value == kind)
-            for value, n in sorted(kinds, **by_count)
-        ],
-        "language": [
-            FacetValue(value, str(language_labels.get(value, value)), n, value == language)
-            for value, n in sorted(languages, **by_count)
-        ],
-        "community": [
-            FacetValue(value, name or "", n, value == community)
-            for value, name, n in sorted(communities, key=lambda c: (-c[2], c[1] or ""))
-        ],
-        "tag": [
-            FacetValue(slug, name, n, slug == tag, weight)
-            for (slug, name, n), weight in zip(tags, _weights([t[2] for t in tags]), strict=True)
-        ],
-    }
-    return Library(results=results, total=total, facets=facets, correction=correction)
+    counted, ids = cache.get(key), None
+    # Before the total is known, the page asked for, if it is a number.
+    guess = _page_number(_paginator(10**9, per_page), page)
+    if counted is None:
+        counted, ids = search.counted(guess)
+        if _cacheable(visible):
+            cache.set(key, counted, FACET_CACHE_SECONDS)
+    paginator = _paginator(counted[0], per_page)
+    number = _page_number(paginator, page)
+    listed = search.listed(number, ids if number == guess else None)
+    return Library(
+        total=counted[0],
+        facets=_facets(counted, filters),
+        correction=correction,
+        page=Page(listed, number, paginator),
+        _results=search.results,
+    )

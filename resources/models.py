@@ -8,21 +8,22 @@ there. Writes go through `resources.services`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import URLValidator
 from django.db import connections, models
-from django.db.models import Count, F, Q
+from django.db.models import Count, ExpressionWrapper, F, Func, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from cdp_portal.accounts.types import AnyUser, is_signed_in
 from cdp_portal.core.moderation import FlagBase
@@ -33,7 +34,6 @@ from .search import (
     INSTITUTION_WIDE,
     corrected_query,
     headline_expression,
-    normalised_title,
     rank_expression,
     search_filter,
 )
@@ -74,6 +74,9 @@ def upload_to(instance: Resource, filename: str) -> str:
 
 
 POPULARITY = F("view_count") + F("download_count")
+_TAG_IDS = ArrayField(models.IntegerField())
+_KIND_LABELS = dict(Kind.choices)
+_LANGUAGE_LABELS = dict(ResourceLanguage.choices)
 
 
 @dataclass(frozen=True)
@@ -83,14 +86,37 @@ class VisibilityScope:
     decides what someone sees is here, and `signature()` (the facet cache key) covers it.
 
     `readable` and `moderated` stay lazy querysets of community ids: the filter uses them
-    as subqueries (no extra query), the signature evaluates them."""
+    as subqueries (no extra query), the signature evaluates them. `evaluated()` reads
+    them once for both (the library page: its cache key, then its counts and results)."""
 
     sees_nothing: bool = False
     is_admin: bool = False
     # The person, for their own hidden resources.
     user_id: int | None = None
-    readable: models.QuerySet | None = None
-    moderated: models.QuerySet | None = None
+    readable: models.QuerySet | tuple[int, ...] | None = None
+    moderated: models.QuerySet | tuple[int, ...] | None = None
+
+    def evaluated(self) -> VisibilityScope:
+        """The same scope with its community ids read now, sorted: in one query (each
+        queryset's own SQL, side by side), on the database the first one reads from."""
+        lazy = {
+            field.name: value
+            for field in fields(self)
+            if isinstance(value := getattr(self, field.name), models.QuerySet)
+        }
+        if not lazy:
+            return self
+        parts, params = [], []
+        for name, queryset in lazy.items():
+            sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
+            parts.append(f"SELECT %s, ids.pk FROM ({sql}) AS ids")
+            params += [name, *part_params]
+        found: dict[str, list[int]] = {name: [] for name in lazy}
+        with connections[next(iter(lazy.values())).db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for name, pk in cursor.fetchall():
+                found[name].append(pk)
+        return replace(self, **{name: tuple(sorted(ids)) for name, ids in found.items()})
 
     def signature(self) -> tuple:
         """A hashable value equal for two people exactly when they see the same
@@ -99,9 +125,28 @@ class VisibilityScope:
         for field in fields(self):
             value = getattr(self, field.name)
             if isinstance(value, models.QuerySet):
-                value = tuple(sorted(value.values_list("pk", flat=True)))
+                value = _ids(value)
             parts.append((field.name, value))
         return tuple(parts)
+
+    def condition(self, *, with_authorship: bool = True) -> Q:
+        """The rule, on the fields `community` and `is_hidden` (and `author_id`): of a
+        resource, or of the library's counts (`ResourceCount`), which know no author:
+        `with_authorship=False` leaves out what a person sees only as its author (their
+        own hidden resources, see `ResourceQuerySet.seen_as_author`). Not for
+        `sees_nothing` (`visible_in` answers none)."""
+        if self.is_admin:
+            return Q()
+        readable = Q(community__isnull=True) | Q(community__in=self.readable)
+        if with_authorship:
+            shown = Q(is_hidden=False) | Q(author_id=self.user_id) | Q(community__in=self.moderated)
+        else:
+            shown = Q(is_hidden=False) | Q(community__in=self.moderated)
+        return readable & shown
+
+
+def _ids(queryset: models.QuerySet) -> tuple[int, ...]:
+    return tuple(sorted(queryset.values_list("pk", flat=True)))
 
 
 class ResourceQuerySet(models.QuerySet):
@@ -133,11 +178,19 @@ class ResourceQuerySet(models.QuerySet):
         """The filter of `visible_to`, from the scope alone."""
         if scope.sees_nothing:
             return self.none()
-        if scope.is_admin:
-            return self.all()
-        return self.filter(
-            Q(community__isnull=True) | Q(community__in=scope.readable),
-            Q(is_hidden=False) | Q(author_id=scope.user_id) | Q(community__in=scope.moderated),
+        return self.filter(scope.condition())
+
+    def seen_as_author(self, scope: VisibilityScope) -> ResourceQuerySet:
+        """What the scope's person sees only because they wrote it (their own hidden
+        resources where they do not moderate): `visible_in` less what the library's counts
+        hold (`condition(with_authorship=False)`)."""
+        if scope.sees_nothing or scope.is_admin or scope.user_id is None:
+            return self.none()
+        # author and is_hidden first: the same rows, found through the author's index.
+        return (
+            self.filter(author_id=scope.user_id, is_hidden=True)
+            .filter(scope.condition())
+            .exclude(scope.condition(with_authorship=False))
         )
 
     def discussable_in(self, community) -> ResourceQuerySet:
@@ -157,7 +210,7 @@ class ResourceQuerySet(models.QuerySet):
             return self
         if correction is None:
             correction = corrected_query(text, within=self)
-        return self.alias(title_norm=normalised_title()).filter(search_filter(text, correction))
+        return self.filter(search_filter(text, correction))
 
     def ranked(self, q: str, *, correction: str = "") -> ResourceQuerySet:
         """A relevance `rank` and a highlighted `headline` (raw: pass it through
@@ -182,6 +235,14 @@ class ResourceQuerySet(models.QuerySet):
             )
         )
 
+    def carrying(self, slug: str) -> ResourceQuerySet:
+        """`tagged`, read on the tag ids in the row (`tag_ids`, kept by reindex): checked
+        on each row as an index walks the library in order, where `tagged` looks each row
+        up among the taggings."""
+        tag_id = Subquery(Tag.objects.filter(slug=slug).values("pk")[:1])
+        wanted = Func(tag_id, template="ARRAY[%(expressions)s]::integer[]")
+        return self.filter(tag_ids__contains=ExpressionWrapper(wanted, output_field=_TAG_IDS))
+
     def in_scope(self, community_slug: str) -> ResourceQuerySet:
         if community_slug == INSTITUTION_WIDE:
             return self.filter(community__isnull=True)
@@ -195,8 +256,14 @@ class ResourceQuerySet(models.QuerySet):
         return self.order_by("-created_at", "-pk")
 
     def for_listing(self) -> ResourceQuerySet:
-        """What a list of resources shows: community, author, tags."""
-        return self.select_related("community", "author__profile").prefetch_related("tags")
+        """What a list of resources shows (resources/resource_item.html): the community
+        and the tags. Not the author (no list shows it), nor the texts kept out of the row
+        (description, search vectors), which would be fetched from TOAST for nothing."""
+        return (
+            self.select_related("community")
+            .prefetch_related("tags")
+            .defer("body", "search_vector", "search_head")
+        )
 
     # --- Facets: one query each, on whatever this queryset already filters --------------
 
@@ -308,6 +375,16 @@ class Resource(models.Model):
     tag_names = models.TextField(_("étiquettes (texte)"), blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     search_head = SearchVectorField(null=True, editable=False)
+    # The title as the trigram index compares it (`search.normalised_title`), and the ids
+    # of the tags: read in the row, for every match of a search (resources.library).
+    # Stored in the row (STORAGE PLAIN, migration 0005), unlike the other texts.
+    title_folded = models.TextField(blank=True, db_default="", editable=False)
+    tag_ids = ArrayField(
+        models.IntegerField(),
+        blank=True,
+        db_default=Value([], output_field=ArrayField(models.IntegerField())),
+        editable=False,
+    )
     # The one-time token of the form that added it (cdp_portal.core.idempotency).
     submission_token = models.UUIDField(_("jeton d'envoi"), null=True, blank=True, editable=False)
 
@@ -345,6 +422,9 @@ class Resource(models.Model):
                 fields=["community"], condition=Q(is_hidden=True), name="resources_hidden"
             ),
             GinIndex(fields=["search_vector"], name="resources_search"),
+            GinIndex(OpClass("title_folded", name="gin_trgm_ops"), name="resources_title_folded"),
+            # What the previous release's title search used: kept while its nodes may
+            # still run (README, "Migrations during a rolling deploy"); drop it next time.
             GinIndex(
                 OpClass(Unaccent(Lower("title")), name="gin_trgm_ops"), name="resources_title_trgm"
             ),
@@ -369,6 +449,14 @@ class Resource(models.Model):
         if self.slug:
             return reverse("resources:detail_slug", kwargs={"pk": self.pk, "slug": self.slug})
         return reverse("resources:detail", kwargs={"pk": self.pk})
+
+    # Django's own get_FOO_display builds a dict of every choice, translating each, on
+    # every call; a list of resources shows both labels for each of them.
+    def get_kind_display(self) -> str:
+        return str(_KIND_LABELS.get(self.kind, self.kind))
+
+    def get_language_display(self) -> str:
+        return str(_LANGUAGE_LABELS.get(self.language, self.language))
 
     @property
     def has_file(self) -> bool:
@@ -399,6 +487,68 @@ class TaggedResource(TaggedItemBase):
             ),
         ]
         indexes = [models.Index(fields=["tag", "content_object"], name="resources_tag_lookup")]
+
+
+class ResourceCount(models.Model):
+    """How many resources the library holds per community, state (hidden or not), kind
+    and language, and per tag: what the library shows without a search (the total, the
+    facets, the tag cloud), read in one small query whatever the library's size
+    (resources.library). Written only by `resources.services.recount`, from each
+    resource's `CountedResource`.
+
+    Three grains: no `tag_id` counts resources; a tag id counts the resources carrying
+    that tag, per kind and language; a tag id with kind and language "" (every kind, every
+    language) the same summed, for the tag cloud of a library filtered on neither."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    is_hidden = models.BooleanField()
+    kind = models.CharField(max_length=20, blank=True)
+    language = models.CharField(max_length=2, blank=True)
+    # A taggit tag id rather than a foreign key: a deleted tag's counts drop out where
+    # tags are named, as its id stays in `Resource.tag_ids` until the next reindex.
+    tag_id = models.IntegerField(null=True, blank=True)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("décompte de ressources")
+        verbose_name_plural = _("décomptes de ressources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "is_hidden", "kind", "language", "tag_id"],
+                nulls_distinct=False,
+                # The page reads the counts from the index alone (index-only scans).
+                include=["n"],
+                name="resources_count_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["tag_id", "kind"], name="resources_count_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.kind} {self.language} {self.tag_id}: {self.n}"
+
+
+class CountedResource(models.Model):
+    """A resource as `ResourceCount` holds it: the next count of the resource takes this
+    out and puts its current state in, so each write moves the counts by its own
+    difference, whatever changed before it (a save, new tags, a move, hiding)."""
+
+    resource = models.OneToOneField(
+        Resource, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    community_id = models.BigIntegerField(null=True, blank=True)
+    is_hidden = models.BooleanField()
+    kind = models.CharField(max_length=20)
+    language = models.CharField(max_length=2)
+    tag_ids = ArrayField(models.IntegerField(), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("ressource décomptée")
+        verbose_name_plural = _("ressources décomptées")
+
+    def __str__(self) -> str:
+        return str(self.resource_id)
 
 
 class BookmarkQuerySet(models.QuerySet):

@@ -412,16 +412,20 @@ def generate_resources(*, count: int = 50_000, seed: int = 42, stdout=None) -> i
         if stdout:
             stdout.write("Ressources : index de recherche…")
         reindex(queryset=Resource.objects.filter(pk__gte=first_pk))
-        _compact()
+        compact()
     return created
 
 
-def _compact() -> None:
+def compact() -> None:
     """Rows were written three times (insert, tag names, vectors): rewrite the table so
     the benchmark reads a table as compact as one filled over time, and refresh the
-    planner's statistics. VACUUM cannot run inside a transaction: skipped there."""
+    planner's statistics and visibility maps (index-only scans). VACUUM cannot run inside
+    a transaction: skipped there (generate_scale_data calls it again after its own)."""
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
         cursor.execute("VACUUM FULL resources_resource")
-        cursor.execute("VACUUM ANALYZE resources_resource, resources_taggedresource")
+        cursor.execute(
+            "VACUUM ANALYZE resources_resource, resources_taggedresource,"
+            " resources_resourcecount, resources_countedresource"
+        )

@@ -6,9 +6,9 @@ IMMUTABLE wrapper around `unaccent` usable in an index. A resource's `search_vec
 holds the lexemes of both configurations, weighted title A > summary B > tags C > body D;
 a query is parsed in both configurations and OR-ed, so "pedagogies actives" finds
 "Pédagogie active" and "workshops" finds "workshop". Typos are tolerated twice over:
-titles are matched by trigram word similarity (`%>`, GIN trigram index on
-`cdp_unaccent(lower(title))`), and each query word the library has never used is
-replaced by its nearest known word (`resources_searchterm`, trigram `%`) among the words
+titles are matched by trigram word similarity (`%>`, GIN trigram index on `title_folded`,
+the stored `cdp_unaccent(lower(title))`), and each query word the library has never used
+is replaced by its nearest known word (`resources_searchterm`, trigram `%`) among the words
 of the resources the person may read, the corrected query being OR-ed with what was typed
 ("forom webct" finds "forum WebCT"). The title trigram match runs on the visible
 resources only, so neither typo tolerance tells of private content.
@@ -102,6 +102,7 @@ def corrected_query(text: str, *, within) -> str:
 
 
 def normalised_title():
+    """What `Resource.title_folded` stores (kept by `resources.services.reindex`)."""
     return Unaccent(Lower("title"))
 
 
@@ -155,11 +156,20 @@ def search_query(text: str, correction: str = "") -> SearchQuery:
     return query
 
 
+def fulltext_condition(text: str, correction: str = "") -> Q:
+    """The words, in either language (GIN index on `search_vector`: exact, no recheck)."""
+    return Q(search_vector=search_query(text, correction))
+
+
+def title_condition(text: str) -> Q:
+    """A title close to what was typed (GIN trigram index on `title_folded`; each
+    candidate is checked again, which costs a word similarity: see library.py)."""
+    return Q(title_folded__trigram_word_similar=Unaccent(Lower(Value(text))))
+
+
 def search_filter(text: str, correction: str = "") -> Q:
-    """Needs the `title_norm` alias (see ResourceQuerySet.matching)."""
-    return Q(search_vector=search_query(text, correction)) | Q(
-        title_norm__trigram_word_similar=Unaccent(Lower(Value(text)))
-    )
+    """What a search matches: the full-text words or a close title."""
+    return fulltext_condition(text, correction) | title_condition(text)
 
 
 def rank_expression(text: str, correction: str = ""):

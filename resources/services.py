@@ -10,12 +10,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from uuid import UUID
 
-from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,11 +35,13 @@ from cdp_portal.core.slugs import path_slug
 from communities.models import Community
 
 from .library import library_changed
+from .library_sql import CONTRIBUTIONS
 from .models import Bookmark, Resource, ResourceFlag, ResourceRevision, TaggedResource
 from .permissions import can_add_to, can_edit, can_feature, can_moderate_resource
 from .search import (
     INDEXED_BODY_CHARS,
     MIN_CORRECTED_LENGTH,
+    normalised_title,
     search_head_expression,
     search_vector_expression,
 )
@@ -159,7 +162,10 @@ def reindex(
     resources: Iterable[Resource | int] | None = None,
     queryset: QuerySet[Resource] | None = None,
 ) -> int:
-    """Recompute `tag_names` and `search_vector` in two set-based UPDATEs.
+    """Recompute what is derived from a resource and its tags, set-based: `tag_names`,
+    `tag_ids`, `title_folded`, the search vectors, the vocabulary, and the library's
+    counts (`recount`). Every write of a resource ends here (create and update through
+    `_save_version`, the bulk generators, the test factories).
 
     Pass resources (objects or ids), a queryset, or nothing for the whole library."""
     if queryset is None:
@@ -167,20 +173,100 @@ def reindex(
         if resources is not None:
             ids = [getattr(r, "pk", r) for r in resources]
             queryset = queryset.filter(pk__in=ids)
+    tagged = TaggedResource.objects.filter(content_object=OuterRef("pk")).order_by()
     names = (
-        TaggedResource.objects.filter(content_object=OuterRef("pk"))
-        .order_by()
-        .values("content_object")
+        tagged.values("content_object")
         .annotate(names=StringAgg("tag__name", ", ", order_by="tag__name"))
         .values("names")
     )
-    queryset.update(tag_names=Coalesce(Subquery(names), Value("")))
+    queryset.update(tag_names=Coalesce(Subquery(names), Value("")), tag_ids=_tag_ids())
     updated = queryset.update(
-        search_vector=search_vector_expression(), search_head=search_head_expression()
+        search_vector=search_vector_expression(),
+        search_head=search_head_expression(),
+        title_folded=normalised_title(),
     )
     _learn_words(queryset)
+    recount(queryset)
     library_changed()
     return updated
+
+
+def _tag_ids():
+    """A resource's tag ids, sorted (what `Resource.tag_ids` holds)."""
+    ids = (
+        TaggedResource.objects.filter(content_object=OuterRef("pk"))
+        .order_by()
+        .values("content_object")
+        .annotate(ids=ArrayAgg("tag_id", order_by="tag_id"))
+        .values("ids")
+    )
+    return Coalesce(Subquery(ids), Value([], output_field=ArrayField(IntegerField())))
+
+
+def reindex_stale() -> int:
+    """Reindex the resources whose `title_folded` or `tag_ids` is not what `reindex` makes
+    of them: written without it (by the previous release's nodes during a rolling
+    deploy, by hand). Returns how many."""
+    stale = Resource.objects.exclude(title_folded=normalised_title(), tag_ids=_tag_ids())
+    ids = list(stale.values_list("pk", flat=True))
+    return reindex(resources=ids) if ids else 0
+
+
+# --- The library's counts (ResourceCount) ----------------------------------------------
+#
+# The counted state of the resources out (locked: a concurrent count of the same
+# resource waits, then reads the state this one leaves), their current state in, as one
+# sum per key, in key order (concurrent counts lock the keys they share in one order).
+_RECOUNT_SQL = f"""
+WITH old AS (
+    SELECT * FROM resources_countedresource WHERE resource_id IN ({{ids}})
+    ORDER BY resource_id FOR UPDATE
+), new AS (
+    SELECT community_id, is_hidden, kind, language, tag_ids
+    FROM resources_resource WHERE id IN ({{ids}})
+), delta AS (
+    {CONTRIBUTIONS.format(rows="old", sign=-1)}
+    UNION ALL
+    {CONTRIBUTIONS.format(rows="new", sign=1)}
+)
+INSERT INTO resources_resourcecount AS c (community_id, is_hidden, kind, language, tag_id, n)
+SELECT community_id, is_hidden, kind, language, tag_id, SUM(n) FROM delta
+GROUP BY community_id, is_hidden, kind, language, tag_id
+HAVING SUM(n) <> 0
+ORDER BY community_id, is_hidden, kind, language, tag_id
+ON CONFLICT (community_id, is_hidden, kind, language, tag_id) DO UPDATE SET n = c.n + EXCLUDED.n
+"""
+_COUNTED_SQL = """
+INSERT INTO resources_countedresource (resource_id, community_id, is_hidden, kind, language,
+                                       tag_ids)
+SELECT id, community_id, is_hidden, kind, language, tag_ids
+FROM resources_resource WHERE id IN ({ids})
+ON CONFLICT (resource_id) DO UPDATE SET
+    community_id = EXCLUDED.community_id, is_hidden = EXCLUDED.is_hidden,
+    kind = EXCLUDED.kind, language = EXCLUDED.language, tag_ids = EXCLUDED.tag_ids
+"""
+
+
+def recount(queryset: QuerySet[Resource]) -> None:
+    """Bring the library's counts (`ResourceCount`) up to date with these resources: out
+    goes what they counted as (`CountedResource`), in what they are now. Called after the
+    resources' rows were written in this transaction (`reindex`, `resource_set_hidden`):
+    holding their row locks, it reads their latest state. Idempotent."""
+    ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_RECOUNT_SQL.format(ids=ids_sql), [*ids_params, *ids_params])
+        cursor.execute(_COUNTED_SQL.format(ids=ids_sql), ids_params)
+
+
+@transaction.atomic
+def library_recount() -> None:
+    """The library's counts rebuilt from the resources themselves: a repair, should a
+    resource have been written without `reindex` (by hand, in a shell)."""
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE resources_countedresource IN EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM resources_resourcecount")
+        cursor.execute("DELETE FROM resources_countedresource")
+    recount(Resource.objects.all())
 
 
 # Every word of the searchable text, folded like the query words (see search.fold).
@@ -318,6 +404,7 @@ def resource_set_hidden(
     )
     resource.is_hidden = hidden
     if changed:
+        recount(Resource.objects.filter(pk=resource.pk))
         log_moderation(
             ModerationEvent(
                 by=by,

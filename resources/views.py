@@ -38,7 +38,7 @@ from .forms import (
     ResourceForm,
     ToggleForm,
 )
-from .library import for_listing_in_order, library_search
+from .library import library_search
 from .models import Bookmark, Resource, ResourceFlag
 from .pages import RESOURCE_PAGE
 from .permissions import (
@@ -71,15 +71,6 @@ def _visible_resource(request: HttpRequest, pk: int) -> Resource:
     )
 
 
-def _bookmarked_ids(user, resources) -> set[int]:
-    ids = [r.pk for r in resources]
-    if not ids:
-        return set()
-    return set(
-        Bookmark.objects.filter(user=user, resource__in=ids).values_list("resource_id", flat=True)
-    )
-
-
 def _next_url(request: HttpRequest, fallback: str) -> str:
     return safe_next_url(request, request.POST.get("next"), fallback)
 
@@ -92,11 +83,15 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(request.GET or None)
     filters = {name: form.value(name) for name in form.FILTERS}
     query = form.value("q")
-    library = library_search(request.user, q=query, sort=form.chosen_sort, **filters)
-    paginator = Paginator(library.results, RESOURCES_PER_PAGE)
-    paginator.count = library.total  # counted with the facets, in the same query
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = for_listing_in_order(page.object_list)
+    library = library_search(
+        request.user,
+        q=query,
+        sort=form.chosen_sort,
+        page=request.GET.get("page"),
+        per_page=RESOURCES_PER_PAGE,
+        **filters,
+    )
+    page = library.page
     for resource in page.object_list:
         resource.snippet = safe_headline(getattr(resource, "headline", None))
     featured = []
@@ -116,7 +111,8 @@ def resource_list(request: HttpRequest) -> HttpResponse:
             "resources": page.object_list,
             "facets": library.facets,
             "featured": featured,
-            "bookmarked": _bookmarked_ids(request.user, page.object_list),
+            # Read with the page's rows (`is_bookmarked`).
+            "bookmarked": {r.pk for r in page.object_list if r.is_bookmarked},
             "sort": form.chosen_sort,
             "sort_choices": form.fields["sort"].choices,
             "searching": bool(query),

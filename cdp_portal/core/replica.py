@@ -276,9 +276,12 @@ def _watch_primary(
     reads: RequestReads, execute: Callable, sql: str, params: Any, many: bool, context: dict
 ) -> Any:
     result = execute(sql, params, many, context)
-    # psycopg also counts the rows a SELECT returned: those changed nothing.
-    is_select = sql.lstrip(" \t\n(").upper().startswith("SELECT")
-    if context["cursor"].rowcount > 0 and not is_select and not reads.not_read_back:
+    # psycopg also counts the rows a SELECT returned: those changed nothing. The command
+    # tag says what ran ("SELECT 20", "INSERT 0 3"), a statement opening with WITH too.
+    cursor = context["cursor"]
+    status = getattr(cursor, "statusmessage", None) or ""
+    is_select = status.startswith("SELECT") or sql.lstrip(" \t\n(").upper().startswith("SELECT")
+    if cursor.rowcount > 0 and not is_select and not reads.not_read_back:
         reads.wrote = True
     return result
 

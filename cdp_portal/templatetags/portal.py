@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django import template
 from django.core.paginator import Page
@@ -33,6 +35,26 @@ def elided_page_range(page: Page, on_each_side: int = 2, on_ends: int = 1) -> li
             page.number, on_each_side=on_each_side, on_ends=on_ends
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def changed_query(context, **changes) -> str:
+    """Django's `{% querystring %}` (the page's parameters with `changes`; None removes
+    one), for lists of links such as the library's facets: the same string, encoded
+    straight from the parameters' lists rather than through a new QueryDict for each
+    link (a sixth of the library page's rendering, for about a hundred links)."""
+    query = context["request"].GET
+    params = dict(query.lists())  # in order; a changed key keeps its place
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        elif isinstance(value, Iterable) and not isinstance(value, str):
+            params[key] = list(value)
+        else:
+            params[key] = [value]
+    if not params and not query:
+        return ""
+    return "?" + urlencode([(key, str(v)) for key, values in params.items() for v in values])
 
 
 @register.simple_tag(takes_context=True)

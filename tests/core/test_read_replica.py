@@ -145,3 +145,34 @@ def test_the_portal_on_a_real_streaming_replica(replication_pair):
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]
     assert " passed" in summary and "skipped" not in summary, summary
     print(f"replica scenarios: {summary} in {time.monotonic() - started:.1f} s")
+
+
+# --- What counts as a write -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_select_opening_with_with_is_no_write_and_a_with_insert_is_one():
+    """The library's statements open with WITH: read on the primary (a person who just
+    wrote, a standby down), they must not send the person's next reads there too."""
+    from functools import partial
+
+    from django.db import connection
+
+    from cdp_portal.core.replica import RequestReads, _watch_primary
+
+    def wrote(sql: str) -> bool:
+        reads = RequestReads(replica_allowed=True)
+        with (
+            connection.execute_wrapper(partial(_watch_primary, reads)),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+        return reads.wrote
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE written (n integer)")
+    assert not wrote("WITH t AS MATERIALIZED (SELECT 1 AS n) SELECT n FROM t")
+    assert not wrote("SELECT 1")
+    assert wrote("WITH t AS (SELECT 1 AS n) INSERT INTO written SELECT n FROM t")
+    assert wrote("UPDATE written SET n = 2")
+    assert not wrote("UPDATE written SET n = 3 WHERE n = 0")

@@ -42,10 +42,16 @@ class ResourceFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def indexed(resource, create, extracted, **kwargs):
-        """Compute tag_names and the search vector unless built with indexed=False."""
-        if create and extracted is not False:
-            services.reindex(resources=[resource])
-            resource.refresh_from_db(fields=["tag_names"])
+        """Compute tag_names, tag_ids and the search vector unless built with
+        indexed=False; the library's counts include the resource either way, as every
+        write path of the portal keeps them (without its tags when not indexed)."""
+        if not create:
+            return
+        if extracted is False:
+            services.recount(Resource.objects.filter(pk=resource.pk))
+            return
+        services.reindex(resources=[resource])
+        resource.refresh_from_db(fields=["tag_names", "tag_ids", "title_folded"])
 
 
 def make_resource(*, author, community=None, **fields) -> Resource:

@@ -136,3 +136,16 @@ def test_feed_summaries_are_escaped_for_readers(login, world):
     # XML-escaped once by the feed writer, HTML-escaped once by us: a reader shows text.
     assert "&amp;lt;img" in body
     assert "&lt;img" not in body.replace("&amp;lt;img", "")
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "ressource"}, {"tag": "outil"}])
+def test_the_library_shows_which_resources_i_bookmarked(client, login, world, params):
+    client = login(world.open_member)
+    ResourceFactory(title="Ressource de plus", community=world.open, tags=["outil"])
+    Bookmark.objects.create(user=world.open_member, resource=world.open_resource)
+    Bookmark.objects.create(user=world.open_animator, resource=world.institution_resource)
+    response = client.get(reverse("resources:list"), params)
+    assert response.context["bookmarked"] == {world.open_resource.pk}
+    html = response.content.decode()
+    assert html.count("Retirer de ma bibliothèque") == 1
+    assert "Ajouter à ma bibliothèque" in html

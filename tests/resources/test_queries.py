@@ -50,23 +50,27 @@ def test_the_list_does_not_grow_with_the_data(client, login, world, params):
 def test_list_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(world.open_member)
-    # session, user, readable and moderated communities (the facet
-    # cache key), counts and 3 facets, tag facet, the page's ids then its rows, tags,
-    # bookmarks, featured
-    with django_assert_num_queries(11):
+    # session, user, the readable and moderated communities (one
+    # query: the facet cache key and the filters), the total and facets (from the
+    # library's counts), the page's rows (with whether each is bookmarked), their tags,
+    # featured
+    with django_assert_num_queries(7):
         client.get(reverse("resources:list"))
     # Again: the counts and facets come from the cache.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         client.get(reverse("resources:list"))
 
 
 def test_search_query_count(client, login, world, django_assert_num_queries):
     more_resources(world, 5)
     client = login(world.open_member)
-    # as the list, without the "featured" panel, with the spelling correction
-    with django_assert_num_queries(11):
+    # session, user, the communities, the spelling correction, the matches
+    # read once for the total, facets and page's ids, the page's rows (and bookmarks),
+    # their tags (no "featured" panel)
+    with django_assert_num_queries(7):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil"})
-    with django_assert_num_queries(9):
+    # Counts from the cache: the same statement reads only the page's ids.
+    with django_assert_num_queries(7):
         client.get(reverse("resources:list"), {"q": "ressource", "tag": "outil", "page": 1})
 
 

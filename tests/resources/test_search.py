@@ -7,6 +7,7 @@ from resources.library import for_listing_in_order, library_search
 from resources.models import Resource
 from resources.search import safe_headline
 from tests.resources.factories import ResourceFactory
+from tests.resources.live_counts import counted_live, shown
 from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +18,12 @@ def titles(queryset):
 
 
 def search(user, q, **filters):
-    library = library_search(user, q=q, sort="relevance", **filters)
-    return titles(for_listing_in_order(library.results))
+    """The titles of the library's page; the page is read by the library's own statement
+    (`library_sql`), the same as every result of the `results` queryset."""
+    library = library_search(user, q=q, sort="relevance", per_page=100, **filters)
+    found = titles(library.page.object_list)
+    assert found == titles(for_listing_in_order(library.results))
+    return found
 
 
 @pytest.fixture
@@ -183,3 +188,65 @@ def test_hidden_resources_are_for_moderators_and_the_author(community_world):
     assert Resource.objects.visible_to(w.open_animator).filter(pk=hidden.pk).exists()
     assert Resource.objects.visible_to(w.admin).filter(pk=hidden.pk).exists()
     assert Resource.objects.visible_to(hidden.author).filter(pk=hidden.pk).exists()
+
+
+@pytest.fixture
+def crowded(library):
+    """More matches than a page, ties of rank and date, views, tags, hidden ones."""
+    w = library
+    for n in range(9):
+        ResourceFactory(
+            title=f"Pédagogie active, fiche {n % 4}",
+            summary="Un forum de pédagogie." if n % 3 else "Autre chose.",
+            community=(w.open, w.closed, None)[n % 3],
+            kind=("method", "tool", "faq")[n % 3],
+            language=("fr", "en")[n % 2],
+            view_count=n % 4,
+            tags=["outil", f"fiche-{n % 2}"],
+            is_hidden=n == 4,
+            author=w.open_member if n == 4 else None,
+        )
+    return w
+
+
+QUERIES = [
+    ("pédagogie active", {}),
+    ("pedagogie", {"tag": "outil"}),
+    ("pedagogei activ", {}),  # a typo: titles by trigram, words corrected
+    ("forum", {"community": "cdp-open"}),
+    ("fiche", {"kind": "tool", "language": "en"}),
+    ("fiche", {"community": "_institution"}),
+]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "recent", "popular"])
+def test_each_page_is_the_matching_slice_of_the_results(crowded, sort):
+    for visitor in ("outsider", "open_member", "closed_member", "admin"):
+        user = crowded.visitor(visitor)
+        for q, filters in QUERIES:
+            everything = list(library_search(user, q=q, sort=sort, **filters).results)
+            for number in ("1", "2", "3", "99", "x", "-1"):
+                library = library_search(user, q=q, sort=sort, page=number, per_page=3, **filters)
+                start = (library.page.number - 1) * 3
+                expected = everything[start : start + 3]
+                assert library.total == len(everything), (visitor, q, filters)
+                assert [r.pk for r in library.page.object_list] == [r.pk for r in expected]
+                assert [r.headline for r in library.page.object_list] == [
+                    r.headline for r in expected
+                ]
+
+
+def test_a_page_past_the_end_is_the_last_and_not_a_number_the_first(crowded):
+    admin = crowded.admin
+    assert library_search(admin, q="fiche", page="99", per_page=4).page.number == 3
+    assert library_search(admin, q="fiche", page="0", per_page=4).page.number == 3
+    assert library_search(admin, q="fiche", page="deux", per_page=4).page.number == 1
+    empty = library_search(admin, q="zzzqqqxxx", page="5")
+    assert (empty.total, empty.page.number, list(empty.page.object_list)) == (0, 1, [])
+
+
+@pytest.mark.parametrize("q, filters", QUERIES)
+def test_search_facets_are_the_visible_matches_counted(crowded, q, filters):
+    for visitor in ("outsider", "open_member", "open_animator", "closed_member", "admin"):
+        user = crowded.visitor(visitor)
+        assert shown(user, q, **filters) == counted_live(user, q, **filters), visitor
