@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, fields, replace
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -74,7 +75,7 @@ def upload_to(instance: Resource, filename: str) -> str:
 
 
 POPULARITY = F("view_count") + F("download_count")
-_TAG_IDS = ArrayField(models.IntegerField())
+_TAG_IDS: ArrayField = ArrayField(models.IntegerField())
 _KIND_LABELS = dict(Kind.choices)
 _LANGUAGE_LABELS = dict(ResourceLanguage.choices)
 
@@ -116,7 +117,8 @@ class VisibilityScope:
             cursor.execute(" UNION ALL ".join(parts), params)
             for name, pk in cursor.fetchall():
                 found[name].append(pk)
-        return replace(self, **{name: tuple(sorted(ids)) for name, ids in found.items()})
+        found_ids: dict[str, Any] = {name: tuple(sorted(ids)) for name, ids in found.items()}
+        return replace(self, **found_ids)
 
     def signature(self) -> tuple:
         """A hashable value equal for two people exactly when they see the same
@@ -452,10 +454,10 @@ class Resource(models.Model):
 
     # Django's own get_FOO_display builds a dict of every choice, translating each, on
     # every call; a list of resources shows both labels for each of them.
-    def get_kind_display(self) -> str:
+    def get_kind_display(self) -> str:  # type: ignore[no-redef]
         return str(_KIND_LABELS.get(self.kind, self.kind))
 
-    def get_language_display(self) -> str:
+    def get_language_display(self) -> str:  # type: ignore[no-redef]
         return str(_LANGUAGE_LABELS.get(self.language, self.language))
 
     @property

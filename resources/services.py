@@ -191,7 +191,7 @@ def reindex(
     return updated
 
 
-def _tag_ids():
+def _tag_ids() -> Coalesce:
     """A resource's tag ids, sorted (what `Resource.tag_ids` holds)."""
     ids = (
         TaggedResource.objects.filter(content_object=OuterRef("pk"))
