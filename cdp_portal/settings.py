@@ -116,7 +116,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/cdp_portal"),
 }
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+# Django's backend, with prepared statements that leave word searches alone.
+DATABASES["default"]["ENGINE"] = "cdp_portal.postgresql"
 # A database that is down or unreachable must give a quick 503 page (see
 # cdp_portal.core.middleware.DatabaseUnavailableMiddleware), not a request hanging on the
 # kernel's TCP timeout or on the pool: connecting gives up after DATABASE_CONNECT_TIMEOUT
@@ -137,11 +138,23 @@ else:
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind pgbouncer in transaction pooling, a server-side cursor (`.iterator()`, the admin's
 # CSV export) declared in one transaction is gone from the next, which pgbouncer may send
-# to another server connection: set DATABASE_DISABLE_SERVER_SIDE_CURSORS=1 there. Django
-# already turns psycopg's prepared statements off (prepare_threshold=None).
+# to another server connection: set DATABASE_DISABLE_SERVER_SIDE_CURSORS=1 there.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
     "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
 )
+# Prepared statements: parameters bound by the server, and a statement run a few times on
+# a connection is prepared there, so PostgreSQL plans it once instead of on every request
+# (planning was most of the database's time on a topic page: 2.1 -> 0.45 ms for the topic's
+# lookup). A prepared statement lives in one server connection, which transaction pooling
+# does not keep: off by default behind pgbouncer (DATABASE_DISABLE_SERVER_SIDE_CURSORS=1).
+DATABASE_PREPARED_STATEMENTS = env.bool(
+    "DATABASE_PREPARED_STATEMENTS",
+    default=not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+)
+if DATABASE_PREPARED_STATEMENTS:
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    # psycopg's own default: prepared from the fifth run, so one-off statements are not.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Read replica (README, "Read replica") ----------------------------------------------
