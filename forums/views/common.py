@@ -72,12 +72,22 @@ def _topic_queryset(user):
     )
 
 
-def _topic(request: HttpRequest, pk: int, readable: Readable | None = can_see_content) -> Topic:
+def _topic(
+    request: HttpRequest,
+    pk: int,
+    readable: Readable | None = can_see_content,
+    *,
+    page: bool = False,
+) -> Topic:
     """The topic: 404 when unknown to the person; 403 when not `readable` in its community
-    (the members-only page for reading, a plain 403 for moderating)."""
+    (the members-only page for reading, a plain 403 for moderating). `page`: with what
+    its page shows besides (tags, whether the person watches it), in the same query."""
+    topics = _topic_queryset(request.user)
+    if page:
+        topics = topics.with_tag_labels().with_watch_state(request.user)
     return readable_or_404(
         request.user,
-        _topic_queryset(request.user),
+        topics,
         community=attrgetter("forum.community"),
         readable=readable,
         members_only=FORBIDDEN_TEMPLATE if readable is can_see_content else None,

@@ -58,7 +58,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     calls = (
         topics.open_calls()
         .select_related("forum__community", "author")
-        .prefetch_related("tags")
+        .with_tag_labels()
         .order_by("created_at", "pk")
     )
     page = Paginator(calls, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
@@ -100,7 +100,7 @@ def topic_row_key(topic: Topic) -> tuple:
         (topic.is_hidden, topic.is_pinned, topic.is_locked, topic.is_call_for_help),
         (topic.solved_at, topic.unread_url, topic.last_read_position is None),
         (topic.author_id, author.get_full_name() if author else None),
-        tuple((tag.slug, tag.name) for tag in topic.tag_list),
+        tuple((tag["slug"], tag["name"]) for tag in topic.tag_labels),
         (topic.last_activity_at, topic.last_activity_natural),
         last_author.get_full_name() if last_author else None,
     )
@@ -116,10 +116,7 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
         .unhidden_for(user)
         .in_list_order()
         .with_read_state(user)
-        .select_related("author", "last_post__author")
-        # A row shows who wrote the last post, not the post: its text stays in the table.
-        .defer("last_post__body", "last_post__body_html", "last_post__search_vector")
-        .prefetch_related("tags")
+        .for_list_rows()
     )
     paginator = KeysFirstPaginator(topics, TOPICS_PER_PAGE)
     if not moderates:
@@ -131,7 +128,6 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
     for topic in page.object_list:
         topic.forum = forum
         topic.unread_url = _unread_location(topic)
-        topic.tag_list = list(topic.tags.all())
         topic.last_activity_natural = naturaltime(topic.last_activity_at)
     fragments = render_fragments(
         request, "forums/topic_row.html", page.object_list, name="topic", key=topic_row_key

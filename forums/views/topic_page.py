@@ -16,7 +16,7 @@ from resources.models import Resource
 
 from .. import services
 from ..forms import HideForm, MoveForm, ReplyForm
-from ..models import Post, Topic, Watch
+from ..models import Post, Topic
 from ..permissions import (
     can_accept_answer,
     can_edit_post,
@@ -106,11 +106,7 @@ def post_fragment_key(post: Post, topic: Topic, *, moderates: bool, page_number:
 def _posts_page(request: HttpRequest, topic: Topic, *, moderates: bool) -> Page:
     """The page of the topic's posts asked for, each with what the person may do on it
     and its HTML (from the fragment cache when someone saw it the same way before)."""
-    posts = (
-        Post.objects.filter(topic=topic)
-        .in_topic_order()
-        .select_related("author__profile", "hidden_by")
-    )
+    posts = Post.objects.filter(topic=topic).in_topic_order().for_topic_page()
     paginator = Paginator(posts, POSTS_PER_PAGE)
     paginator.__dict__["count"] = topic.post_count  # kept by the services
     page = paginator.get_page(request.GET.get("page"))
@@ -164,13 +160,13 @@ def _render_topic(
         "community": community,
         "page_obj": page,
         "posts": page.object_list,
-        "tags": list(topic.tags.all()),
+        "tags": topic.tag_labels,
         "reply_form": reply_form,
         "page_number": page.number,
         "can_reply": may_reply,
         "can_accept": may_accept,
         "moderates": moderates,
-        "watching": Watch.objects.filter(user=user, topic=topic).exists(),
+        "watching": topic.watching,
         "move_form": MoveForm(topic=topic) if moderates else None,
         "hide_form": HideForm() if moderates else None,
         # Only topics opened from a resource pay this query; the resource shows only to
@@ -186,7 +182,7 @@ def _render_topic(
 
 @require_safe
 def topic_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
-    topic = _topic(request, pk)
+    topic = _topic(request, pk, page=True)
     return _render_topic(request, topic)
 
 

@@ -78,7 +78,7 @@ def topic_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """A plain POST, then a redirect to the new post. With htmx the reply box is swapped
     in place: a refused reply comes back with its text and the reason, an accepted one
     is appended to the page being read (or the browser is sent to its page)."""
-    topic = _topic(request, pk)
+    topic = _topic(request, pk, page=True)  # a refused reply shows the page again
     user = request.user
     form = ReplyForm(request.POST)
     if not form.is_valid():

@@ -15,11 +15,14 @@ pytestmark = pytest.mark.django_db
 # session, user, then the page's own queries (see each test); the header's unread count
 # is stored with the person (forums.unread): no query.
 MY_FORUMS_QUERIES = 3  # + forums of my communities
-FORUM_PAGE_QUERIES = 7
+# + forum, membership, the page's rows (their tags in the same statement), watch.
+FORUM_PAGE_QUERIES = 6
 # The animation also sees hidden topics, which the forum's counter leaves out: one COUNT.
-FORUM_PAGE_QUERIES_FOR_ANIMATORS = 8
-# Read state and notifications are only written when the page shows something new.
-TOPIC_PAGE_QUERIES = 8
+FORUM_PAGE_QUERIES_FOR_ANIMATORS = 7
+# + the topic (with its tags and whether I watch it), membership, posts, then the read
+# state; the read state and notifications are only written when the page shows something
+# new.
+TOPIC_PAGE_QUERIES = 6
 COMMUNITY_HOME_EXTRA = 3  # open calls, the community's forums, recent topics
 
 
