@@ -467,6 +467,11 @@ class Topic(models.Model):
     post_count = models.PositiveIntegerField(
         _("messages (masqués compris)"), default=0, editable=False
     )
+    # Moves on with every change to what the topic's posts show (a post written, edited,
+    # hidden, moved; its author's or hider's name, its author's profile): PostgreSQL
+    # triggers (migration 0014) keep it, whatever writes, so a rendered page of posts can
+    # be cached under it (forums.views.topic_page).
+    revision = models.BigIntegerField(_("révision des messages"), default=0, editable=False)
     last_post = models.ForeignKey(
         "Post",
         verbose_name=_("dernier message"),

@@ -53,6 +53,38 @@ def fragment_key(template_name: str, parts: Sequence[Any]) -> str:
     return "fragment:" + hashlib.blake2b(described.encode(), digest_size=20).hexdigest()
 
 
+def cached_fragments(keys: Sequence[str]) -> dict[str, Any]:
+    """What the cache holds under these keys; nothing when it fails or is turned off (a
+    cache that fails degrades to rendering, never to an error)."""
+    if not settings.FRAGMENT_CACHE or not keys:
+        return {}
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("fragment cache unavailable: rendering", exc_info=True)
+        return {}
+
+
+def cached_fragment(key: str) -> Any:
+    return cached_fragments([key]).get(key)
+
+
+def store_fragments(fragments: dict[str, Any]) -> None:
+    if not settings.FRAGMENT_CACHE or not fragments:
+        return
+    try:
+        cache.set_many(fragments, FRAGMENT_TIMEOUT)
+    except Exception:
+        logger.warning("fragment cache unavailable: not stored", exc_info=True)
+
+
+def with_request_tokens(request: HttpRequest, html: str) -> SafeString:
+    """A stored fragment with the request's CSRF token in place of the placeholder."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)
+
+
 def render_fragments(
     request: HttpRequest,
     template_name: str,
@@ -65,13 +97,23 @@ def render_fragments(
     """Each item rendered by `template_name` (which sees `context` and the item as
     `name`), from the cache where it is there; one cache round trip to read them all, one
     to store those rendered. The cache failing only means rendering everything."""
+    fragments = render_stored_fragments(template_name, items, name=name, key=key, context=context)
+    return [with_request_tokens(request, html) for html in fragments]
+
+
+def render_stored_fragments(
+    template_name: str,
+    items: Iterable[T],
+    *,
+    name: str,
+    key: Callable[[T], Sequence[Any]],
+    context: dict[str, Any] | None = None,
+) -> list[str]:
+    """`render_fragments`, as stored: with the CSRF placeholder, for a caller that keeps
+    them together in a larger fragment (`with_request_tokens` when serving it)."""
     items = list(items)
     keys = [fragment_key(template_name, key(item)) for item in items]
-    try:
-        found = cache.get_many(keys) if settings.FRAGMENT_CACHE else {}
-    except Exception:  # a cache that fails degrades to rendering, never to an error
-        logger.warning("fragment cache unavailable: rendering", exc_info=True)
-        found = {}
+    found = cached_fragments(keys)
     template = get_template(template_name)
     missing: dict[str, str] = {}
     html: list[str] = []
@@ -83,10 +125,5 @@ def render_fragments(
             )
             missing[item_key] = fragment
         html.append(fragment)
-    if missing and settings.FRAGMENT_CACHE:
-        try:
-            cache.set_many(missing, FRAGMENT_TIMEOUT)
-        except Exception:
-            logger.warning("fragment cache unavailable: not stored", exc_info=True)
-    token = get_token(request) if any(CSRF_PLACEHOLDER in h for h in html) else ""
-    return [mark_safe(h.replace(CSRF_PLACEHOLDER, token) if token else h) for h in html]
+    store_fragments(missing)
+    return html

@@ -3,14 +3,24 @@ its edit history."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from cdp_portal.core.fragments import render_fragments
+from cdp_portal.accounts.types import is_signed_in
+from cdp_portal.core.fragments import (
+    cached_fragment,
+    fragment_key,
+    render_stored_fragments,
+    store_fragments,
+    with_request_tokens,
+)
 from communities.permissions import can_see_content
 from resources.models import Resource
 
@@ -57,7 +67,7 @@ def _quoted_initial(request: HttpRequest, topic: Topic) -> str:
     return (typed + "\n\n" if typed else "") + _quote_text(post)
 
 
-def _set_post_actions(user, topic: Topic, post: Post) -> None:
+def _set_post_actions(user, topic: Topic, post: Post | _PostKind) -> None:
     """What forums/post.html offers on a post, each from its one rule in
     `forums.permissions` (the template adds no condition of its own)."""
     post.shows_body = can_read_post_body(user, post)
@@ -103,19 +113,102 @@ def post_fragment_key(post: Post, topic: Topic, *, moderates: bool, page_number:
     )
 
 
-def _posts_page(request: HttpRequest, topic: Topic, *, moderates: bool) -> Page:
-    """The page of the topic's posts asked for, each with what the person may do on it
-    and its HTML (from the fragment cache when someone saw it the same way before)."""
+@dataclass
+class _PostKind:
+    """A kind of post of a topic, with the attributes the rules of `forums.permissions`
+    read of a post (a new one they read fails loudly here rather than being missed)."""
+
+    topic: Topic
+    author_id: int | None
+    is_hidden: bool
+    is_opening: bool
+    # No real post: never the accepted answer (the accepted answer is in the key).
+    pk: int = -1
+    # What `_set_post_actions` gives.
+    shows_body: bool = False
+    editable: bool = False
+    quotable: bool = False
+    flaggable: bool = False
+    acceptable: bool = False
+
+    @property
+    def topic_id(self) -> int:
+        return self.topic.pk
+
+
+def post_actions_signature(user, topic: Topic) -> tuple:
+    """What `_set_post_actions` gives the person on each kind of post of this topic (theirs
+    or someone else's, hidden or not, opening or reply), from the rules themselves: with
+    which posts of a page are theirs, all a page of posts depends on about its reader."""
+    kinds = []
+    for own in (True, False) if is_signed_in(user) else (False,):
+        for hidden in (False, True):
+            for opening in (True, False):
+                post = _PostKind(topic, user.pk if own else -1, hidden, opening)
+                _set_post_actions(user, topic, post)
+                actions = (post.shows_body, post.editable, post.quotable, post.flaggable)
+                kinds.append((*actions, post.acceptable))
+    return tuple(kinds)
+
+
+@dataclass
+class PostsSection:
+    """A page of a topic's posts, rendered: its HTML (with the request's CSRF token), the
+    position of its last post (the read state moves up to it) and, when the posts were
+    read from the database rather than the cache, the posts."""
+
+    page: Page
+    html: SafeString
+    last_position: int | None
+    posts: list[Post]
+
+
+def _posts_keys(topic: Topic, page_number: int) -> tuple:
+    # The topic's creation date with its id: a key never outlives a database's topic.
+    return (topic.pk, topic.created_at, topic.revision, page_number)
+
+
+def _section_key(user, topic: Topic, page_number: int, *, moderates: bool, authors) -> str:
+    """Everything forums/post.html reads for a page, for this reader: the posts (through
+    the topic's revision), the topic's author and accepted answer, what the reader may
+    do on each kind of post and, when some posts of the page are theirs, who they are."""
+    reader_on_page = user.pk if user.pk is not None and user.pk in authors else None
+    return fragment_key(
+        "forums/post.html#page",
+        (
+            _posts_keys(topic, page_number),
+            (topic.author_id, topic.accepted_post_id, moderates),
+            post_actions_signature(user, topic),
+            reader_on_page,
+        ),
+    )
+
+
+def _posts_section(request: HttpRequest, topic: Topic, *, moderates: bool) -> PostsSection:
+    """The page of the topic's posts asked for, rendered. A page rendered before for the
+    same revision of the topic and the same rights is taken whole from the cache (two
+    round trips: who wrote the page's posts, then the page); otherwise the posts are read,
+    each with what the person may do on it and its HTML (from the fragment cache when
+    someone saw it the same way before), and the page is stored for the next reader."""
+    user = request.user
     posts = Post.objects.filter(topic=topic).in_topic_order().for_topic_page()
     paginator = Paginator(posts, POSTS_PER_PAGE)
     paginator.__dict__["count"] = topic.post_count  # kept by the services
     page = paginator.get_page(request.GET.get("page"))
+    shape_key = fragment_key("forums/post.html#authors", _posts_keys(topic, page.number))
+    shape = cached_fragment(shape_key)
+    if shape is not None:
+        section_key = _section_key(
+            user, topic, page.number, moderates=moderates, authors=shape["authors"]
+        )
+        html = cached_fragment(section_key)
+        if html is not None:
+            return PostsSection(page, with_request_tokens(request, html), shape["last"], [])
     page.object_list = list(page.object_list)
     for post in page.object_list:
         post.topic = topic
-        _set_post_actions(request.user, topic, post)
-    fragments = render_fragments(
-        request,
+        _set_post_actions(user, topic, post)
+    fragments = render_stored_fragments(
         "forums/post.html",
         page.object_list,
         name="post",
@@ -124,9 +217,12 @@ def _posts_page(request: HttpRequest, topic: Topic, *, moderates: bool) -> Page:
         ),
         context={"topic": topic, "moderates": moderates, "page_number": page.number},
     )
-    for post, fragment in zip(page.object_list, fragments, strict=True):
-        post.fragment = fragment
-    return page
+    html = "".join(fragments)
+    authors = frozenset(post.author_id for post in page.object_list)
+    last = page.object_list[-1].position if page.object_list else None
+    section_key = _section_key(user, topic, page.number, moderates=moderates, authors=authors)
+    store_fragments({shape_key: {"authors": authors, "last": last}, section_key: html})
+    return PostsSection(page, with_request_tokens(request, html), last, page.object_list)
 
 
 def _render_topic(
@@ -149,17 +245,18 @@ def _render_topic(
             return _reply_box(
                 request, topic, reply_form, may_reply=may_reply, page_number=page_number
             )
-    page = _posts_page(request, topic, moderates=moderates)
+    section = _posts_section(request, topic, moderates=moderates)
+    page = section.page
     may_accept = can_accept_answer(user, topic)
-    if page.object_list and status == 200:
-        services.topic_mark_read(user=user, topic=topic, position=page.object_list[-1].position)
+    if section.last_position is not None and status == 200:
+        services.topic_mark_read(user=user, topic=topic, position=section.last_position)
         services.notifications_mark_read(user=user, topic=topic)
     context = {
         "topic": topic,
         "forum": forum,
         "community": community,
         "page_obj": page,
-        "posts": page.object_list,
+        "posts_html": section.html,
         "tags": topic.tag_labels,
         "reply_form": reply_form,
         "page_number": page.number,

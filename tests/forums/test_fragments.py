@@ -11,6 +11,7 @@ import pytest
 from django.test import override_settings
 
 from forums import services
+from forums.models import Post
 from tests.factories import make_member
 from tests.forums.factories import make_post, make_topic
 
@@ -76,6 +77,21 @@ def hide_reply(world, topic):
     )
 
 
+def change_profile_handle(world, topic):
+    profile = topic.posts.get(position=2).author.profile
+    profile.handle = "nouvelle-adresse"
+    profile.save()
+
+
+def delete_author_account(world, topic):
+    topic.posts.get(position=3).author.delete()
+
+
+def update_bypassing_the_services(world, topic):
+    # As the admin or a repair script would: no service, no signal, one UPDATE.
+    Post.objects.filter(topic=topic, position=3).update(body_html="<p>Réparé en masse</p>")
+
+
 def reply(world, topic):
     make_post(topic, world.open_animator, "Une réponse de plus")
 
@@ -90,7 +106,18 @@ def retag(world, topic):
 
 
 @pytest.mark.parametrize(
-    "change", [edit_body, rename_author, hide_reply, reply, pin_and_lock, retag]
+    "change",
+    [
+        edit_body,
+        rename_author,
+        change_profile_handle,
+        delete_author_account,
+        update_bypassing_the_services,
+        hide_reply,
+        reply,
+        pin_and_lock,
+        retag,
+    ],
 )
 def test_a_change_shows_at_once(client, login, forum_world, busy_topic, change: Callable):
     login(forum_world.open_member)
@@ -101,3 +128,32 @@ def test_a_change_shows_at_once(client, login, forum_world, busy_topic, change: 
     assert after != before
     for url in urls:
         assert_cached_is_fresh(client, url)
+
+
+def test_the_animation_sees_at_once_the_new_name_of_who_hid_a_post(
+    client, login, forum_world, busy_topic
+):
+    login(forum_world.open_animator)
+    url = busy_topic.get_absolute_url()
+    before = page(client, url)
+    forum_world.open_animator.display_name = "Animatrice renommée"
+    forum_world.open_animator.save()
+    after = page(client, url)
+    assert b"Animatrice renomm" in after and after != before
+    assert_cached_is_fresh(client, url)
+
+
+def test_a_reader_never_gets_the_page_of_another_whose_posts_are_on_it(
+    client, login, forum_world, busy_topic
+):
+    """Two members with the same rights: the page stored for the one who wrote a reply
+    (with "Modifier" on it) is not served to the other."""
+    world = forum_world
+    writer = busy_topic.posts.get(position=3).author
+    url = busy_topic.get_absolute_url()
+    login(writer)
+    assert b"Modifier" in page(client, url)
+    client.logout()
+    login(make_member(world.open))
+    assert_cached_is_fresh(client, url)
+    assert page(client, url).count(b"Modifier<span") == 0
