@@ -164,11 +164,7 @@ def search_everything(user, q: str | None) -> SearchResults:
     discussions = discussion_matches(user, text)
 
     people = _with_window_total(
-        Profile.objects.for_directory()
-        .search(text)
-        .ordered_by_name()
-        .select_related("user")
-        .prefetch_related("expertise"),
+        Profile.objects.for_directory().search(text).ordered_by_name().for_cards(),
         SECTION_SIZE,
     )
     return SearchResults(

@@ -28,7 +28,7 @@ PAGE_SIZE = 24
 
 def _profile_cards(queryset):
     """What a member card shows: the account (name) and the expertise tags."""
-    return queryset.select_related("user").prefetch_related("expertise")
+    return queryset.for_cards()
 
 
 @require_safe

@@ -24,6 +24,7 @@ from taggit.models import TaggedItemBase
 from cdp_portal.accounts.permissions import ADMINISTRATORS_GROUP, is_portal_admin
 from cdp_portal.accounts.types import AnyUser, User, is_signed_in
 from cdp_portal.core.search_text import Unaccent
+from cdp_portal.core.tags import tag_labels
 
 from .benefits import BENEFIT_CHOICES
 
@@ -555,6 +556,15 @@ def _words(*parts) -> Func:
 class ProfileQuerySet(models.QuerySet):
     def for_directory(self) -> ProfileQuerySet:
         return self.filter(user__is_active=True).select_related("user")
+
+    def for_cards(self) -> ProfileQuerySet:
+        """What a member card shows (directory/member_card.html): the person's name and
+        `expertise_labels`, the expertise tags as {"slug", "name"} by slug, read in the
+        same statement (`cdp_portal.core.tags.tag_labels`)."""
+        expertise = TaggedExpertise.objects.filter(content_object=OuterRef("pk"))
+        return self.select_related("user").annotate(
+            expertise_labels=tag_labels(expertise, order_by="tag__slug")
+        )
 
     def in_community(self, community) -> ProfileQuerySet:
         return self.filter(

@@ -73,3 +73,12 @@ def duration_text(value: datetime.timedelta | None) -> str:
         return ""
     now = timezone.now()
     return timesince(now - value, now)
+
+
+@register.simple_tag
+def member_cards(profiles) -> SafeString:
+    """The member cards of `profiles` (from `ProfileQuerySet.for_cards`), each from the
+    fragment cache when it was rendered before (communities.cards)."""
+    from communities.cards import render_member_cards
+
+    return render_member_cards(profiles)

@@ -822,8 +822,8 @@ def _crowd(size, community):
 def test_directory_query_count_is_fixed(client, community_world, django_assert_num_queries, size):
     _crowd(size, community_world.open)
     client.force_login(community_world.open_member)
-    # session, user, community choices, campus choices, count, page, tags
-    with django_assert_num_queries(7):
+    # session, user, community choices, campus choices, count, page (its tags joined)
+    with django_assert_num_queries(6):
         response = client.get(LIST_URL, {"q": "foule", "community": community_world.open.pk})
     assert len(listed(response)) == size
 
@@ -858,10 +858,10 @@ def test_tag_page_query_count_is_fixed(client, community_world, django_assert_nu
             tags=["commun"],
         )
     client.force_login(community_world.open_member)
-    # session, user, tag, then count, page and tags for
-    # experts, for resources and for
-    # interested people; count and page (tags joined) for discussions; whether I follow it
-    with django_assert_num_queries(15):
+    # session, user, tag, then count and page (tags joined) for experts and for
+    # interested people; count, page and tags for resources; count and page (tags
+    # joined) for discussions; whether I follow it
+    with django_assert_num_queries(13):
         response = client.get(reverse("directory:tag", kwargs={"slug": "commun"}))
     assert len(section(response, "experts").profiles) == size
     assert len(section(response, "interested").profiles) == size

@@ -271,8 +271,8 @@ def test_large_totals_are_counted_up_to_a_cap(client, world, monkeypatch):
 # spelling correction, resource rows, their tags and total, the posts holding the words
 # (the most recent, with their rank), the discussions found (their ids: the total), the
 # discussions shown (with their extracts) and their tags, people (rows and total
-# together) and their expertise. The header's unread count is stored with the account.
-SEARCH_QUERIES = 13
+# together, with their expertise). The header's unread count is stored with the account.
+SEARCH_QUERIES = 12
 
 
 def _more_of_everything(world: CommunityWorld) -> None:
