@@ -118,6 +118,12 @@ class ForumQuerySet(models.QuerySet):
             return self.all()
         return self.filter(community__in=_readable_communities(user))
 
+    def with_watch_state(self, user: AnyUser) -> ForumQuerySet:
+        """`watching`: whether the person watches the forum (in the same statement)."""
+        if not is_signed_in(user):
+            return self.annotate(watching=models.Value(False))
+        return self.annotate(watching=Exists(Watch.objects.filter(forum=OuterRef("pk"), user=user)))
+
     def of_member(self, user: AnyUser) -> ForumQuerySet:
         """Forums of the communities a person is an active member of ("my forums")."""
         return self.filter(community__in=Community.objects.of_member(user).values("pk"))

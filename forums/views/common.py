@@ -48,11 +48,12 @@ def post_location(topic: Topic, post: Post) -> str:
 
 def _forum(request: HttpRequest, community_slug: str, slug: str) -> Forum:
     """The forum: 404 when the person may not know its community exists, the members-only
-    403 when they may not read it."""
+    403 when they may not read it. With whether the person watches it."""
     return readable_or_404(
         request.user,
         Forum.objects.filter(community__in=Community.objects.visible_to(request.user))
-        .select_related("community"),
+        .select_related("community")
+        .with_watch_state(request.user),
         community=attrgetter("community"),
         members_only=FORBIDDEN_TEMPLATE,
         community__slug=community_slug,

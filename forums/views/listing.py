@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from cdp_portal.core.fragments import render_fragments
@@ -16,7 +18,7 @@ from cdp_portal.core.pagination import KeysFirstPaginator
 from communities.models import Community
 
 from ..forms import CallFilterForm
-from ..models import Forum, Topic, Watch
+from ..models import Forum, Topic
 from ..permissions import can_moderate_forum, can_post_in
 from .common import TOPICS_PER_PAGE, _forum, _page_of
 
@@ -98,7 +100,8 @@ def topic_row_key(topic: Topic) -> tuple:
     return (
         (topic.pk, topic.slug, topic.title, topic.created_at, topic.reply_count),
         (topic.is_hidden, topic.is_pinned, topic.is_locked, topic.is_call_for_help),
-        (topic.solved_at, topic.unread_url, topic.last_read_position is None),
+        # What `_unread_location` makes the unread link of (computed only to render).
+        (topic.solved_at, topic.last_read_position, topic.post_count),
         (topic.author_id, author.get_full_name() if author else None),
         tuple((tag["slug"], tag["name"]) for tag in topic.tag_labels),
         (topic.last_activity_at, topic.last_activity_natural),
@@ -127,7 +130,7 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
     page.object_list = list(page.object_list)
     for topic in page.object_list:
         topic.forum = forum
-        topic.unread_url = _unread_location(topic)
+        topic.unread_url = SimpleLazyObject(partial(_unread_location, topic))
         topic.last_activity_natural = naturaltime(topic.last_activity_at)
     fragments = render_fragments(
         request, "forums/topic_row.html", page.object_list, name="topic", key=topic_row_key
@@ -144,6 +147,6 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
             "topics": page.object_list,
             "can_post": can_post_in(user, forum),
             "moderates": moderates,
-            "watching": Watch.objects.filter(user=user, forum=forum).exists(),
+            "watching": forum.watching,
         },
     )

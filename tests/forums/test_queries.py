@@ -15,10 +15,11 @@ pytestmark = pytest.mark.django_db
 # session, user, then the page's own queries (see each test); the header's unread count
 # is stored with the person (forums.unread): no query.
 MY_FORUMS_QUERIES = 3  # + forums of my communities
-# + forum, membership, the page's rows (their tags in the same statement), watch.
-FORUM_PAGE_QUERIES = 6
+# + forum (with whether I watch it), membership, the page's rows (their tags in the same
+# statement).
+FORUM_PAGE_QUERIES = 5
 # The animation also sees hidden topics, which the forum's counter leaves out: one COUNT.
-FORUM_PAGE_QUERIES_FOR_ANIMATORS = 7
+FORUM_PAGE_QUERIES_FOR_ANIMATORS = 6
 # + the topic (with its tags and whether I watch it), membership, posts (unless the page
 # is in the cache), then the read state; the read state and notifications are only
 # written when the page shows something new.
