@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -34,6 +35,9 @@ T = TypeVar("T")
 
 # What `{% csrf_token %}` prints in a stored fragment; never a real token.
 CSRF_PLACEHOLDER = "cdp-fragment-csrf-placeholder"
+# The one-time submission token (cdp_portal.core.idempotency) of a form in a stored
+# fragment: each served copy gets a new one, as an unbound form rendered afresh would.
+SUBMISSION_TOKEN_PLACEHOLDER = "00000000-cdp0-4000-8000-fragment0000"
 # An hour: what is read often stays, the rest leaves the cache's memory on its own.
 FRAGMENT_TIMEOUT = 3600
 
@@ -79,9 +83,12 @@ def store_fragments(fragments: dict[str, Any]) -> None:
 
 
 def with_request_tokens(request: HttpRequest, html: str) -> SafeString:
-    """A stored fragment with the request's CSRF token in place of the placeholder."""
+    """A stored fragment with the request's CSRF token in place of its placeholder, and a
+    new submission token in place of each of theirs."""
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    while SUBMISSION_TOKEN_PLACEHOLDER in html:
+        html = html.replace(SUBMISSION_TOKEN_PLACEHOLDER, str(uuid.uuid4()), 1)
     return mark_safe(html)
 
 

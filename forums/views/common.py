@@ -69,7 +69,7 @@ def _topic_queryset(user):
         Topic.objects.filter(forum__community__in=Community.objects.visible_to(user))
         .unhidden_for(user, including_own=True)
         .with_read_state(user)
-        .select_related("forum__community", "author__profile")
+        .select_related("forum__community", "author")
     )
 
 

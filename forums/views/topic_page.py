@@ -9,12 +9,15 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cdp_portal.accounts.types import is_signed_in
 from cdp_portal.core.fragments import (
+    CSRF_PLACEHOLDER,
+    SUBMISSION_TOKEN_PLACEHOLDER,
     cached_fragment,
     fragment_key,
     render_stored_fragments,
@@ -92,6 +95,35 @@ def _reply_box(
             "page_number": page_number,
         },
     )
+
+
+def _fresh_reply_box(
+    request: HttpRequest, topic: Topic, *, may_reply: bool, page_number: int
+) -> SafeString:
+    """The empty reply box at the bottom of a topic page, from the fragment cache: the
+    same for everyone with the same right to reply, but for its CSRF and submission
+    tokens (new ones in each copy served)."""
+    key = fragment_key(
+        "forums/reply_form.html",
+        (
+            (topic.pk, page_number, may_reply, topic.is_locked, topic.forum.is_archived),
+            (topic.forum.community.name, topic.forum.community.slug),
+        ),
+    )
+    html = cached_fragment(key)
+    if html is None:
+        form = ReplyForm(initial={"body": "", "submission_token": SUBMISSION_TOKEN_PLACEHOLDER})
+        html = get_template("forums/reply_form.html").render(
+            {
+                "topic": topic,
+                "reply_form": form,
+                "can_reply": may_reply,
+                "page_number": page_number,
+                "csrf_token": CSRF_PLACEHOLDER,
+            }
+        )
+        store_fragments({key: html})
+    return with_request_tokens(request, html)
 
 
 def post_fragment_key(post: Post, topic: Topic, *, moderates: bool, page_number: int) -> tuple:
@@ -237,16 +269,22 @@ def _render_topic(
     community = forum.community
     moderates = can_moderate_forum(user, community)
     may_reply = can_reply(user, topic)
-    if reply_form is None:
-        initial = _quoted_initial(request, topic) if "quote" in request.GET else ""
-        reply_form = ReplyForm(initial={"body": initial})
-        if request.htmx and "quote" in request.GET:
+    quoting = reply_form is None and "quote" in request.GET
+    if quoting:
+        reply_form = ReplyForm(initial={"body": _quoted_initial(request, topic)})
+        if request.htmx:
             page_number = request.GET.get("page", "1")
             return _reply_box(
                 request, topic, reply_form, may_reply=may_reply, page_number=page_number
             )
     section = _posts_section(request, topic, moderates=moderates)
     page = section.page
+    # A reply box with something in it (a quote, a refused reply) is rendered afresh.
+    reply_box = (
+        _fresh_reply_box(request, topic, may_reply=may_reply, page_number=page.number)
+        if reply_form is None
+        else None
+    )
     may_accept = can_accept_answer(user, topic)
     if section.last_position is not None and status == 200:
         services.topic_mark_read(user=user, topic=topic, position=section.last_position)
@@ -259,6 +297,7 @@ def _render_topic(
         "posts_html": section.html,
         "tags": topic.tag_labels,
         "reply_form": reply_form,
+        "reply_box": reply_box,
         "page_number": page.number,
         "can_reply": may_reply,
         "can_accept": may_accept,

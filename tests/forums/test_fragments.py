@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
+from cdp_portal.core.fragments import SUBMISSION_TOKEN_PLACEHOLDER
 from forums import services
 from forums.models import Post
 from tests.factories import make_member
@@ -157,3 +159,27 @@ def test_a_reader_never_gets_the_page_of_another_whose_posts_are_on_it(
     login(make_member(world.open))
     assert_cached_is_fresh(client, url)
     assert page(client, url).count(b"Modifier<span") == 0
+
+
+def test_each_copy_of_the_reply_box_carries_new_tokens(client, login, forum_world, busy_topic):
+    """The empty reply box comes from the cache with a new submission token each time (the
+    same reply sent twice is posted once; two page views are two replies)."""
+    login(forum_world.open_member)
+    url = busy_topic.get_absolute_url()
+    tokens = []
+    for _ in range(3):
+        html = client.get(url).content.decode()
+        (token,) = re.findall(r'name="submission_token" value="([^"]+)"', html)
+        tokens.append(token)
+    assert len(set(tokens)) == 3
+    assert SUBMISSION_TOKEN_PLACEHOLDER not in tokens
+    response = client.post(
+        reverse("forums:reply", args=[busy_topic.pk]),
+        {"body": "Réponse envoyée deux fois", "submission_token": tokens[-1], "page": "1"},
+    )
+    assert response.status_code == 302
+    client.post(
+        reverse("forums:reply", args=[busy_topic.pk]),
+        {"body": "Réponse envoyée deux fois", "submission_token": tokens[-1], "page": "1"},
+    )
+    assert busy_topic.posts.filter(body="Réponse envoyée deux fois").count() == 1
