@@ -190,6 +190,9 @@ if DATABASE_REPLICA_URL:
 # Posts and topic rows are kept rendered in the cache under a key made of what they show
 # (cdp_portal.core.fragments); 0 renders every fragment on every page.
 FRAGMENT_CACHE = env.bool("FRAGMENT_CACHE", default=True)
+# A fragment's key names its content, so each process may also keep the ones it serves
+# most in its own memory, in front of the shared cache (this many megabytes; 0: none).
+FRAGMENT_LOCAL_CACHE_MB = env.int("FRAGMENT_LOCAL_CACHE_MB", default=16)
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # Redis that degrades to a per-process memory cache when it is down (cdp_portal/core/cache.py);

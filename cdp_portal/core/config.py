@@ -66,6 +66,7 @@ INTEGERS = {
     "SECURE_HSTS_SECONDS": 0,
     "WEB_CONCURRENCY": 1,
     "DATABASE_REPLICA_STICKY_SECONDS": 0,
+    "FRAGMENT_LOCAL_CACHE_MB": 0,
 }
 # Number variables, and whether 0 is allowed (it turns the feature off).
 FLOATS = {

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -27,6 +29,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
@@ -57,16 +60,73 @@ def fragment_key(template_name: str, parts: Sequence[Any]) -> str:
     return "fragment:" + hashlib.blake2b(described.encode(), digest_size=20).hexdigest()
 
 
+class LocalFragments:
+    """The fragments a process served last, in its own memory, up to a number of bytes
+    (FRAGMENT_LOCAL_CACHE_MB): a key names its content, so a copy kept here is never
+    stale, and taking it saves the shared cache's round trip. Least recently used first
+    out; a lock for threaded servers."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _budget() -> int:
+        return settings.FRAGMENT_LOCAL_CACHE_MB * 1024 * 1024
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        found = {}
+        with self._lock:
+            for key in keys:
+                entry = self._entries.get(key)
+                if entry is not None:
+                    self._entries.move_to_end(key)
+                    found[key] = entry[0]
+        return found
+
+    def set_many(self, fragments: dict[str, Any]) -> None:
+        budget = self._budget()
+        with self._lock:
+            for key, value in fragments.items():
+                size = len(value) if isinstance(value, str) else 256
+                if size > budget:
+                    continue
+                former = self._entries.pop(key, None)
+                if former is not None:
+                    self._bytes -= former[1]
+                self._entries[key] = (value, size)
+                self._bytes += size
+            while self._bytes > budget and self._entries:
+                _key, (_value, size) = self._entries.popitem(last=False)
+                self._bytes -= size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+local_fragments = LocalFragments()
+
+
 def cached_fragments(keys: Sequence[str]) -> dict[str, Any]:
-    """What the cache holds under these keys; nothing when it fails or is turned off (a
-    cache that fails degrades to rendering, never to an error)."""
+    """What the cache holds under these keys (this process's copies first); nothing when
+    it fails or is turned off (a cache that fails degrades to rendering, never to an
+    error)."""
     if not settings.FRAGMENT_CACHE or not keys:
         return {}
+    found = local_fragments.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if not missing:
+        return found
     try:
-        return cache.get_many(keys)
+        shared = cache.get_many(missing)
     except Exception:
         logger.warning("fragment cache unavailable: rendering", exc_info=True)
-        return {}
+        return found
+    local_fragments.set_many(shared)
+    return {**found, **shared}
 
 
 def cached_fragment(key: str) -> Any:
@@ -76,6 +136,7 @@ def cached_fragment(key: str) -> Any:
 def store_fragments(fragments: dict[str, Any]) -> None:
     if not settings.FRAGMENT_CACHE or not fragments:
         return
+    local_fragments.set_many(fragments)
     try:
         cache.set_many(fragments, FRAGMENT_TIMEOUT)
     except Exception:
@@ -134,3 +195,29 @@ def render_stored_fragments(
         html.append(fragment)
     store_fragments(missing)
     return html
+
+
+def render_one_fragment(
+    request: HttpRequest,
+    template_name: str,
+    values: dict[str, Any],
+    *,
+    per_request: dict[str, str] | None = None,
+) -> SafeString:
+    """`template_name` rendered with `values` alone (also its cache key), from the cache
+    when rendered before. `per_request` values differ on every request (a page's own
+    address): the stored fragment holds a placeholder for each, replaced by the value,
+    escaped as the template would have, when it is served."""
+    template = get_template(template_name)
+    if not settings.FRAGMENT_CACHE:  # as a plain include would render it
+        fresh = {**values, **(per_request or {}), "csrf_token": get_token(request)}
+        return mark_safe(template.render(fresh))
+    placeholders = {name: f"cdp-fragment-{name}-placeholder" for name in per_request or {}}
+    key = fragment_key(template_name, [sorted(values.items())])
+    html = cached_fragment(key)
+    if html is None:
+        html = template.render({**values, **placeholders, "csrf_token": CSRF_PLACEHOLDER})
+        store_fragments({key: html})
+    for name, value in (per_request or {}).items():
+        html = html.replace(placeholders[name], conditional_escape(value))
+    return with_request_tokens(request, html)

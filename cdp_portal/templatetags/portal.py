@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.core.paginator import Page
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
@@ -82,3 +83,51 @@ def member_cards(profiles) -> SafeString:
     from communities.cards import render_member_cards
 
     return render_member_cards(profiles)
+
+
+# The portal's sections, by the path they start with: the header marks the one shown.
+HEADER_SECTIONS = (
+    ("/communities/", "communities"),
+    ("/members/", "members"),
+    ("/resources/", "resources"),
+    ("/forums/", "forums"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context) -> SafeString:
+    """The site's header (partials/header.html), from the fragment cache: rendered once
+    per combination of what it shows (signed in or not, the section, the search typed,
+    the unread count, the person's name, whether they are staff, the language), with the
+    page's own address (the language switcher's `next`) and the CSRF token put in for
+    each request."""
+    from django.urls import reverse
+
+    from cdp_portal.core.fragments import render_one_fragment
+    from forums.unread import header_unread_count
+
+    request = context.get("request")
+    user = context.get("user")
+    if request is None or user is None:
+        # Rendered outside a request (an error page drawn by hand): nothing to key on.
+        return get_template("partials/header.html").render(
+            {"signed_in": False, "section": "", "next_path": "/"}
+        )
+    signed_in = bool(user.is_authenticated)
+    path = request.path
+    values = {
+        "signed_in": signed_in,
+        "section": next((name for prefix, name in HEADER_SECTIONS if path.startswith(prefix)), ""),
+        "on_notifications": signed_in and path == reverse("forums:notifications"),
+        "search_q": request.GET.get("q", "") if signed_in else "",
+        # What the context processor shows (forums.context_processors), not lazily here.
+        "unread_notification_count": header_unread_count(user),
+        "user_name": user.get_full_name() if signed_in else "",
+        "is_staff": signed_in and user.is_staff,
+    }
+    return render_one_fragment(
+        request,
+        "partials/header.html",
+        values,
+        per_request={"next_path": request.get_full_path() or "/"},
+    )
