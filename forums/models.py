@@ -258,6 +258,7 @@ TOPIC_ROW_FIELDS = (
     "post_count",
     "last_post_id",
     "solved_at",
+    "revision",
 )
 
 
@@ -394,18 +395,15 @@ class TopicQuerySet(models.QuerySet):
 
     def for_list_rows(self) -> TopicQuerySet:
         """The columns a row of a topic list shows (forums/topic_row.html), with its
-        author's and its last post's author's names and its tags; not the last post's
-        text nor the people's other columns."""
+        author's and its last post's author's names; not the last post's text nor the
+        people's other columns. Its tags are read only to render it (the revision, in the
+        row's key, moves with them)."""
         names = ("display_name", "first_name", "last_name", "email")
-        return (
-            self.select_related("author", "last_post__author")
-            .only(
-                *TOPIC_ROW_FIELDS,
-                *(f"author__{name}" for name in names),
-                "last_post__author_id",
-                *(f"last_post__author__{name}" for name in names),
-            )
-            .with_tag_labels()
+        return self.select_related("author", "last_post__author").only(
+            *TOPIC_ROW_FIELDS,
+            *(f"author__{name}" for name in names),
+            "last_post__author_id",
+            *(f"last_post__author__{name}" for name in names),
         )
 
     def with_read_state(self, user: AnyUser) -> TopicQuerySet:
@@ -470,9 +468,9 @@ class Topic(models.Model):
         _("messages (masqués compris)"), default=0, editable=False
     )
     # Moves on with every change to what the topic's posts show (a post written, edited,
-    # hidden, moved; its author's or hider's name, its author's profile): PostgreSQL
-    # triggers (migration 0014) keep it, whatever writes, so a rendered page of posts can
-    # be cached under it (forums.views.topic_page).
+    # hidden, moved; its author's or hider's name, its author's profile) and to its tags:
+    # PostgreSQL triggers (migrations 0014, 0015) keep it, whatever writes, so a rendered
+    # page of posts or list row can be cached under it (forums.views).
     revision = models.BigIntegerField(_("révision des messages"), default=0, editable=False)
     last_post = models.ForeignKey(
         "Post",

@@ -161,11 +161,14 @@ def render_fragments(
     name: str,
     key: Callable[[T], Sequence[Any]],
     context: dict[str, Any] | None = None,
+    prepare: Callable[[list[T]], None] | None = None,
 ) -> list[SafeString]:
     """Each item rendered by `template_name` (which sees `context` and the item as
     `name`), from the cache where it is there; one cache round trip to read them all, one
     to store those rendered. The cache failing only means rendering everything."""
-    fragments = render_stored_fragments(template_name, items, name=name, key=key, context=context)
+    fragments = render_stored_fragments(
+        template_name, items, name=name, key=key, context=context, prepare=prepare
+    )
     return [with_request_tokens(request, html) for html in fragments]
 
 
@@ -176,12 +179,18 @@ def render_stored_fragments(
     name: str,
     key: Callable[[T], Sequence[Any]],
     context: dict[str, Any] | None = None,
+    prepare: Callable[[list[T]], None] | None = None,
 ) -> list[str]:
     """`render_fragments`, as stored: with the CSRF placeholder, for a caller that keeps
-    them together in a larger fragment (`with_request_tokens` when serving it)."""
+    them together in a larger fragment (`with_request_tokens` when serving it).
+    `prepare` is given the items to render (those not in the cache) first, to load what
+    only their rendering reads for them alone."""
     items = list(items)
     keys = [fragment_key(template_name, key(item)) for item in items]
     found = cached_fragments(keys)
+    to_render = [item for item, item_key in zip(items, keys, strict=True) if item_key not in found]
+    if prepare is not None and to_render:
+        prepare(to_render)
     template = get_template(template_name)
     missing: dict[str, str] = {}
     html: list[str] = []

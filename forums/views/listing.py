@@ -103,10 +103,22 @@ def topic_row_key(topic: Topic) -> tuple:
         # What `_unread_location` makes the unread link of (computed only to render).
         (topic.solved_at, topic.last_read_position, topic.post_count),
         (topic.author_id, author.get_full_name() if author else None),
-        tuple((tag["slug"], tag["name"]) for tag in topic.tag_labels),
+        # Its tags: through the revision, which moves with them (forums migration 0015).
+        (topic.revision,),
         (topic.last_activity_at, topic.last_activity_natural),
         last_author.get_full_name() if last_author else None,
     )
+
+
+def _with_tag_labels(topics: list[Topic]) -> None:
+    """The tags of the rows to render (TopicQuerySet.with_tag_labels), in one query."""
+    labels = dict(
+        Topic.objects.filter(pk__in=[topic.pk for topic in topics])
+        .with_tag_labels()
+        .values_list("pk", "tag_labels")
+    )
+    for topic in topics:
+        topic.tag_labels = labels.get(topic.pk, [])
 
 
 @require_safe
@@ -133,7 +145,12 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
         topic.unread_url = SimpleLazyObject(partial(_unread_location, topic))
         topic.last_activity_natural = naturaltime(topic.last_activity_at)
     fragments = render_fragments(
-        request, "forums/topic_row.html", page.object_list, name="topic", key=topic_row_key
+        request,
+        "forums/topic_row.html",
+        page.object_list,
+        name="topic",
+        key=topic_row_key,
+        prepare=_with_tag_labels,
     )
     for topic, fragment in zip(page.object_list, fragments, strict=True):
         topic.fragment = fragment

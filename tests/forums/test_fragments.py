@@ -94,6 +94,13 @@ def update_bypassing_the_services(world, topic):
     Post.objects.filter(topic=topic, position=3).update(body_html="<p>Réparé en masse</p>")
 
 
+def rename_tag(world, topic):
+    # An administrator renames the tag in the admin: no forum service is involved.
+    tag = topic.tags.get()
+    tag.name = "Moodle 5"
+    tag.save()
+
+
 def reply(world, topic):
     make_post(topic, world.open_animator, "Une réponse de plus")
 
@@ -119,6 +126,7 @@ def retag(world, topic):
         reply,
         pin_and_lock,
         retag,
+        rename_tag,
     ],
 )
 def test_a_change_shows_at_once(client, login, forum_world, busy_topic, change: Callable):
