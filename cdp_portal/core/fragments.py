@@ -211,22 +211,33 @@ def render_one_fragment(
     template_name: str,
     values: dict[str, Any],
     *,
+    key: Sequence[Any] | None = None,
+    loaded: Callable[[], dict[str, Any]] | None = None,
     per_request: dict[str, str] | None = None,
 ) -> SafeString:
-    """`template_name` rendered with `values` alone (also its cache key), from the cache
-    when rendered before. `per_request` values differ on every request (a page's own
+    """`template_name` rendered with `values` alone, from the cache when rendered before.
+    The cache key is made of `values`, or of `key` when given (then it must hold every
+    value the template shows of them). `loaded` gives what only rendering reads (called
+    on a miss only). `per_request` values differ on every request (a page's own
     address): the stored fragment holds a placeholder for each, replaced by the value,
     escaped as the template would have, when it is served."""
     template = get_template(template_name)
     if not settings.FRAGMENT_CACHE:  # as a plain include would render it
-        fresh = {**values, **(per_request or {}), "csrf_token": get_token(request)}
-        return mark_safe(template.render(fresh))
+        fresh = {**values, **(loaded() if loaded else {}), **(per_request or {})}
+        return mark_safe(template.render({**fresh, "csrf_token": get_token(request)}))
     placeholders = {name: f"cdp-fragment-{name}-placeholder" for name in per_request or {}}
-    key = fragment_key(template_name, [sorted(values.items())])
-    html = cached_fragment(key)
+    cache_key = fragment_key(template_name, [sorted(values.items())] if key is None else key)
+    html = cached_fragment(cache_key)
     if html is None:
-        html = template.render({**values, **placeholders, "csrf_token": CSRF_PLACEHOLDER})
-        store_fragments({key: html})
+        html = template.render(
+            {
+                **values,
+                **(loaded() if loaded else {}),
+                **placeholders,
+                "csrf_token": CSRF_PLACEHOLDER,
+            }
+        )
+        store_fragments({cache_key: html})
     for name, value in (per_request or {}).items():
         html = html.replace(placeholders[name], conditional_escape(value))
     return with_request_tokens(request, html)

@@ -82,10 +82,10 @@ def _topic(
 ) -> Topic:
     """The topic: 404 when unknown to the person; 403 when not `readable` in its community
     (the members-only page for reading, a plain 403 for moderating). `page`: with what
-    its page shows besides (tags, whether the person watches it), in the same query."""
+    its page shows besides (whether the person watches it), in the same query."""
     topics = _topic_queryset(request.user)
     if page:
-        topics = topics.with_tag_labels().with_watch_state(request.user)
+        topics = topics.with_watch_state(request.user)
     return readable_or_404(
         request.user,
         topics,

@@ -20,6 +20,7 @@ from cdp_portal.core.fragments import (
     SUBMISSION_TOKEN_PLACEHOLDER,
     cached_fragment,
     fragment_key,
+    render_one_fragment,
     render_stored_fragments,
     store_fragments,
     with_request_tokens,
@@ -124,6 +125,49 @@ def _fresh_reply_box(
         )
         store_fragments({key: html})
     return with_request_tokens(request, html)
+
+
+def topic_header_key(topic: Topic, about, *, watching: bool, may_accept: bool, moderates: bool):
+    """Every value forums/topic_header.html shows, for this reader: its cache key. The
+    topic's tags through its revision (it moves with them: forums migration 0015)."""
+    forum = topic.forum
+    community = forum.community
+    author = topic.author.get_full_name() if topic.author else None
+    return (
+        (topic.pk, topic.created_at, topic.revision, topic.title, topic.slug),
+        (topic.is_pinned, topic.is_hidden, topic.is_locked, topic.is_call_for_help),
+        (topic.solved_at, topic.accepted_post_id, topic.reply_count, topic.first_answer_at),
+        (topic.author_id, author),
+        (forum.pk, forum.slug, forum.name, forum.is_archived),
+        (community.pk, community.slug, community.name),
+        (about.pk, about.title, about.get_absolute_url()) if about else None,
+        (watching, may_accept, moderates),
+    )
+
+
+def _topic_header(
+    request: HttpRequest, topic: Topic, about, *, may_accept: bool, moderates: bool
+) -> SafeString:
+    """The top of the topic page, from the fragment cache; its tags are read only to
+    render it."""
+
+    def tags() -> dict:
+        labels = Topic.objects.filter(pk=topic.pk).with_tag_labels()
+        return {"tags": labels.values_list("tag_labels", flat=True).get()}
+
+    values = {
+        "topic": topic,
+        "forum": topic.forum,
+        "community": topic.forum.community,
+        "about": about,
+        "watching": topic.watching,
+        "can_accept": may_accept,
+        "moderates": moderates,
+    }
+    key = topic_header_key(
+        topic, about, watching=topic.watching, may_accept=may_accept, moderates=moderates
+    )
+    return render_one_fragment(request, "forums/topic_header.html", values, key=key, loaded=tags)
 
 
 def post_fragment_key(post: Post, topic: Topic, *, moderates: bool, page_number: int) -> tuple:
@@ -289,13 +333,22 @@ def _render_topic(
     if section.last_position is not None and status == 200:
         services.topic_mark_read(user=user, topic=topic, position=section.last_position)
         services.notifications_mark_read(user=user, topic=topic)
+    # Only topics opened from a resource pay this query; the resource shows only to those
+    # who may see it.
+    about = (
+        Resource.objects.visible_to(user).filter(pk=topic.resource_id).first()
+        if topic.resource_id
+        else None
+    )
     context = {
         "topic": topic,
         "forum": forum,
         "community": community,
         "page_obj": page,
+        "topic_header": _topic_header(
+            request, topic, about, may_accept=may_accept, moderates=moderates
+        ),
         "posts_html": section.html,
-        "tags": topic.tag_labels,
         "reply_form": reply_form,
         "reply_box": reply_box,
         "page_number": page.number,
@@ -305,13 +358,7 @@ def _render_topic(
         "watching": topic.watching,
         "move_form": MoveForm(topic=topic) if moderates else None,
         "hide_form": HideForm() if moderates else None,
-        # Only topics opened from a resource pay this query; the resource shows only to
-        # those who may see it.
-        "about": (
-            Resource.objects.visible_to(user).filter(pk=topic.resource_id).first()
-            if topic.resource_id
-            else None
-        ),
+        "about": about,
     }
     return render(request, "forums/topic_detail.html", context, status=status)
 

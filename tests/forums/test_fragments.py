@@ -101,6 +101,18 @@ def rename_tag(world, topic):
     tag.save()
 
 
+def rename_forum_and_community(world, topic):
+    topic.forum.name = "Forum renommé"
+    topic.forum.save()
+    topic.forum.community.name = "Communauté renommée"
+    topic.forum.community.save()
+
+
+def stop_watching(world, topic):
+    # The member opened the topic: they watch it; the page's button says so.
+    services.watch_set(user=world.open_member, topic=topic, watching=False)
+
+
 def reply(world, topic):
     make_post(topic, world.open_animator, "Une réponse de plus")
 
@@ -127,6 +139,8 @@ def retag(world, topic):
         pin_and_lock,
         retag,
         rename_tag,
+        rename_forum_and_community,
+        stop_watching,
     ],
 )
 def test_a_change_shows_at_once(client, login, forum_world, busy_topic, change: Callable):
