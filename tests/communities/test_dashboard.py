@@ -1,6 +1,8 @@
 """The signed-in home: my communities, requests to handle, my invitations."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resources.models import ResourceFlag
@@ -115,9 +117,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     client.force_login(animator)
     # session, user, my memberships, my invitations, requests;
     # panels: calls for help I can answer, recent activity
-    # in my forums, my checklist tasks, new resources in the tags I follow (and their
-    # tags), flagged resources waiting for me
-    with django_assert_num_queries(11):
+    # in my forums, my checklist tasks, the tags I follow then new resources carrying
+    # them (and their tags), flagged resources waiting for me
+    with django_assert_num_queries(12):
         response = client.get("/")
     assert len(response.context["my_memberships"]) == 10
     assert len(response.context["my_invitations"]) == 8
@@ -128,3 +130,20 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     assert panels["resource-flags"].count == 8
     assert len(panels["recent-discussions"].topics) > 0
     assert len(panels["readiness-tasks"].tasks) == 1
+
+
+def test_following_no_tag_looks_at_no_resource(client, community_world):
+    """Most people follow no tag: the panel is left out without walking the library
+    (the query used to read every visible resource in date order, 175 ms at 50,000)."""
+    member = community_world.open_member
+    for number in range(3):
+        ResourceFactory(community=community_world.open, tags=["moodle", f"t{number}"])
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    panels = {panel.key for panel in response.context["panels"]}
+    assert "followed-tags" not in panels
+    assert not [q for q in queries.captured_queries if "resources_taggedresource" in q["sql"]]
+    member.profile.interests.add("moodle")
+    panels = {panel.key: panel for panel in client.get("/").context["panels"]}
+    assert len(panels["followed-tags"].resources) == 3
