@@ -524,6 +524,16 @@ class Topic(models.Model):
                 condition=Q(is_call_for_help=True, solved_at__isnull=True),
                 name="forums_topic_open_calls",
             ),
+            # The open calls across forums, oldest first (/forums/calls/: page and count).
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(is_call_for_help=True, solved_at__isnull=True),
+                name="forums_open_calls_by_age",
+            ),
+            # Every call, by date (how calls are answered: TopicQuerySet.call_figures).
+            models.Index(
+                fields=["created_at"], condition=Q(is_call_for_help=True), name="forums_calls"
+            ),
             models.Index(fields=["author", "-created_at"], name="forums_topic_author"),
         ]
 
