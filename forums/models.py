@@ -535,6 +535,8 @@ class Topic(models.Model):
                 fields=["created_at"], condition=Q(is_call_for_help=True), name="forums_calls"
             ),
             models.Index(fields=["author", "-created_at"], name="forums_topic_author"),
+            # The hidden topics of a forum, which the animation's topic list counts.
+            models.Index(fields=["forum"], condition=Q(is_hidden=True), name="forums_topic_hidden"),
         ]
 
     def __str__(self) -> str:

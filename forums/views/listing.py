@@ -134,10 +134,11 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
         .for_list_rows()
     )
     paginator = KeysFirstPaginator(topics, TOPICS_PER_PAGE)
-    if not moderates:
-        # The services keep the count of the topics not hidden: no COUNT over them. The
-        # animation, who also sees the hidden ones, gets the paginator's own COUNT.
-        paginator.__dict__["count"] = forum.topic_count
+    # The services keep the count of the topics not hidden: no COUNT over them. The
+    # animation also sees the hidden ones, counted through their own small index (a
+    # COUNT of every topic of a 4,000-topic forum cost 3-5 ms).
+    hidden = Topic.objects.filter(forum=forum, is_hidden=True).count() if moderates else 0
+    paginator.__dict__["count"] = forum.topic_count + hidden
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for topic in page.object_list:

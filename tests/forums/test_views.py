@@ -432,3 +432,21 @@ def test_xss_in_titles_and_bodies_is_inert_everywhere(client, login, forum_world
         body = client.get(url).content.decode()
         assert "<script>alert" not in body and "<img src=x" not in body, url
     assert "&lt;script&gt;" in client.get(topic.get_absolute_url()).content.decode()
+
+
+def test_the_animation_counts_the_hidden_topics_the_members_do_not(client, login, forum_world):
+    """The page count comes from the forum's counter of the topics not hidden, plus, for
+    the animation who sees them, the hidden ones."""
+    w = forum_world
+    hidden = make_topic(w.open_forum, w.open_member, title="Masqué")
+    services.post_set_hidden(post=hidden.posts.get(), by=w.open_animator, hidden=True, reason="x")
+    everyone = Topic.objects.filter(forum=w.open_forum).count()
+    login(w.open_animator)
+    response = client.get(forum_url(w.open_forum))
+    assert response.context["page_obj"].paginator.count == everyone
+    assert "Masqué" in [t.title for t in response.context["topics"]]
+    client.logout()
+    login(w.open_member)
+    response = client.get(forum_url(w.open_forum))
+    assert response.context["page_obj"].paginator.count == everyone - 1
+    assert "Masqué" not in [t.title for t in response.context["topics"]]
