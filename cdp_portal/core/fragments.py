@@ -15,12 +15,14 @@ placeholder in its place, swapped for the real token when the page is put togeth
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -28,6 +30,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
+from django.template.utils import get_app_template_dirs
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -45,11 +48,38 @@ SUBMISSION_TOKEN_PLACEHOLDER = "00000000-cdp0-4000-8000-fragment0000"
 FRAGMENT_TIMEOUT = 3600
 
 
+def templates_version(directories: Iterable[Path]) -> str:
+    """A digest of every template file under `directories` (names and contents): a
+    deploy that changes any template, or the catalogues compiled beside them, changes it."""
+    digest = hashlib.blake2b(digest_size=12)
+    for directory in directories:
+        for path in sorted(Path(directory).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def deployed_templates_version() -> str:
+    """`templates_version` of the project's and the installed apps' templates and of the
+    compiled catalogues, once per process: part of every fragment's key, so that after a
+    deploy that changes what a fragment looks like no process serves the former HTML
+    from the shared cache (it would have, for up to an hour, to every node)."""
+    directories = [
+        *(Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])),
+        *get_app_template_dirs("templates"),
+        *(Path(d) for d in settings.LOCALE_PATHS),
+    ]
+    return templates_version(d for d in directories if Path(d).is_dir())
+
+
 def fragment_key(template_name: str, parts: Sequence[Any]) -> str:
-    """The cache key of a fragment: the template, the language, the time zone and the
-    values it shows, hashed (values are turned to text with repr)."""
+    """The cache key of a fragment: the templates' version, the template, the language,
+    the time zone and the values it shows, hashed (values are turned to text with repr)."""
     described = repr(
         (
+            deployed_templates_version(),
             template_name,
             translation.get_language(),
             timezone.get_current_timezone_name(),
