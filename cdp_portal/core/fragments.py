@@ -254,7 +254,8 @@ def render_one_fragment(
     template = get_template(template_name)
     if not settings.FRAGMENT_CACHE:  # as a plain include would render it
         fresh = {**values, **(loaded() if loaded else {}), **(per_request or {})}
-        return mark_safe(template.render({**fresh, "csrf_token": get_token(request)}))
+        html = template.render({**fresh, "csrf_token": get_token(request)})
+        return with_request_tokens(request, html)  # a submission token placeholder
     placeholders = {name: f"cdp-fragment-{name}-placeholder" for name in per_request or {}}
     cache_key = fragment_key(template_name, [sorted(values.items())] if key is None else key)
     html = cached_fragment(cache_key)

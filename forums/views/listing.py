@@ -112,11 +112,7 @@ def topic_row_key(topic: Topic) -> tuple:
 
 def _with_tag_labels(topics: list[Topic]) -> None:
     """The tags of the rows to render (TopicQuerySet.with_tag_labels), in one query."""
-    labels = dict(
-        Topic.objects.filter(pk__in=[topic.pk for topic in topics])
-        .with_tag_labels()
-        .values_list("pk", "tag_labels")
-    )
+    labels = Topic.objects.filter(pk__in=[topic.pk for topic in topics]).tag_labels_by_pk()
     for topic in topics:
         topic.tag_labels = labels.get(topic.pk, [])
 

@@ -9,14 +9,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cdp_portal.accounts.types import is_signed_in
 from cdp_portal.core.fragments import (
-    CSRF_PLACEHOLDER,
     SUBMISSION_TOKEN_PLACEHOLDER,
     cached_fragment,
     fragment_key,
@@ -104,27 +102,20 @@ def _fresh_reply_box(
     """The empty reply box at the bottom of a topic page, from the fragment cache: the
     same for everyone with the same right to reply, but for its CSRF and submission
     tokens (new ones in each copy served)."""
-    key = fragment_key(
-        "forums/reply_form.html",
-        (
-            (topic.pk, page_number, may_reply, topic.is_locked, topic.forum.is_archived),
-            (topic.forum.community.name, topic.forum.community.slug),
-        ),
+    community = topic.forum.community
+    key = (
+        (topic.pk, page_number, may_reply, topic.is_locked, topic.forum.is_archived),
+        (community.name, community.slug),
     )
-    html = cached_fragment(key)
-    if html is None:
-        form = ReplyForm(initial={"body": "", "submission_token": SUBMISSION_TOKEN_PLACEHOLDER})
-        html = get_template("forums/reply_form.html").render(
-            {
-                "topic": topic,
-                "reply_form": form,
-                "can_reply": may_reply,
-                "page_number": page_number,
-                "csrf_token": CSRF_PLACEHOLDER,
-            }
-        )
-        store_fragments({key: html})
-    return with_request_tokens(request, html)
+    values = {"topic": topic, "can_reply": may_reply, "page_number": page_number}
+
+    def empty_form() -> dict:
+        initial = {"body": "", "submission_token": SUBMISSION_TOKEN_PLACEHOLDER}
+        return {"reply_form": ReplyForm(initial=initial)}
+
+    return render_one_fragment(
+        request, "forums/reply_form.html", values, key=key, loaded=empty_form
+    )
 
 
 def topic_header_key(topic: Topic, about, *, watching: bool, may_accept: bool, moderates: bool):
@@ -152,8 +143,7 @@ def _topic_header(
     render it."""
 
     def tags() -> dict:
-        labels = Topic.objects.filter(pk=topic.pk).with_tag_labels()
-        return {"tags": labels.values_list("tag_labels", flat=True).get()}
+        return {"tags": Topic.objects.filter(pk=topic.pk).tag_labels_by_pk().get(topic.pk, [])}
 
     values = {
         "topic": topic,
