@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cdp_portal.core.announcements import announce
 from cdp_portal.core.middleware import moderation_action, second_factor_refusal
 from communities.access import community_or_404
 from communities.benefits import BENEFIT_GROUPS
@@ -113,9 +114,13 @@ def _render_item(
     *,
     form: ChecklistItemForm | None = None,
     status: int = 200,
+    saved: bool = False,
+    announcement: str = "",
 ) -> HttpResponse:
     """The item as a row of the checklist (htmx), in edit mode when a form is given, or
-    its own page (no JavaScript)."""
+    its own page (no JavaScript). With htmx, what happened is read out: the editor
+    opened, refused or closed, the item saved with the new score (the score's own block
+    is replaced, so it cannot announce itself)."""
     report = readiness_report(item.checklist)
     state = report.state_of(item.pk)
     context = {
@@ -125,8 +130,27 @@ def _render_item(
     }
     if request.htmx:
         # htmx swaps 2xx answers only: errors come back in a 200 with the form.
-        return render(request, "readiness/item_response.html", context)
+        response = render(request, "readiness/item_response.html", context)
+        return announce(
+            response, announcement or _item_announcement(item, report, form=form, saved=saved)
+        )
     return render(request, "readiness/item_edit.html", context, status=status)
+
+
+def _item_announcement(
+    item: ChecklistItem, report: ReadinessReport, *, form: ChecklistItemForm | None, saved: bool
+) -> str:
+    text = item.template_item.text
+    if form is not None:
+        if form.errors:
+            return _("L'élément n'a pas été enregistré : corrigez les champs signalés.")
+        return _("Modification de « %(item)s ».") % {"item": text}
+    if not saved:
+        return _("Modification de « %(item)s » fermée.") % {"item": text}
+    done = _("« %(item)s » est à jour.") % {"item": text}
+    if report.score is None:
+        return done
+    return done + " " + _("Score de préparation : %(score)s %%.") % {"score": report.score}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -144,11 +168,10 @@ def readiness_item(request: HttpRequest, slug: str, item_id: int) -> HttpRespons
         messages.error(request, _("La liste est figée : la communauté a quitté la préparation."))
         return redirect(_readiness_url(community, item))
     if item.template_item.rule:
-        messages.error(
-            request, _("Cet élément est évalué automatiquement à partir des données du portail.")
-        )
+        refusal_text = _("Cet élément est évalué automatiquement à partir des données du portail.")
         if request.htmx:
-            return _render_item(request, community, item)
+            return _render_item(request, community, item, announcement=refusal_text)
+        messages.error(request, refusal_text)
         return redirect(_readiness_url(community, item))
     if request.method != "POST":
         form = ChecklistItemForm(item=item, user=request.user)
@@ -173,10 +196,11 @@ def readiness_item(request: HttpRequest, slug: str, item_id: int) -> HttpRespons
             else:
                 form.add_error(None, error)
         else:
-            text = _("« %(item)s » est à jour.") % {"item": item.template_item.text}
             if request.htmx:
-                return _render_item(request, community, item)
-            messages.success(request, text)
+                return _render_item(request, community, item, saved=True)
+            messages.success(
+                request, _("« %(item)s » est à jour.") % {"item": item.template_item.text}
+            )
             return redirect(_readiness_url(community, item))
     return _render_item(request, community, item, form=form, status=400)
 

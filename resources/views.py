@@ -24,6 +24,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cdp_portal.core.announcements import announce
 from cdp_portal.core.errors import error_text
 from cdp_portal.core.media import open_for_download
 from cdp_portal.core.middleware import moderation_action
@@ -411,16 +412,15 @@ def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _visible_resource(request, pk)
     bookmarked = services.bookmark_toggle(user=request.user, resource=resource)
+    done = _("Ajoutée à votre bibliothèque.") if bookmarked else _("Retirée de votre bibliothèque.")
     if request.htmx:
-        return render(
+        response = render(
             request,
             "resources/bookmark_button.html",
             {"resource": resource, "bookmarked": bookmarked, "next": request.POST.get("next")},
         )
-    messages.success(
-        request,
-        _("Ajoutée à votre bibliothèque.") if bookmarked else _("Retirée de votre bibliothèque."),
-    )
+        return announce(response, done)
+    messages.success(request, done)
     return redirect(_next_url(request, resource.get_absolute_url()))
 
 

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cdp_portal.core.announcements import announce
+
 from .. import services
 from ..models import Notification
 from ..unread import recount_unread
@@ -24,18 +26,19 @@ def forum_watch(request: HttpRequest, community_slug: str, slug: str) -> HttpRes
     forum = _forum(request, community_slug, slug)
     watching = request.POST.get("watch") == "on"
     services.watch_set(user=request.user, forum=forum, watching=watching)
+    done = (
+        _("Vous suivez ce forum : les nouveaux sujets vous seront signalés.")
+        if watching
+        else _("Vous ne suivez plus ce forum.")
+    )
     if request.htmx:
-        return render(
+        response = render(
             request,
             "forums/watch_button.html",
             {"watching": watching, "action": request.path, "target": "forum"},
         )
-    messages.success(
-        request,
-        _("Vous suivez ce forum : les nouveaux sujets vous seront signalés.")
-        if watching
-        else _("Vous ne suivez plus ce forum."),
-    )
+        return announce(response, done)
+    messages.success(request, done)
     return redirect(forum)
 
 
@@ -44,18 +47,19 @@ def topic_watch(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _topic(request, pk)
     watching = request.POST.get("watch") == "on"
     services.watch_set(user=request.user, topic=topic, watching=watching)
+    done = (
+        _("Vous suivez ce sujet : les réponses vous seront signalées.")
+        if watching
+        else _("Vous ne suivez plus ce sujet.")
+    )
     if request.htmx:
-        return render(
+        response = render(
             request,
             "forums/watch_button.html",
             {"watching": watching, "action": request.path, "target": "topic"},
         )
-    messages.success(
-        request,
-        _("Vous suivez ce sujet : les réponses vous seront signalées.")
-        if watching
-        else _("Vous ne suivez plus ce sujet."),
-    )
+        return announce(response, done)
+    messages.success(request, done)
     return redirect(topic)
 
 

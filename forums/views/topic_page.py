@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cdp_portal.accounts.types import is_signed_in
+from cdp_portal.core.announcements import announce
 from cdp_portal.core.fragments import (
     SUBMISSION_TOKEN_PLACEHOLDER,
     cached_fragment,
@@ -305,12 +306,16 @@ def _render_topic(
     may_reply = can_reply(user, topic)
     quoting = reply_form is None and "quote" in request.GET
     if quoting:
-        reply_form = ReplyForm(initial={"body": _quoted_initial(request, topic)})
+        quoted = _quoted_initial(request, topic)
+        reply_form = ReplyForm(initial={"body": quoted})
         if request.htmx:
             page_number = request.GET.get("page", "1")
-            return _reply_box(
+            response = _reply_box(
                 request, topic, reply_form, may_reply=may_reply, page_number=page_number
             )
+            if quoted:
+                announce(response, _("Le message cité est ajouté à votre réponse."))
+            return response
     section = _posts_section(request, topic, moderates=moderates)
     page = section.page
     # A reply box with something in it (a quote, a refused reply) is rendered afresh.

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cdp_portal.core.announcements import announce
 from cdp_portal.core.errors import error_text
 from resources.models import Resource
 
@@ -112,7 +113,11 @@ def _refused_reply(request: HttpRequest, topic: Topic, form: ReplyForm, *, statu
         # htmx swaps only successful responses: the reason is in the form's alert.
         may_reply = can_reply(request.user, topic)
         page_number = request.POST.get("page", "1")
-        return _reply_box(request, topic, form, may_reply=may_reply, page_number=page_number)
+        response = _reply_box(request, topic, form, may_reply=may_reply, page_number=page_number)
+        reasons = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return announce(
+            response, _("Votre réponse n'est pas publiée : %(reasons)s") % {"reasons": reasons}
+        )
     return _render_topic(request, topic, reply_form=form, status=status)
 
 
@@ -120,7 +125,7 @@ def _appended_reply(request: HttpRequest, topic: Topic, post: Post) -> HttpRespo
     user = request.user
     post.topic = topic
     _set_post_actions(user, topic, post)
-    return render(
+    response = render(
         request,
         "forums/reply_appended.html",
         {
@@ -132,6 +137,7 @@ def _appended_reply(request: HttpRequest, topic: Topic, post: Post) -> HttpRespo
             "page_number": request.POST.get("page", "1"),
         },
     )
+    return announce(response, _("Votre réponse est publiée."))
 
 
 @require_POST

@@ -14,4 +14,66 @@
       event.preventDefault();
     }
   });
+  // After an htmx swap, focus goes where the person continues: the swapped-in element
+  // marked data-focus-after-swap or, when that is a form, its first invalid field, else
+  // its first field (a text keeps its cursor at the end). Marks in the page as first
+  // served do nothing: htmx fires htmx:load on <body> then, and on each new node after.
+  var FIELDS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), " +
+    "textarea:not([disabled]), button:not([disabled])";
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    if (root === document.body || !root.querySelector) {
+      return;
+    }
+    var marked = root.matches("[data-focus-after-swap]") ? root : root.querySelector("[data-focus-after-swap]");
+    if (!marked) {
+      return;
+    }
+    var target = marked;
+    if (marked.tagName === "FORM") {
+      target = marked.querySelector("[aria-invalid=true]") || marked.querySelector(FIELDS) || marked;
+    }
+    target.focus();
+    if (target.tagName === "TEXTAREA") {
+      target.setSelectionRange(target.value.length, target.value.length);
+      target.scrollTop = target.scrollHeight;
+    }
+  });
+
+  // The one live region (#announcements in base.html) reads what the server sends as the
+  // portal:announce event (cdp_portal/core/announcements.py). Emptied first and filled a
+  // moment later, so that the same sentence twice in a row is read twice.
+  var announceTimer = null;
+  document.addEventListener("portal:announce", function (event) {
+    var region = document.getElementById("announcements");
+    if (!region) {
+      return;
+    }
+    region.textContent = "";
+    window.clearTimeout(announceTimer);
+    announceTimer = window.setTimeout(function () {
+      region.textContent = event.detail.value;
+    }, 100);
+  });
+
+  // Escape closes the account menu (focus back on its summary) and cancels a form that
+  // offers it (data-cancel-on-escape on its cancel control, as the checklist editor does).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) {
+      return;
+    }
+    var menu = event.target.closest && event.target.closest("details.account-menu[open]");
+    if (menu) {
+      event.preventDefault();
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+      return;
+    }
+    var form = event.target.closest && event.target.closest("form");
+    var cancel = form && form.querySelector("[data-cancel-on-escape]");
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
+  });
 })();

@@ -165,7 +165,8 @@ def _expert_answers_quoting_the_call(expert_page: Page) -> None:
     # Publishing swaps the reply box and appends the answer in place (htmx).
     expert_page.evaluate("window.__samePage = true")
     reply.get_by_role("button", name="Publier la réponse").click()
-    expect(expert_page.get_by_role("status")).to_contain_text("Votre réponse est publiée.")
+    expect(reply).to_contain_text("Votre réponse est publiée.")
+    expect(expert_page.locator("#announcements")).to_have_text("Votre réponse est publiée.")
     assert expert_page.evaluate("window.__samePage === true")
     answer = expert_page.locator("article.post", has_text="Hélène Gagnon")
     expect(answer.locator(".post__body blockquote")).to_contain_text("méthode juste")

@@ -149,7 +149,8 @@ def _animator_gives_a_wrong_reference_in_place(page: Page, managers: ChecklistIt
 
     form.get_by_label("Ressource à l'appui").fill("pas une adresse")
     form.get_by_role("button", name="Enregistrer").click()
-    expect(form.get_by_role("alert")).to_contain_text("corrigez les champs signalés")
+    expect(form).to_contain_text("corrigez les champs signalés")
+    expect(page.locator("#announcements")).to_contain_text("corrigez les champs signalés")
     expect(form).to_contain_text("Donnez l'adresse d'une ressource de la bibliothèque")
     axe_check(page)
 
