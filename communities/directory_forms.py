@@ -105,9 +105,24 @@ def _model_field(model, name: str, **overrides) -> forms.Field:
 class ProfileEditForm(forms.Form):
     """One's own profile: names on the account and everything colleagues see."""
 
-    display_name = _model_field(User, "display_name", form_class=SingleLineCharField)
-    first_name = _model_field(User, "first_name", form_class=SingleLineCharField)
-    last_name = _model_field(User, "last_name", form_class=SingleLineCharField)
+    display_name = _model_field(
+        User,
+        "display_name",
+        form_class=SingleLineCharField,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    first_name = _model_field(
+        User,
+        "first_name",
+        form_class=SingleLineCharField,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = _model_field(
+        User,
+        "last_name",
+        form_class=SingleLineCharField,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     job_title = _model_field(Profile, "job_title", form_class=SingleLineCharField)
     unit = _model_field(Profile, "unit", form_class=SingleLineCharField)
     campus = _model_field(Profile, "campus", form_class=SingleLineCharField)

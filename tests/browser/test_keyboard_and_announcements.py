@@ -84,7 +84,9 @@ def _quote_then_reply(page: Page, topic) -> None:
     expect(box).to_have_value(re.compile(r"^Karim Haddad a écrit :\n> Quelle longueur"))
     expect(box).to_be_focused()
     # The cursor waits at the end of the quote.
-    assert focused(page, "el.selectionStart === el.value.length && el.selectionEnd === el.value.length")
+    assert focused(
+        page, "el.selectionStart === el.value.length && el.selectionEnd === el.value.length"
+    )
     axe_check(page)
 
     # Refused: an empty reply. The focus stays on the box, which says why.
@@ -187,9 +189,7 @@ def _open_cancel_and_save_a_checklist_item(page: Page, community) -> None:
     expect(row.locator("form")).to_have_count(0)
     expect(edit).to_be_focused()
     score = page.locator("#readiness-summary .readiness-score__value").inner_text().strip()
-    expect(region).to_have_text(
-        f"« {text} » est à jour. Score de préparation : {score}."
-    )
+    expect(region).to_have_text(f"« {text} » est à jour. Score de préparation : {score}.")
     # The summary, swapped out of band, is no live region of its own.
     expect(page.locator("#readiness-summary [aria-live]")).to_have_count(0)
     axe_check(page)
