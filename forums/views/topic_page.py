@@ -292,6 +292,17 @@ def _posts_section(request: HttpRequest, topic: Topic, *, moderates: bool) -> Po
     return PostsSection(page, with_request_tokens(request, html), last, page.object_list)
 
 
+def _quoted_reply_box(
+    request: HttpRequest, topic: Topic, reply_form: ReplyForm, *, may_reply: bool
+) -> HttpResponse:
+    """The reply box refilled with a quote, swapped in place by htmx, and said so."""
+    page_number = request.GET.get("page", "1")
+    response = _reply_box(request, topic, reply_form, may_reply=may_reply, page_number=page_number)
+    if reply_form.initial["body"]:
+        announce(response, _("Le message cité est ajouté à votre réponse."))
+    return response
+
+
 def _render_topic(
     request: HttpRequest,
     topic: Topic,
@@ -306,16 +317,9 @@ def _render_topic(
     may_reply = can_reply(user, topic)
     quoting = reply_form is None and "quote" in request.GET
     if quoting:
-        quoted = _quoted_initial(request, topic)
-        reply_form = ReplyForm(initial={"body": quoted})
+        reply_form = ReplyForm(initial={"body": _quoted_initial(request, topic)})
         if request.htmx:
-            page_number = request.GET.get("page", "1")
-            response = _reply_box(
-                request, topic, reply_form, may_reply=may_reply, page_number=page_number
-            )
-            if quoted:
-                announce(response, _("Le message cité est ajouté à votre réponse."))
-            return response
+            return _quoted_reply_box(request, topic, reply_form, may_reply=may_reply)
     section = _posts_section(request, topic, moderates=moderates)
     page = section.page
     # A reply box with something in it (a quote, a refused reply) is rendered afresh.
