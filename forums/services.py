@@ -73,6 +73,9 @@ RESERVED_SLUGS = frozenset(
     {"reply", "watch", "moderate", "move", "solve", "reopen", "posts", "quote"}
 )
 MAX_MENTIONS = 20
+# The level of a post's highest heading: the stored HTML shows under the h2 of a topic's
+# posts (beside each post's own h3) and under the h2 of a post's history.
+POST_HEADING_LEVEL = 3
 
 
 def topic_slug(title: str) -> str:
@@ -84,8 +87,7 @@ def render_body(body: str) -> str:
     handles = mentioned_handles(body)
     profiles = Profile.objects.filter(handle__in=handles) if handles else Profile.objects.none()
     mentions = {profile.handle: profile.get_absolute_url() for profile in profiles.only("handle")}
-    # Headings inside a post come under the page's h1 and the post's own heading level.
-    return str(render_markdown(body, shift_headings=2, mentions=mentions))
+    return str(render_markdown(body, heading_level=POST_HEADING_LEVEL, mentions=mentions))
 
 
 def _new_post(**fields: Any) -> Post:

@@ -162,6 +162,15 @@ def _guarded_image(state: StateInline, silent: bool) -> bool:
     return image_rule(state, silent)
 
 
+def _place_headings(tokens: list[Token], top: int) -> None:
+    headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
+    if not headings:
+        return
+    shift = min(max(top, 1), 6) - min(int(token.tag[1]) for token in headings)
+    for token in headings:
+        token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -174,12 +183,14 @@ def _parser() -> MarkdownIt:
 
 
 def render_markdown(
-    text: str | None, *, shift_headings: int = 0, mentions: dict[str, str] | None = None
+    text: str | None, *, heading_level: int | None = None, mentions: dict[str, str] | None = None
 ) -> SafeString:
     """HTML for a Markdown text, safe to insert in a page.
 
-    `shift_headings` demotes headings (1 turns `#` into `<h2>`) so that a text shown under
-    the page's own headings keeps the document outline in order; h6 is the floor.
+    `heading_level` is the level the page gives the text's headings: the text's highest
+    heading becomes that level and the others keep their distance to it, so a text that
+    starts at `##` or at `#` fits under the page's own headings without skipping a level;
+    h6 is the floor. None leaves the levels as written.
     `mentions` maps lowercased handles to profile URLs: those "@handle" become links.
     """
     if not text:
@@ -187,11 +198,8 @@ def render_markdown(
     parser = _parser()
     env: dict = {"mentions": mentions or {}}
     tokens = parser.parse(text, env)
-    if shift_headings:
-        for token in tokens:
-            if token.type in ("heading_open", "heading_close"):
-                level = min(int(token.tag[1]) + shift_headings, 6)
-                token.tag = f"h{level}"
+    if heading_level is not None:
+        _place_headings(tokens, heading_level)
     html = parser.renderer.render(tokens, parser.options, env)
     cleaned = nh3.clean(
         html,

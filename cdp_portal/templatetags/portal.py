@@ -19,13 +19,14 @@ register = template.Library()
 
 
 @register.filter(name="markdown")
-def markdown_filter(text: str | None, shift_headings: int = 0) -> SafeString:
-    """`{{ text|markdown }}`, or `{{ text|markdown:2 }}` to turn `#` into `<h3>`."""
+def markdown_filter(text: str | None, heading_level: int | None = None) -> SafeString:
+    """`{{ text|markdown }}`, or `{{ text|markdown:3 }}` to make the text's highest
+    heading an `<h3>` (the others follow it)."""
     try:
-        shift = int(shift_headings)
+        level = int(heading_level) if heading_level is not None else None
     except (TypeError, ValueError):
-        shift = 0
-    return render_markdown(text, shift_headings=max(shift, 0))
+        level = None
+    return render_markdown(text, heading_level=level)
 
 
 @register.simple_tag

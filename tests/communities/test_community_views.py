@@ -340,7 +340,7 @@ def test_render_markdown_keeps_only_the_allow_list():
     assert 'title="t&quot; x=&quot;y"' in html  # a title cannot open a new attribute
     assert 'href="data:' not in render_markdown("[c](data:text/html,x)")
     assert render_markdown("") == "" and render_markdown(None) == ""
-    assert render_markdown("###### six", shift_headings=3).startswith("<h6>")
+    assert render_markdown("###### six", heading_level=6).startswith("<h6>")
 
 
 def test_the_home_runs_a_fixed_number_of_queries(
