@@ -298,6 +298,9 @@ PORTAL_EMAIL_KEEP_SENT_DAYS = env.int("PORTAL_EMAIL_KEEP_SENT_DAYS", default=7)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How the portal names itself in the admin's title and in allauth's e-mails, in the
+# reader's language (the layout's <title> says the same through its catalogue entry).
+PORTAL_NAME = _("Portail CdP")
 TIME_ZONE = env("TIME_ZONE", default="America/Montreal")
 USE_I18N = True
 USE_TZ = True
