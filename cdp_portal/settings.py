@@ -49,8 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
-    "allauth.mfa",
-    "taggit",
+    # Named in the portal's languages (cdp_portal.third_party_apps), otherwise the apps' own.
+    "cdp_portal.third_party_apps.MFAConfig",
+    "cdp_portal.third_party_apps.TaggitConfig",
     "django_htmx",
     "csp",
     "communities",
@@ -393,7 +394,7 @@ CONTENT_SECURITY_POLICY = {
 # E-mail (the outbox) and notifications go through django-tasks: run at once ("immediate",
 # the default for local use and tests) or stored and run by `manage.py db_worker`
 # ("database"). Either way `manage.py send_queued_mail` (every minute) sends the retries.
-INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+INSTALLED_APPS += ["django_tasks", "cdp_portal.third_party_apps.TasksConfig"]
 TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
