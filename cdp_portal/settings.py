@@ -302,6 +302,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # How the portal names itself in the admin's title and in allauth's e-mails, in the
 # reader's language (the layout's <title> says the same through its catalogue entry).
 PORTAL_NAME = _("Portail CdP")
+# Dates, times and percentages in each language's own style: cdp_portal/formats/<lang>/
+# overrides only what Django's locale formats get wrong for the portal, and adds the
+# named formats the templates use (`|date:"DATE_FORMAT"`, `|percent`).
+FORMAT_MODULE_PATH = ["cdp_portal.formats"]
 TIME_ZONE = env("TIME_ZONE", default="America/Montreal")
 USE_I18N = True
 USE_TZ = True
