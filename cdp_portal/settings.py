@@ -49,8 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
-    "allauth.mfa",
-    "taggit",
+    # Named in the portal's languages (cdp_portal.third_party_apps), otherwise the apps' own.
+    "cdp_portal.third_party_apps.MFAConfig",
+    "cdp_portal.third_party_apps.TaggitConfig",
     "django_htmx",
     "csp",
     "communities",
@@ -299,6 +300,13 @@ PORTAL_EMAIL_KEEP_SENT_DAYS = env.int("PORTAL_EMAIL_KEEP_SENT_DAYS", default=7)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How the portal names itself in the admin's title and in allauth's e-mails, in the
+# reader's language (the layout's <title> says the same through its catalogue entry).
+PORTAL_NAME = _("Portail CdP")
+# Dates, times and percentages in each language's own style: cdp_portal/formats/<lang>/
+# overrides only what Django's locale formats get wrong for the portal, and adds the
+# named formats the templates use (`|date:"DATE_FORMAT"`, `|percent`).
+FORMAT_MODULE_PATH = ["cdp_portal.formats"]
 TIME_ZONE = env("TIME_ZONE", default="America/Montreal")
 USE_I18N = True
 USE_TZ = True
@@ -391,7 +399,7 @@ CONTENT_SECURITY_POLICY = {
 # E-mail (the outbox) and notifications go through django-tasks: run at once ("immediate",
 # the default for local use and tests) or stored and run by `manage.py db_worker`
 # ("database"). Either way `manage.py send_queued_mail` (every minute) sends the retries.
-INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+INSTALLED_APPS += ["django_tasks", "cdp_portal.third_party_apps.TasksConfig"]
 TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",

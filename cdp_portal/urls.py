@@ -1,14 +1,18 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import search_views, views
-from .core.admin import harden_admin_site, view_on_site
+from .core.admin import harden_admin_site, localize_boolean_icons, view_on_site
 
-admin.site.site_header = "Portail des communautés de pratique"
-admin.site.site_title = "Portail CdP"
+# Lazy: rendered in the language of each request, like the rest of the admin.
+admin.site.site_header = _("Portail des communautés de pratique")
+admin.site.site_title = settings.PORTAL_NAME
 admin.site.login = views.admin_login
 # Every admin, the portal's and third-party ones: bad filters and selections never 500.
 harden_admin_site(admin.site)
+localize_boolean_icons()
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.core.announcements import announce
+from cdp_portal.core.numbers import format_percent
 from cdp_portal.core.middleware import moderation_action, second_factor_refusal
 from communities.access import community_or_404
 from communities.benefits import BENEFIT_GROUPS
@@ -150,7 +151,8 @@ def _item_announcement(
     done = _("« %(item)s » est à jour.") % {"item": text}
     if report.score is None:
         return done
-    return done + " " + _("Score de préparation : %(score)s %%.") % {"score": report.score}
+    score = format_percent(report.score)
+    return done + " " + _("Score de préparation : %(score)s.") % {"score": score}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

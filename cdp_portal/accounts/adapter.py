@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -15,6 +16,16 @@ from cdp_portal.outbox.services import queue_messages
 
 # The account-wide part of the failed sign-in limit (settings.ACCOUNT_RATE_LIMITS).
 ACCOUNT_LIMIT = "login_failed_account"
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's e-mails call `current_site` ("Bonjour, c'est {{ name }} !"): without
+    django.contrib.sites, Django's stand-in is named after the host, so people were
+    greeted by "127.0.0.1:8000"."""
+
+    name: str
+    domain: str
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
@@ -77,6 +88,11 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         stored with the request's data, sent after it commits, retried if the server is
         down, so sign-up and password reset never fail because mail does."""
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        site = PortalSite(
+            # In the language of the request that sends it, like the rest of the message.
+            name=str(settings.PORTAL_NAME),
+            domain=get_current_site(request).domain,
+        )
+        ctx = {"request": request, "email": email, "current_site": site}
         ctx.update(context)
         queue_messages([self.render_mail(template_prefix, email, ctx)])

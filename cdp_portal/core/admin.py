@@ -16,6 +16,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldError, PermissionDenied, ValidationError
 from django.db import DataError, connections, router, transaction
 from django.http import HttpResponseRedirect
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -74,6 +76,28 @@ def harden_admin_site(site: admin.AdminSite) -> None:
         cls = type(model_admin)
         if not isinstance(model_admin, SafeChangelistMixin):
             model_admin.__class__ = type(f"Safe{cls.__name__}", (SafeChangelistMixin, cls), {})
+
+
+def boolean_icon(value: bool | None) -> str:
+    """The admin's yes/no/unknown icon, with a text alternative in the reader's language:
+    Django's own says Python's "True", "False" or "None" to a screen reader."""
+    name, text = {
+        True: ("yes", _("Oui")),
+        False: ("no", _("Non")),
+        None: ("unknown", _("Inconnu")),
+    }[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), text)
+
+
+def localize_boolean_icons() -> None:
+    """Draw every boolean of the admin with `boolean_icon` (called from the URLconf, with
+    `harden_admin_site`). Lists, read-only fields and `@admin.display(boolean=True)` all
+    import Django's private `admin_list._boolean_icon` when they draw one, so replacing it
+    there covers the portal's admins and the third-party ones; the admin's tests
+    (tests/core/test_admin_language.py) fail if an upgrade stops going through it."""
+    from django.contrib.admin.templatetags import admin_list
+
+    admin_list._boolean_icon = boolean_icon
 
 
 class ReadOnlyAdminMixin:

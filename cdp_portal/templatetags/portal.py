@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import template
@@ -14,6 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
 from cdp_portal.core.markdown import render_markdown
+from cdp_portal.core.numbers import format_percent
 
 register = template.Library()
 
@@ -132,3 +134,13 @@ def site_header(context) -> SafeString:
         values,
         per_request={"next_path": request.get_full_path() or "/"},
     )
+
+
+@register.filter
+def percent(value) -> str:
+    """`{{ report.score|percent }}`: a percentage in the page's language (see
+    `cdp_portal.core.numbers.format_percent`); anything but a number (None, "—") is
+    shown as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return format_percent(value)

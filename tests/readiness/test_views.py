@@ -168,7 +168,7 @@ def test_the_page_shows_score_sections_auto_explanations_and_what_is_missing(
     response = client.get(url("checklist", community))
     text = body(response)
     report = response.context["report"]
-    assert f"{report.score} %" in text and report.score > 0
+    assert f"{report.score}\u202f%" in text and report.score > 0
     assert "Les caractéristiques structurantes" in text
     assert "Les ressources humaines" in text
     assert "Progression par section" in text
