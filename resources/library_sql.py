@@ -177,7 +177,9 @@ def search_statement(
     )
     fulltext = found.filter(fulltext_condition(text, correction))
     # The full-text matches are left out before the costly check of a close title.
-    titles = found.filter(title_condition(text)).exclude(pk__in=RawSQL("SELECT id FROM f", []))
+    titles = found.filter(title_condition(text, correction, within=visible)).exclude(
+        pk__in=RawSQL("SELECT id FROM f", [])
+    )
     f_sql, f_params = _sql(fulltext.values(*columns, "rank", "popularity"))
     t_sql, t_params = _sql(titles.values(*columns, "rank", "popularity"))
     tagged = (_TAGGED, [filters["tag"]]) if filters.get("tag") else None

@@ -212,7 +212,7 @@ class ResourceQuerySet(models.QuerySet):
             return self
         if correction is None:
             correction = corrected_query(text, within=self)
-        return self.filter(search_filter(text, correction))
+        return self.filter(search_filter(text, correction, within=self))
 
     def ranked(self, q: str, *, correction: str = "") -> ResourceQuerySet:
         """A relevance `rank` and a highlighted `headline` (raw: pass it through

@@ -81,6 +81,30 @@ def test_a_misspelt_title_finds_its_resource(library):
     assert "Études de cas en pédagogie active" in found
 
 
+def test_close_titles_are_added_only_when_the_words_find_less_than_a_page(library):
+    from resources.search import CLOSE_TITLES_BELOW
+
+    w = library
+    # "Kaleidoskope" is no word the stemmers relate to "kaléidoscope", but a close title.
+    ResourceFactory(title="Kaleidoskope de réseau", summary="Rien d'autre.")
+    for n in range(CLOSE_TITLES_BELOW - 1):
+        ResourceFactory(title=f"Fiche {n}", summary="Un kaléidoscope d'ateliers.")
+    # Private matches do not count for someone who cannot read them: whether the close
+    # titles appear must tell nothing of what is hidden.
+    for n in range(5):
+        ResourceFactory(title=f"Fiche privée {n}", summary="Kaléidoscope.", community=w.private)
+
+    assert "Kaleidoskope de réseau" in search(w.outsider, "kaleidoscope")
+    assert library_search(w.outsider, q="kaleidoscope").total == CLOSE_TITLES_BELOW
+    # One page of word matches for the private community's member: the words suffice.
+    member_sees = search(w.private_member, "kaleidoscope")
+    assert "Kaleidoskope de réseau" not in member_sees
+    assert len(member_sees) == CLOSE_TITLES_BELOW - 1 + 5
+    ResourceFactory(title="Fiche de plus", summary="Kaléidoscope.")
+    assert "Kaleidoskope de réseau" not in search(w.outsider, "kaleidoscope")
+    assert library_search(w.outsider, q="kaleidoscope").total == CLOSE_TITLES_BELOW
+
+
 def test_misspelt_words_are_corrected_from_the_library_vocabulary(library):
     user = library.outsider
     assert "Animer un forum WebCT" in search(user, "forom webct")
