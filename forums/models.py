@@ -535,9 +535,13 @@ class Topic(models.Model):
                 condition=Q(is_call_for_help=True, solved_at__isnull=True),
                 name="forums_open_calls_by_age",
             ),
-            # Every call, by date (how calls are answered: TopicQuerySet.call_figures).
+            # Every call, by date, with what TopicQuerySet.call_figures and the visibility
+            # rule read of it: the figures come from the index alone, not from the table.
             models.Index(
-                fields=["created_at"], condition=Q(is_call_for_help=True), name="forums_calls"
+                fields=["created_at"],
+                include=["id", "forum", "author", "is_hidden", "solved_at", "first_answer_at"],
+                condition=Q(is_call_for_help=True),
+                name="forums_calls_figures",
             ),
             models.Index(fields=["author", "-created_at"], name="forums_topic_author"),
             # The hidden topics of a forum, which the animation's topic list counts.

@@ -15,6 +15,13 @@ class KeysFirstPaginator(Paginator):
 
     object_list: QuerySet
 
+    def __init__(self, object_list, per_page, *, count: int | None = None, **options) -> None:
+        """`count`: the number of rows when the caller knows it already (a counter the
+        services keep, a figure of the same page), so no COUNT query is run."""
+        super().__init__(object_list, per_page, **options)
+        if count is not None:
+            self.__dict__["count"] = count  # what the cached_property would have cached
+
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

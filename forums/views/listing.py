@@ -6,7 +6,6 @@ from datetime import timedelta
 from functools import partial
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -63,7 +62,9 @@ def call_list(request: HttpRequest) -> HttpResponse:
         .with_tag_labels()
         .order_by("created_at", "pk")
     )
-    page = Paginator(calls, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    # The figures count the open calls already: the same rows as the list's.
+    paginator = KeysFirstPaginator(calls, TOPICS_PER_PAGE, count=figures["open"])
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "forums/call_list.html",
@@ -129,12 +130,11 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
         .with_read_state(user)
         .for_list_rows()
     )
-    paginator = KeysFirstPaginator(topics, TOPICS_PER_PAGE)
     # The services keep the count of the topics not hidden: no COUNT over them. The
     # animation also sees the hidden ones, counted through their own small index (a
     # COUNT of every topic of a 4,000-topic forum cost 3-5 ms).
     hidden = Topic.objects.filter(forum=forum, is_hidden=True).count() if moderates else 0
-    paginator.__dict__["count"] = forum.topic_count + hidden
+    paginator = KeysFirstPaginator(topics, TOPICS_PER_PAGE, count=forum.topic_count + hidden)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for topic in page.object_list:

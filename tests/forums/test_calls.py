@@ -95,13 +95,44 @@ def test_the_calls_page_runs_a_fixed_number_of_queries(
     client, login, calls_world, django_assert_num_queries
 ):
     login(calls_world.open_member)
-    # session, user, figures, count, page (its tags in the same statement)
-    with django_assert_num_queries(5):
+    # session, user, figures (the page's count with them), page (its tags in the same
+    # statement)
+    with django_assert_num_queries(4):
         client.get(CALLS)
     forum = calls_forum(calls_world.open)
     for number in range(5):
         make_topic(forum, calls_world.open_member, title=f"Encore {number}",
                    tags=["moodle", f"t{number}"], is_call_for_help=True)  # fmt: skip
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(CALLS)
     assert len(response.context["calls"]) == 7
+
+
+@pytest.mark.parametrize("scope", ["", "mine", "expertise"])
+def test_the_pages_of_calls_hold_every_open_call_once(client, login, calls_world, scope):
+    from forums.views.common import TOPICS_PER_PAGE
+
+    reader = make_member(calls_world.closed)
+    profile_ensure(user=reader).expertise.add("moodle")
+    for number in range(2 * TOPICS_PER_PAGE + 2):
+        visibility = "closed" if number % 2 else "open"
+        author = calls_world.visitor_for("member", visibility)
+        make_topic(calls_forum(calls_world.community(visibility)), author,
+                   title=f"Appel {number}", tags=["moodle"], is_call_for_help=True)  # fmt: skip
+    login(reader)
+    first = client.get(CALLS, {"scope": scope})
+    pages = first.context["page_obj"].paginator.num_pages
+    assert pages >= 2
+    listed = [
+        topic.title
+        for number in range(1, pages + 1)
+        for topic in client.get(CALLS, {"scope": scope, "page": number}).context["calls"]
+    ]
+    visible = Topic.objects.visible_to(reader).open_calls()
+    if scope == "mine":
+        visible = visible.filter(forum__community=calls_world.closed)
+    elif scope == "expertise":
+        visible = visible.for_expertise_of(reader)
+    assert sorted(listed) == sorted(visible.values_list("title", flat=True))
+    assert first.context["page_obj"].paginator.count == len(listed)
+    assert first.context["figures"]["open"] == len(listed)
