@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -352,8 +353,7 @@ class TopicQuerySet(models.QuerySet):
         """Topics someone could answer: one of their expertise tags meets the topic's
         tags, and they did not write it."""
         my_expertise = TaggedExpertise.objects.filter(content_object__user=user).values("tag")
-        matches = TaggedTopic.objects.filter(content_object=OuterRef("pk"), tag__in=my_expertise)
-        return self.filter(Exists(matches)).exclude(author=user)
+        return self.filter(tag_ids__overlap=ArraySubquery(my_expertise)).exclude(author=user)
 
     def call_figures(self, *, since) -> dict:
         """How the calls for help among these topics are answered, in one query: how many
@@ -477,6 +477,11 @@ class Topic(models.Model):
     # PostgreSQL triggers (migrations 0014, 0015) keep it, whatever writes, so a rendered
     # page of posts or list row can be cached under it (forums.views).
     revision = models.BigIntegerField(_("révision des messages"), default=0, editable=False)
+    # The ids of its tags, sorted: kept by the same triggers (migration 0020) from
+    # TaggedTopic, whatever writes it, so that "topics carrying one of these tags" is one
+    # index lookup (`for_expertise_of`). Never written by the ORM (services save topics
+    # with update_fields).
+    tag_ids = ArrayField(models.IntegerField(), default=list, db_default=Value([]), editable=False)
     last_post = models.ForeignKey(
         "Post",
         verbose_name=_("dernier message"),
@@ -542,6 +547,12 @@ class Topic(models.Model):
                 include=["id", "forum", "author", "is_hidden", "solved_at", "first_answer_at"],
                 condition=Q(is_call_for_help=True),
                 name="forums_calls_figures",
+            ),
+            # The open calls carrying given tags (calls for my expertise).
+            GinIndex(
+                fields=["tag_ids"],
+                condition=Q(is_call_for_help=True, solved_at__isnull=True),
+                name="forums_open_calls_tags",
             ),
             models.Index(fields=["author", "-created_at"], name="forums_topic_author"),
             # The hidden topics of a forum, which the animation's topic list counts.
