@@ -9,13 +9,17 @@ a word found in 70,000 posts is best read down the recency index, a rare one thr
 full-text index, and a generic plan would choose once for all words. Such statements
 (a full-text match `@@`, a trigram operator `%>`, `<%`, `%`: written `%%` in Django's SQL)
 are sent unprepared, so PostgreSQL plans each for its words.
+
+Parameters bound by the server travel in the protocol's message, which holds at most
+65,535 of them: `bulk_create` and `bulk_update` batches are cut to fit (Django leaves
+PostgreSQL's batches whole, as client-side binding has no such limit).
 """
 
 from __future__ import annotations
 
 import re
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 
 # Full-text match, or a trigram operator (a literal % is written %% in Django's SQL).
 WORD_DEPENDENT_PLAN = re.compile(r"@@|%%")
@@ -32,7 +36,22 @@ class PreparedUnlessSearchCursor(base.ServerBindingCursor):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    # The protocol's count of parameters is a 16-bit number.
+    MAX_BOUND_PARAMETERS = 65_535
+
+    def bulk_batch_size(self, fields, objs):
+        if (
+            not fields
+            or self.connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
+        ):
+            return super().bulk_batch_size(fields, objs)
+        return max(1, self.MAX_BOUND_PARAMETERS // len(fields))
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def get_connection_params(self):
         params = super().get_connection_params()
         if self.settings_dict["OPTIONS"].get("server_side_binding") is True:

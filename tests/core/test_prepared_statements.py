@@ -72,3 +72,20 @@ def test_prepared_statements_are_on_by_default_and_off_behind_transaction_poolin
     assert setting_values("DATABASE_PREPARED_STATEMENTS", DATABASE_PREPARED_STATEMENTS="0") == [
         "False"
     ]
+
+
+@pytest.mark.django_db
+def test_bulk_writes_larger_than_a_statement_can_bind_are_cut_to_fit():
+    from taggit.models import Tag
+
+    # Bound by the server (the setting's default), a statement carries at most 65,535
+    # parameters: 33,000 tags of two columns each need two INSERTs, and as many UPDATEs.
+    assert connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+    tags = Tag.objects.bulk_create(
+        [Tag(name=f"étiquette {n}", slug=f"etiquette-{n}") for n in range(33_000)]
+    )
+    assert Tag.objects.filter(slug__startswith="etiquette-").count() == 33_000
+    for tag in tags:
+        tag.name = tag.name.upper()
+    Tag.objects.bulk_update(tags, ["name"])
+    assert Tag.objects.filter(name__startswith="ÉTIQUETTE").count() == 33_000
