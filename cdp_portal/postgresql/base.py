@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from django.db.backends.postgresql import base, operations
+from django.db.models.sql import InsertQuery
 
 # Full-text match, or a trigram operator (a literal % is written %% in Django's SQL).
 WORD_DEPENDENT_PLAN = re.compile(r"@@|%%")
@@ -41,12 +42,34 @@ class DatabaseOperations(operations.DatabaseOperations):
     MAX_BOUND_PARAMETERS = 65_535
 
     def bulk_batch_size(self, fields, objs):
-        if (
-            not fields
-            or self.connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
-        ):
+        options = self.connection.settings_dict["OPTIONS"]
+        if not fields or not objs or options.get("server_side_binding") is not True:
             return super().bulk_batch_size(fields, objs)
-        return max(1, self.MAX_BOUND_PARAMETERS // len(fields))
+        # The rows of one bulk write are alike: the first tells what each one takes.
+        first = objs[0]
+        if len(fields) > 2 and fields[0] is fields[1] and fields[0].primary_key:
+            # bulk_update asks with [pk, pk, *fields]: the key is in the IN list, and in
+            # each field's CASE beside the value.
+            per_row = 1 + len(fields[2:]) + self._row_parameters(first, fields[2:])
+        else:
+            per_row = self._row_parameters(first, fields)
+        return max(1, self.MAX_BOUND_PARAMETERS // max(1, per_row))
+
+    def _row_parameters(self, obj, fields) -> int:
+        """The parameters a row's values take: one each, or what an expression compiles
+        to (a search vector computed in the INSERT, say: several)."""
+        computed = [
+            field
+            for field in fields
+            if hasattr(getattr(obj, field.attname, None), "resolve_expression")
+        ]
+        count = len(fields) - len(computed)
+        if computed:
+            query = InsertQuery(type(obj))
+            query.insert_values(computed, [obj])
+            compiled = query.get_compiler(connection=self.connection).as_sql()
+            count += sum(len(params) for _sql, params in compiled)
+        return count
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
