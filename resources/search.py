@@ -104,8 +104,25 @@ def corrected_query(text: str, *, within) -> str:
     with connections[within.db].cursor() as cursor:
         cursor.execute(sql, [*within_params, candidates])
         best = {word: match for word, match in cursor.fetchall() if match}
-    corrected = [best.get(word, word) for word in words]
-    return " ".join(corrected) if corrected != words else ""
+    if not best or all(best.get(word, word) == word for word in words):
+        return ""
+    # Each word replaced where it stands, so that the query keeps its web search syntax:
+    # "-capsule" corrected stays an exclusion, a phrase stays a phrase.
+    return _WORD.sub(lambda match: best.get(match.group(), match.group()), fold(text))
+
+
+# An excluded word or phrase of the web search syntax: "-mot", '-"deux mots"'.
+_EXCLUDED = re.compile(r'(?:^|(?<=\s))-(?:"[^"]*"?|\S+)')
+
+
+def wanted_words(text: str) -> str:
+    """What was typed without what it excludes: what a title may be close to."""
+    return _EXCLUDED.sub(" ", text).strip()
+
+
+def excluded_words(text: str) -> str:
+    """What was typed after a minus, as words to find ("-capsule" gives "capsule")."""
+    return " ".join(match.group()[1:] for match in _EXCLUDED.finditer(text))
 
 
 def normalised_title():
@@ -157,8 +174,8 @@ def search_query(text: str, correction: str = "") -> SearchQuery:
     if correction:
         query = (
             query
-            | SearchQuery(correction, config=FRENCH_CONFIG, search_type="plain")
-            | SearchQuery(correction, config=ENGLISH_CONFIG, search_type="plain")
+            | SearchQuery(correction, config=FRENCH_CONFIG, search_type="websearch")
+            | SearchQuery(correction, config=ENGLISH_CONFIG, search_type="websearch")
         )
     return query
 
@@ -180,9 +197,11 @@ def title_condition(text: str, correction: str = "", *, within) -> Q:
     """A title close to what was typed, when the words themselves find fewer than
     CLOSE_TITLES_BELOW resources of `within` (the ones the person may read). GIN trigram
     index on `title_folded`; each candidate is checked again, a word similarity each."""
-    return Q(title_folded__trigram_word_similar=Unaccent(Lower(Value(text)))) & Q(
-        few_word_matches(text, correction, within=within)
-    )
+    close = Q(title_folded__trigram_word_similar=Unaccent(Lower(Value(wanted_words(text)))))
+    excluded = excluded_words(text)
+    if excluded:
+        close &= ~fulltext_condition(excluded)
+    return close & Q(few_word_matches(text, correction, within=within))
 
 
 def search_filter(text: str, correction: str = "", *, within) -> Q:
@@ -219,7 +238,7 @@ def marked_headline(document, query: SearchQuery, *, config: str) -> SearchHeadl
 def _headline(text: str, correction: str, config: str):
     query = SearchQuery(text, config=config, search_type="websearch")
     if correction:
-        query = query | SearchQuery(correction, config=config, search_type="plain")
+        query = query | SearchQuery(correction, config=config, search_type="websearch")
     return marked_headline(
         Concat("summary", Value(" — "), Substr("body", 1, 20_000), output_field=TextField()),
         query,

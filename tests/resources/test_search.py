@@ -105,6 +105,27 @@ def test_close_titles_are_added_only_when_the_words_find_less_than_a_page(librar
     assert library_search(w.outsider, q="kaleidoscope").total == CLOSE_TITLES_BELOW
 
 
+def test_a_word_after_a_minus_is_excluded_even_when_another_is_corrected(library):
+    ResourceFactory(title="Capsules vidéo pour la classe", summary="Tourner des capsules.")
+    ResourceFactory(title="Montage vidéo simple", summary="Couper et coller.")
+    user = library.outsider
+    for q in ("vidéo -capsule", "video -capsules", "vidoe -capsule", 'vidéo -"capsules vidéo"'):
+        found = search(user, q)
+        assert "Montage vidéo simple" in found, q
+        assert "Capsules vidéo pour la classe" not in found, q
+    # The correction keeps the exclusion where it stands.
+    assert library_search(user, q="vidoe -capsule").correction.startswith("video -capsul")
+    assert "Capsules vidéo pour la classe" in search(user, "vidéo capsule")
+
+
+def test_close_titles_leave_out_the_excluded_words():
+    from resources.search import excluded_words, wanted_words
+
+    typed = 'vidéo -capsule "mot clé" -"deux mots" a-b'
+    assert wanted_words(typed) == 'vidéo   "mot clé"   a-b'
+    assert excluded_words(typed) == 'capsule "deux mots"'
+
+
 def test_misspelt_words_are_corrected_from_the_library_vocabulary(library):
     user = library.outsider
     assert "Animer un forum WebCT" in search(user, "forom webct")
