@@ -82,6 +82,15 @@ class SectionState:
     def score(self) -> int | None:
         return _percent(self.done_weight, self.total_weight)
 
+    @property
+    def missing(self) -> list[ItemState]:
+        return [state for state in self.items if state.is_applicable and not state.is_done]
+
+    @property
+    def settled(self) -> list[ItemState]:
+        """The items done or not applicable: what the page folds away under what is missing."""
+        return [state for state in self.items if state.is_done or not state.is_applicable]
+
 
 @dataclass
 class ReadinessReport:
@@ -114,7 +123,7 @@ class ReadinessReport:
 
     @property
     def missing(self) -> list[ItemState]:
-        return [state for state in self.items if state.is_applicable and not state.is_done]
+        return [state for section in self.sections for state in section.missing]
 
     def state_of(self, item_id: int) -> ItemState | None:
         return next((state for state in self.items if state.item.pk == item_id), None)

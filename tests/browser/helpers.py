@@ -60,12 +60,16 @@ def email_link(message, pattern: str) -> str:
 
 
 @contextmanager
-def another_browser(page: Page, live_server, *, javascript: bool = True) -> Iterator[Page]:
+def another_browser(
+    page: Page, live_server, *, javascript: bool = True, viewport: dict | None = None
+) -> Iterator[Page]:
     """A second person at another computer: a fresh context (no cookies) of the same
     browser, set up like the ``page`` fixture's (French, relative URLs, same timeout);
-    ``javascript=False`` for someone whose browser runs none."""
+    ``javascript=False`` for someone whose browser runs none; ``viewport`` (width and
+    height) for a phone: without JavaScript, Playwright cannot resize a page once open."""
+    options = {"viewport": viewport} if viewport else {}
     context = page.context.browser.new_context(
-        locale="fr-FR", base_url=live_server.url, java_script_enabled=javascript
+        locale="fr-FR", base_url=live_server.url, java_script_enabled=javascript, **options
     )
     context.set_default_timeout(TIMEOUT_MS)
     try:
