@@ -48,8 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "allauth",
-    "allauth.account",
     # Named in the portal's languages (cdp_portal.third_party_apps), otherwise the apps' own.
+    "cdp_portal.third_party_apps.AccountConfig",
     "cdp_portal.third_party_apps.MFAConfig",
     "cdp_portal.third_party_apps.TaggitConfig",
     "django_htmx",

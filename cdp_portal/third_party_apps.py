@@ -1,9 +1,10 @@
 """Third-party apps named in the portal's languages.
 
-allauth.mfa, taggit and django_tasks_db name themselves and their models in English only
-(or not translatably): the admin showed "MFA", "Taggit", "Tasks Database Backend" to
-French readers. These subclasses, listed in INSTALLED_APPS instead of the apps' own
-configurations, keep everything else of theirs (name, label, ready(), default_auto_field).
+allauth.account, allauth.mfa, taggit and django_tasks_db name themselves and their
+models in English only (or not translatably): the admin showed "MFA", "Taggit", "Tasks
+Database Backend" to French readers, and allauth's "Accounts" beside the portal's. These
+subclasses, listed in INSTALLED_APPS instead of the apps' own configurations, keep
+everything else of theirs (name, label, ready(), default_auto_field).
 The models' names are set on `_meta` once the models are loaded: migrations read the
 options a model declared (`_meta.original_attrs`, a field's `_verbose_name`), so none is
 generated, and an upgrade that renames a model or field fails at start, not silently.
@@ -12,6 +13,7 @@ Not in cdp_portal/apps.py: with several configurations there, Django would no lo
 take PortalConfig as the site's.
 """
 
+from allauth.account.apps import AccountConfig as AllauthAccountConfig
 from allauth.mfa.apps import MFAConfig as MFAAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,12 @@ def _rename_models(config: AppConfig, names: dict) -> None:
         opts.verbose_name, opts.verbose_name_plural = singular, plural
         for field_name, label in fields.items():
             opts.get_field(field_name).verbose_name = label
+
+
+class AccountConfig(AllauthAccountConfig):
+    # allauth calls its app "Accounts", as the portal calls its own: the admin listed two
+    # "Comptes". What allauth keeps there is the people's e-mail addresses.
+    verbose_name = _("Adresses de courriel")
 
 
 class MFAConfig(MFAAppConfig):

@@ -34,6 +34,8 @@ def test_admin_index_in_french_names_every_app_in_french(admin_client):
     captions = app_captions(html)
     assert {"Double authentification", "Étiquettes", "Tâches en arrière-plan"} <= set(captions)
     assert not {"MFA", "Taggit", "Tasks Database Backend"} & set(captions)
+    # The portal's accounts and allauth's e-mail addresses, not two "Comptes".
+    assert captions.count("Comptes") == 1 and "Adresses de courriel" in captions
     models = model_names(html)
     assert {"Authentificateurs", "Étiquettes", "Résultats de tâches"} <= set(models)
     assert not {"Authenticators", "Tags", "Task Results"} & set(models)
