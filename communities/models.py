@@ -23,7 +23,7 @@ from taggit.models import TaggedItemBase
 
 from cdp_portal.accounts.permissions import ADMINISTRATORS_GROUP, is_portal_admin
 from cdp_portal.accounts.types import AnyUser, User, is_signed_in
-from cdp_portal.core.search_text import Unaccent
+from cdp_portal.core.search_text import ENGLISH_CONFIG, FRENCH_CONFIG, Stem, Unaccent
 from cdp_portal.core.tags import tag_labels
 
 from .benefits import BENEFIT_CHOICES
@@ -607,10 +607,17 @@ class ProfileQuerySet(models.QuerySet):
         may hide it. Each word is looked for in `search_text`, where those fields are kept
         folded (`profile_directory_columns`), with the same `cdp_unaccent(lower(…))` on both
         sides: one column, served by its trigram index for words of three letters or more,
-        rather than six per-row unaccents and a join to the tags."""
+        rather than six per-row unaccents and a join to the tags. A word also matches by
+        its French or English stem ("videos" finds "vidéo"), computed once while planning
+        (`cdp_stem`, communities 0011)."""
         every_word = Q()
         for word in (q or "").split()[:MAX_SEARCH_WORDS]:
-            every_word &= Q(search_text__contains=Unaccent(Lower(Value(word))))
+            every_word &= (
+                Q(search_text__contains=Unaccent(Lower(Value(word))))
+                # Or its stem, in French or English: "videos" finds "vidéo".
+                | Q(search_text__contains=Stem(FRENCH_CONFIG, Value(word)))
+                | Q(search_text__contains=Stem(ENGLISH_CONFIG, Value(word)))
+            )
         return self.filter(every_word)
 
     def with_visible_membership(

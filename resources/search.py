@@ -33,10 +33,8 @@ from django.db.models.functions import Concat, Lower, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cdp_portal.core.search_text import Unaccent, fold
+from cdp_portal.core.search_text import ENGLISH_CONFIG, FRENCH_CONFIG, Unaccent, fold
 
-FRENCH_CONFIG = "cdp_fr"
-ENGLISH_CONFIG = "cdp_en"
 # The community facet's value for resources that belong to no community. slugify() never
 # produces a leading underscore, so no community slug can collide with it.
 INSTITUTION_WIDE = "_institution"

@@ -9,9 +9,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.contrib.postgres.search import SearchConfig
 from django.db.models import Func, TextField
 
 MAX_QUERY_LENGTH = 200
+# The text search configurations (resources 0001): French and English stemming after
+# `unaccent`.
+FRENCH_CONFIG = "cdp_fr"
+ENGLISH_CONFIG = "cdp_en"
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -20,6 +25,17 @@ class Unaccent(Func):
 
     function = "cdp_unaccent"
     output_field = TextField()
+
+
+class Stem(Func):
+    """`cdp_stem(config, word)` (communities 0011): the word's one stem in a text search
+    configuration (`cdp_fr`, `cdp_en`), or NULL."""
+
+    function = "cdp_stem"
+    output_field = TextField()
+
+    def __init__(self, config: str, word, **extra) -> None:
+        super().__init__(SearchConfig(config), word, **extra)
 
 
 class SearchText(str):

@@ -174,6 +174,16 @@ def test_search_by_expertise_tag_without_duplicates(client, user, people):
     assert listed(search(client, q="moodle")) == [people["marc"].user]
 
 
+def test_search_finds_a_word_by_its_stem_in_french_or_english(client, user, people):
+    client.force_login(user)
+    assert listed(search(client, q="videos")) == [people["helene"].user]  # "vidéo"
+    assert listed(search(client, q="évaluations")) == [people["helene"].user]
+    assert listed(search(client, q="technologie")) == [people["marc"].user]  # technologies
+    assert listed(search(client, q="techniciens roy")) == [people["marc"].user]
+    # A stem only widens a word: every word must still match somewhere.
+    assert listed(search(client, q="videos roy")) == []
+
+
 def test_search_by_unit_and_job_title(client, user, people):
     client.force_login(user)
     assert listed(search(client, q="sciences de l'education")) == [people["helene"].user]
