@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cdp_portal.core.announcements import announce
-from cdp_portal.core.numbers import format_percent
 from cdp_portal.core.middleware import moderation_action, second_factor_refusal
+from cdp_portal.core.numbers import format_percent
 from communities.access import community_or_404
 from communities.benefits import BENEFIT_GROUPS
 from communities.models import Community, Membership, Role
