@@ -4,7 +4,12 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import search_views, views
-from .core.admin import harden_admin_site, localize_boolean_icons, view_on_site
+from .core.admin import (
+    harden_admin_site,
+    localize_boolean_icons,
+    name_blank_filter_values,
+    view_on_site,
+)
 
 # Lazy: rendered in the language of each request, like the rest of the admin.
 admin.site.site_header = _("Portail des communautés de pratique")
@@ -13,6 +18,7 @@ admin.site.login = views.admin_login
 # Every admin, the portal's and third-party ones: bad filters and selections never 500.
 harden_admin_site(admin.site)
 localize_boolean_icons()
+name_blank_filter_values()
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -11,10 +11,11 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from django.contrib import admin, messages
+from django.contrib.admin.filters import FieldListFilter
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldError, PermissionDenied, ValidationError
-from django.db import DataError, connections, router, transaction
+from django.db import DataError, connections, models, router, transaction
 from django.http import HttpResponseRedirect
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -98,6 +99,40 @@ def localize_boolean_icons() -> None:
     from django.contrib.admin.templatetags import admin_list
 
     admin_list._boolean_icon = boolean_icon
+
+
+class BlankNamedValuesFilter(admin.AllValuesFieldListFilter):
+    """Django's filter by the values a field holds, where the blank value ("" in an
+    optional text field: a profile without a campus) is a link named "(vide)" rather than
+    a link with no text, which a screen reader cannot name and a mouse can hardly hit."""
+
+    def choices(self, changelist):
+        # Django yields "All", then one choice per non-null value of `lookup_choices` (a
+        # queryset it has just evaluated: iterating it again costs no query), in order,
+        # then the null one.
+        values = [None, *(value for value in self.lookup_choices if value is not None)]
+        for index, choice in enumerate(super().choices(changelist)):
+            if index < len(values) and values[index] == "":
+                # With facets the display is " (count)": the name goes before it.
+                choice = {**choice, "display": _("(vide)") + choice["display"]}
+            yield choice
+
+
+def name_blank_filter_values() -> None:
+    """Filter every admin's text fields without choices with `BlankNamedValuesFilter`
+    (called from the URLconf, with `harden_admin_site`): the fields `AllValuesFieldListFilter`
+    would otherwise take, in the portal's admins and the third-party ones alike."""
+    if any(cls is BlankNamedValuesFilter for _test, cls in FieldListFilter._field_list_filters):
+        return  # registered already (the URLconf was imported again)
+    FieldListFilter.register(
+        lambda field: (
+            isinstance(field, (models.CharField, models.TextField))
+            and not field.choices
+            and not field.is_relation
+        ),
+        BlankNamedValuesFilter,
+        take_priority=True,
+    )
 
 
 class ReadOnlyAdminMixin:

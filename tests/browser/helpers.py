@@ -19,19 +19,26 @@ def _axe() -> Axe:
     return Axe()
 
 
-def axe_check(page: Page, context=None) -> None:
-    """Run axe-core on the page as it stands; fail listing every violation found."""
+def axe_violations(page: Page, context=None) -> list[str]:
+    """axe-core's violations on the page as it stands, one line per violation and per
+    element: empty when there is none."""
     results = _axe().run(page, context=context)
-    violations = results.response["violations"]
-    if not violations:
-        return
-    lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
-    for violation in violations:
+    lines = []
+    for violation in results.response["violations"]:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"]:
             target = " ".join(str(part) for part in node["target"])
             lines.append(f"    {target}: {node['failureSummary']}".replace("\n", " / "))
-    pytest.fail("\n".join(lines), pytrace=False)
+    return lines
+
+
+def axe_check(page: Page, context=None) -> None:
+    """Run axe-core on the page as it stands; fail listing every violation found."""
+    lines = axe_violations(page, context)
+    if lines:
+        pytest.fail(
+            "\n".join([f"accessibility violation(s) on {page.url}:", *lines]), pytrace=False
+        )
 
 
 def login(page: Page, live_server, email: str, password: str) -> None:
