@@ -324,6 +324,11 @@ def animator_forms(scan: Scan, demo: Demo) -> None:
     submit_invalid(page, "main form", {"evidence": "pas une adresse"})
     scan.check("checklist item, invalid evidence")
     page.goto(f"/communities/{closed}/readiness/")
+    # Its section, or the fold of what is done, may be closed: open them as one would.
+    page.locator(f"#item-{demo.item.pk}").evaluate(
+        "row => { for (let d = row.closest('details'); d; d = d.parentElement.closest('details'))"
+        " d.open = true; }"
+    )
     page.locator(f"#item-{demo.item.pk} a[href$='/items/{demo.item.pk}/']").click()
     submit_invalid(page, f"#item-{demo.item.pk} form", {"evidence": "pas une adresse"})
     scan.check("checklist item in the checklist, invalid evidence (htmx)")
