@@ -191,3 +191,9 @@ class TagFollowForm(forms.Form):
     """The button of a tag page: follow ("1") or stop following ("0")."""
 
     follow = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+
+
+class FeedTokenForm(forms.Form):
+    """The profile page's buttons for the personal feed addresses."""
+
+    action = forms.ChoiceField(choices=[("revoke", "revoke"), ("regenerate", "regenerate")])

@@ -12,13 +12,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from taggit.models import Tag
 
+from cdp_portal.accounts.feed_tokens import (
+    feed_token_ensure,
+    feed_token_regenerate,
+    feed_token_revoke,
+)
 from cdp_portal.core.page_sections import Section
 
-from .directory_forms import DirectoryFilterForm, ProfileEditForm, TagFollowForm
+from .directory_forms import DirectoryFilterForm, FeedTokenForm, ProfileEditForm, TagFollowForm
 from .models import Membership, Profile
 from .pages import TAG_PAGE
 from .services import profile_ensure, profile_follow_tag, profile_update
@@ -80,7 +86,43 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             return redirect(profile)
     else:
         form = ProfileEditForm(profile=profile)
-    return render(request, "directory/profile_edit.html", {"form": form, "profile": profile})
+    return render(
+        request,
+        "directory/profile_edit.html",
+        {
+            "form": form,
+            "profile": profile,
+            "feed_token": feed_token_ensure(user=request.user),
+        },
+    )
+
+
+@require_POST
+def feed_token_change(request: HttpRequest) -> HttpResponse:
+    """Revoke or regenerate the signed-in person's own feed token (there is no URL for
+    someone else's): every personal feed address given out before stops working."""
+    form = FeedTokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choix invalide."))
+    elif form.cleaned_data["action"] == "revoke":
+        feed_token_revoke(user=request.user)
+        messages.success(
+            request,
+            _(
+                "Vos adresses personnelles de fils sont révoquées : aucun lecteur de fils ne "
+                "peut plus les lire."
+            ),
+        )
+    else:
+        feed_token_regenerate(user=request.user)
+        messages.success(
+            request,
+            _(
+                "Vos adresses personnelles de fils ont changé : les anciennes ne fonctionnent "
+                "plus, donnez les nouvelles à votre lecteur de fils."
+            ),
+        )
+    return redirect(reverse("directory:profile_edit") + "#feeds")
 
 
 # --- Tag pages ("who knows what") ---------------------------------------------------------

@@ -6,6 +6,7 @@ Topic URLs look up by id; the slug after it is decoration (`/topics/42/`,
 
 from django.urls import path
 
+from .feeds import ForumFeed
 from .views import listing, moderation, notifications, topic_page, writing
 
 app_name = "forums"
@@ -21,6 +22,7 @@ urlpatterns = [
     path("forums/<slug:community_slug>/log/", moderation.moderation_log, name="log"),
     path("forums/<slug:community_slug>/<slug:slug>/", listing.forum_detail, name="forum"),
     path("forums/<slug:community_slug>/<slug:slug>/new/", writing.topic_create, name="topic_new"),
+    path("forums/<slug:community_slug>/<slug:slug>/feed/", ForumFeed(), name="forum_feed"),
     path(
         "forums/<slug:community_slug>/<slug:slug>/watch/",
         notifications.forum_watch,

@@ -1,17 +1,16 @@
 """Atom feeds of the library, per tag and per community, for the person who asks.
 
-Feeds sit behind the login like every page (LoginRequiredMiddleware): a feed reader on
-the intranet uses the person's session cookie. Items come from `visible_to(user)`, so a
-private community's resources never appear in anyone else's feed; a private community's
-feed is a 404 for a non-member and a closed community's a 403, and so is a tag's feed
-when no resource the person may see carries it.
+A signed-in browser reads them with its session; a feed reader through the person's
+personal address (`cdp_portal.accounts.feeds.PersonalFeed`). Items come from
+`visible_to(reader)`, so a private community's resources never appear in anyone else's
+feed; a private community's feed is a 404 for a non-member and a closed community's a
+403, and so is a tag's feed when no resource the person may see carries it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from cdp_portal.accounts.feeds import PersonalFeed
 from communities.access import community_or_404
 
 from .models import Resource
@@ -41,7 +41,7 @@ def _latest(queryset) -> list[Resource]:
     )
 
 
-class ResourceFeed(Feed):
+class ResourceFeed(PersonalFeed):
     feed_type = Atom1Feed
 
     def title(self, obj: FeedScope) -> str:
@@ -82,7 +82,7 @@ class ResourceFeed(Feed):
 class TagFeed(ResourceFeed):
     def get_object(self, request, slug: str) -> FeedScope:
         tag = get_object_or_404(Tag, slug=slug)
-        items = _latest(Resource.objects.visible_to(request.user).tagged(tag.slug))
+        items = _latest(Resource.objects.visible_to(request.feed_reader).tagged(tag.slug))
         if not items:
             # A tag only a private community uses must not show its name to outsiders.
             raise Http404
@@ -96,8 +96,10 @@ class TagFeed(ResourceFeed):
 
 class CommunityFeed(ResourceFeed):
     def get_object(self, request, slug: str) -> FeedScope:
-        community = community_or_404(request.user, slug)
-        items = _latest(Resource.objects.visible_to(request.user).filter(community=community))
+        community = community_or_404(request.feed_reader, slug)
+        items = _latest(
+            Resource.objects.visible_to(request.feed_reader).filter(community=community)
+        )
         return FeedScope(
             title=_("Ressources : %(community)s") % {"community": community.name},
             link=reverse("resources:list") + f"?community={community.slug}",

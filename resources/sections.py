@@ -11,9 +11,11 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from cdp_portal.accounts.feeds import personal_feed_url
 from cdp_portal.core.page_sections import Section
 from communities.models import Community, TaggedInterest
 
@@ -41,6 +43,9 @@ def tag_resources_section(request: HttpRequest, tag: Tag) -> Section:
             "page_obj": page,
             "page_param": "resources_page",
             "resources": page.object_list,
+            "personal_feed_url": personal_feed_url(
+                request, reverse("resources:feed_tag", args=[tag.slug])
+            ),
         },
     )
 
@@ -59,6 +64,9 @@ def community_resources_section(request: HttpRequest, community: Community) -> S
         context={
             "community": community,
             "resources": recent,
+            "personal_feed_url": personal_feed_url(
+                request, reverse("resources:feed_community", args=[community.slug])
+            ),
         },
     )
 

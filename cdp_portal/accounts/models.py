@@ -88,3 +88,37 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
+
+
+class FeedToken(models.Model):
+    """The secret of a person's personal feed addresses (`cdp_portal.accounts.feeds`).
+
+    The token in those addresses is an HMAC of `key` under the site's SECRET_KEY, so a
+    copy of the database alone gives no working address; `token_hash` (its SHA-256) is
+    what a fetch looks up. Revoking empties both: no address works until the person asks
+    for a new one, which draws a new key."""
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("utilisateur·rice"),
+        on_delete=models.CASCADE,
+        related_name="feed_token",
+    )
+    key = models.CharField(_("clé"), max_length=64, blank=True, editable=False)
+    # NULL when revoked: revoked rows must not collide on the unique index, and a plain
+    # unique index (not a partial one) serves a lookup whatever the plan.
+    token_hash = models.CharField(  # noqa: DJ001
+        _("empreinte du jeton"), max_length=64, unique=True, null=True, editable=False
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("jeton de fils personnels")
+        verbose_name_plural = _("jetons de fils personnels")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.key)

@@ -46,19 +46,27 @@ def post_location(topic: Topic, post: Post) -> str:
 # --- Lookups ----------------------------------------------------------------------------
 
 
-def _forum(request: HttpRequest, community_slug: str, slug: str) -> Forum:
-    """The forum: 404 when the person may not know its community exists, the members-only
-    403 when they may not read it. With whether the person watches it."""
+def forum_for(user, community_slug: str, slug: str, forums=Forum.objects) -> Forum:
+    """The forum among `forums`: 404 when the person may not know its community exists,
+    the members-only 403 when they may not read it (a page and its feed alike)."""
     return readable_or_404(
-        request.user,
-        Forum.objects.filter(community__in=Community.objects.visible_to(request.user))
-        .select_related("community")
-        .with_watch_state(request.user),
+        user,
+        forums.filter(community__in=Community.objects.visible_to(user)).select_related("community"),
         community=attrgetter("community"),
         members_only=FORBIDDEN_TEMPLATE,
         community__slug=community_slug,
         slug=slug,
-    )  # fmt: skip
+    )
+
+
+def _forum(request: HttpRequest, community_slug: str, slug: str) -> Forum:
+    """The forum (`forum_for`), with whether the person watches it."""
+    return forum_for(
+        request.user,
+        community_slug,
+        slug,
+        Forum.objects.with_watch_state(request.user),
+    )
 
 
 def _topic_queryset(user):

@@ -8,10 +8,12 @@ from functools import partial
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
+from cdp_portal.accounts.feeds import personal_feed_url
 from cdp_portal.core.fragments import render_fragments
 from cdp_portal.core.pagination import KeysFirstPaginator
 from communities.models import Community
@@ -151,6 +153,7 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
     )
     for topic, fragment in zip(page.object_list, fragments, strict=True):
         topic.fragment = fragment
+    feed_url = reverse("forums:forum_feed", args=[forum.community.slug, forum.slug])
     return render(
         request,
         "forums/forum_detail.html",
@@ -162,5 +165,7 @@ def forum_detail(request: HttpRequest, community_slug: str, slug: str) -> HttpRe
             "can_post": can_post_in(user, forum),
             "moderates": moderates,
             "watching": forum.watching,
+            "feed_url": feed_url,
+            "personal_feed_url": personal_feed_url(request, feed_url),
         },
     )

@@ -127,4 +127,34 @@
       cancel.click();
     }
   });
+
+  // A copy button (partials/feed_subscribe.html) copies the read-only field it names,
+  // said through the live region. Shown only where the Clipboard API exists; elsewhere,
+  // or when copying is refused, the field's text is selected for the person to copy.
+  function setUpCopyButtons() {
+    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      button.hidden = !(navigator.clipboard && window.isSecureContext);
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpCopyButtons);
+  } else {
+    setUpCopyButtons();
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    var field = button && document.getElementById(button.getAttribute("data-copy-target"));
+    if (!field) {
+      return;
+    }
+    function selectField() {
+      field.focus();
+      field.select();
+    }
+    navigator.clipboard.writeText(field.value).then(function () {
+      document.dispatchEvent(new CustomEvent("portal:announce", {
+        detail: {value: button.getAttribute("data-copied")}
+      }));
+    }, selectField);
+  });
 })();

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cdp_portal.accounts.feed_tokens import feed_token_ensure
 from communities.models import Role
 from forums import services
 from forums.models import Topic
@@ -19,11 +20,12 @@ pytestmark = pytest.mark.django_db
 # session, user, then the page's own queries (see each test); the header's unread count
 # is stored with the person (forums.unread): no query.
 MY_FORUMS_QUERIES = 3  # + forums of my communities
-# + forum (with whether I watch it), membership, the page's rows, and the tags of the
-# rows to render (none when every row comes from the fragment cache: see below).
-FORUM_PAGE_QUERIES = 6
+# + forum (with whether I watch it), membership, the page's rows, the tags of the rows to
+# render (none when every row comes from the fragment cache: see below), and my feed
+# token for the feed's personal address.
+FORUM_PAGE_QUERIES = 7
 # The animation also sees hidden topics, which the forum's counter leaves out: one COUNT.
-FORUM_PAGE_QUERIES_FOR_ANIMATORS = 7
+FORUM_PAGE_QUERIES_FOR_ANIMATORS = 8
 # + the topic (with whether I watch it), membership, then what changed since someone
 # with the same rights saw the page (none below on the second view): the posts, the
 # topic's tags; then the read state. The read state and notifications are only written
@@ -66,6 +68,8 @@ def test_my_forums_page(client, login, forum_world, django_assert_num_queries, v
 @pytest.mark.parametrize("visitor", ["open_member", "open_animator", "outsider"])
 def test_forum_topic_list(client, login, forum_world, django_assert_num_queries, visitor):
     login(forum_world.visitor(visitor))
+    # Made once in a person's life, by the first page that offers a feed.
+    feed_token_ensure(user=forum_world.visitor(visitor))
     url = general_forum(forum_world.open).get_absolute_url()
     expected = (
         FORUM_PAGE_QUERIES_FOR_ANIMATORS if visitor == "open_animator" else FORUM_PAGE_QUERIES
