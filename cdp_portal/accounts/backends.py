@@ -16,8 +16,9 @@ UPGRADED_BACKENDS = {
 
 
 class SignedInWithFactsMixin:
-    """The signed-in person is loaded with whether they administer the portal, in the same
-    query (`is_portal_admin` reads it instead of asking the database on every page)."""
+    """The signed-in person is loaded with whether they administer the portal and with
+    their feed token, in the same query (`is_portal_admin` and the pages offering a feed
+    read them instead of asking the database on every page)."""
 
     def get_user(self, user_id):
         from .models import User
@@ -25,6 +26,7 @@ class SignedInWithFactsMixin:
         administrators = Group.objects.filter(user=OuterRef("pk"), name=ADMINISTRATORS_GROUP)
         user = (
             User._default_manager.annotate(_portal_admin_cache=Exists(administrators))
+            .select_related("feed_token")
             .filter(pk=user_id)
             .first()
         )

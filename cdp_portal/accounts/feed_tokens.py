@@ -43,7 +43,11 @@ def _activate(feed_token: FeedToken) -> None:
 def feed_token_ensure(*, user: User) -> FeedToken:
     """The person's feed token row, created active the first time a page offers a
     feed; a revoked one stays revoked."""
-    feed_token = FeedToken.objects.filter(user=user).first()
+    if User.feed_token.is_cached(user):
+        # Loaded with the signed-in person (accounts.backends): no query of its own.
+        feed_token = getattr(user, "feed_token", None)
+    else:
+        feed_token = FeedToken.objects.filter(user=user).first()
     if feed_token is not None:
         return feed_token
     feed_token = FeedToken(user=user)
@@ -63,13 +67,17 @@ def feed_token_regenerate(*, user: User) -> FeedToken:
         feed_token, _created = FeedToken.objects.select_for_update().get_or_create(user=user)
         _activate(feed_token)
         feed_token.save()
+    user.feed_token = feed_token  # what the person's object holds, for this request
     return feed_token
 
 
 def feed_token_revoke(*, user: User) -> None:
     """No personal address works any more, until the person regenerates one."""
     # A row even for someone who never had one: the next page must not make them one.
-    FeedToken.objects.update_or_create(user=user, defaults={"key": "", "token_hash": None})
+    feed_token, _created = FeedToken.objects.update_or_create(
+        user=user, defaults={"key": "", "token_hash": None}
+    )
+    user.feed_token = feed_token  # what the person's object holds, for this request
 
 
 def feed_token_value(feed_token: FeedToken) -> str | None:

@@ -364,9 +364,9 @@ def test_the_home_runs_a_fixed_number_of_queries(
     feed_token_ensure(user=community_world.open_animator)
     # session, user, community, my membership, role holders,
     # pending requests count; sections: open calls for
-    # help, forums, recent discussions (and their tags), recent resources (and their tags,
-    # my feed token for the library feed's personal address)
-    with django_assert_num_queries(14):
+    # help, forums, recent discussions (and their tags), recent resources (and their
+    # tags; my feed token comes with my account)
+    with django_assert_num_queries(13):
         response = client.get(url("detail", community))
     assert response.status_code == 200
     assert "5 demandes d'adhésion en attente" in body(response)

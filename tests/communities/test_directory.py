@@ -872,10 +872,9 @@ def test_tag_page_query_count_is_fixed(client, community_world, django_assert_nu
     # Made once in a person's life, by the first page that offers a feed.
     feed_token_ensure(user=community_world.open_member)
     # session, user, tag, then count and page (tags joined) for experts and for
-    # interested people; count, page and tags for resources, my feed token for the
-    # resources feed's personal address; count and page (tags joined) for discussions;
-    # whether I follow it
-    with django_assert_num_queries(14):
+    # interested people; count, page and tags for resources (my feed token comes with
+    # my account); count and page (tags joined) for discussions; whether I follow it
+    with django_assert_num_queries(13):
         response = client.get(reverse("directory:tag", kwargs={"slug": "commun"}))
     assert len(section(response, "experts").profiles) == size
     assert len(section(response, "interested").profiles) == size

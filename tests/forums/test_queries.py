@@ -20,12 +20,12 @@ pytestmark = pytest.mark.django_db
 # session, user, then the page's own queries (see each test); the header's unread count
 # is stored with the person (forums.unread): no query.
 MY_FORUMS_QUERIES = 3  # + forums of my communities
-# + forum (with whether I watch it), membership, the page's rows, the tags of the rows to
-# render (none when every row comes from the fragment cache: see below), and my feed
-# token for the feed's personal address.
-FORUM_PAGE_QUERIES = 7
+# + forum (with whether I watch it), membership, the page's rows, and the tags of the
+# rows to render (none when every row comes from the fragment cache: see below). My feed
+# token, for the feed's personal address, comes with my account (accounts.backends).
+FORUM_PAGE_QUERIES = 6
 # The animation also sees hidden topics, which the forum's counter leaves out: one COUNT.
-FORUM_PAGE_QUERIES_FOR_ANIMATORS = 8
+FORUM_PAGE_QUERIES_FOR_ANIMATORS = 7
 # + the topic (with whether I watch it), membership, then what changed since someone
 # with the same rights saw the page (none below on the second view): the posts, the
 # topic's tags; then the read state. The read state and notifications are only written
