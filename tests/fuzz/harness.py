@@ -258,6 +258,9 @@ def _kwargs_by_name(world: World) -> dict[str, list[dict[str, Value]]]:
         "forums:forum_watch": [
             {"community_slug": f.community.slug, "slug": f.slug} for f in world.forums
         ],
+        "forums:forum_feed": [
+            {"community_slug": f.community.slug, "slug": f.slug} for f in world.forums
+        ],
         "forums:topic_slug": [{"pk": t.pk, "slug": t.slug} for t in world.topics],
         "forums:topic_dash_slug": [{"pk": t.pk, "slug": t.slug} for t in world.topics],
         "forums:notification_open": [{"pk": n.pk} for n in world.notifications],
