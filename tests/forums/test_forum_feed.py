@@ -117,3 +117,20 @@ def test_the_forum_page_shows_the_personal_address_and_a_copy_button(login, foru
     assert re.search(r'<button type="button"[^>]*data-copy-target="feed-url-forum"', body)
     assert f'<link rel="alternate" type="application/atom+xml" href="{feed_of(forum)}"' in body
     assert titles(reader().get(match.group(1))) == {"Sujet open"}
+
+
+@pytest.mark.parametrize("visitor", ["open_member", "open_animator", "admin"])
+def test_the_personal_forum_feed_runs_a_fixed_number_of_queries(
+    forum_world, django_assert_num_queries, visitor
+):
+    w = forum_world
+    url = personal(w.visitor(visitor), feed_of(w.open_forum))
+    # The token's owner, the forum, their membership (none asked of an administrator), its
+    # topics, their opening posts: whatever the number of topics.
+    with django_assert_num_queries(5, exact=False) as before:
+        assert reader().get(url).status_code == 200
+    for n in range(6):
+        make_topic(w.open_forum, w.open_member, title=f"Encore {n}", notify=False)
+    with django_assert_num_queries(len(before.captured_queries)):
+        response = reader().get(url)
+    assert len(titles(response)) >= 7
