@@ -17,8 +17,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from .models import Community
-from .permissions import can_see_content
+from .models import Community, fetched_reader_membership, with_reader_membership
+from .permissions import can_see_content, remember_membership
 from .responses import members_only
 
 __all__ = ["MembersOnly", "MembersOnlyMiddleware", "community_or_404", "readable_or_404"]
@@ -49,11 +49,16 @@ def readable_or_404(
     `lookup`, or Http404; then PermissionDenied when `readable(user, its community)` is
     false: `MembersOnly` when a `members_only` template is given. `community` finds the
     object's community (the object itself by default); `readable=None` checks nothing
-    more than existence."""
+    more than existence. The person's membership, when the queryset fetched it with the
+    object (`communities.models.with_reader_membership`), is handed to the permission
+    functions, which then ask for none."""
     found = get_object_or_404(queryset, **lookup)
+    owner = community(found) if community is not None else found
+    fetched, membership = fetched_reader_membership(found)
+    if fetched and owner is not None:
+        remember_membership(user, owner, membership)
     if readable is None:
         return found
-    owner = community(found) if community is not None else found
     if not readable(user, owner):
         if members_only is not None:
             raise MembersOnly(owner, members_only)
@@ -73,6 +78,7 @@ def community_or_404(
     `queryset` says otherwise: invited, sponsored…), else 404; 403 when not `readable`."""
     if queryset is None:
         queryset = Community.objects.visible_to(user)
+    queryset = with_reader_membership(queryset, user)
     return readable_or_404(user, queryset, readable=readable, members_only=members_only, slug=slug)
 
 

@@ -13,7 +13,18 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import connections, models
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -466,6 +477,35 @@ class Membership(models.Model):
     def get_roles_display(self) -> list[str]:
         labels = dict(Role.choices)
         return [str(labels.get(role, role)) for role in self.roles]
+
+
+# Where `with_reader_membership` leaves the person's membership, and says it looked
+# (Django sets no attribute at all when the join found no membership).
+READER_MEMBERSHIP = "reader_membership"
+_READER_MEMBERSHIP_FETCHED = "reader_membership_fetched"
+
+
+def with_reader_membership(queryset: QuerySet, user: AnyUser, community: str = "") -> QuerySet:
+    """`queryset` with the person's membership (or None) of each row's community, whose
+    path is `community` ("" when the rows are communities), joined into the same statement:
+    a page that looks up one object and then asks `communities.permissions` about it pays
+    no query for the membership (`readable_or_404` hands it to `membership_for`). At most
+    one row per community and person (communities_membership_unique)."""
+    if not is_signed_in(user):
+        return queryset
+    memberships = f"{community}__memberships" if community else "memberships"
+    joined = FilteredRelation(memberships, condition=Q(**{f"{memberships}__user": user}))
+    return queryset.annotate(
+        **{READER_MEMBERSHIP: joined, _READER_MEMBERSHIP_FETCHED: Value(True)}
+    ).select_related(READER_MEMBERSHIP)
+
+
+def fetched_reader_membership(found: models.Model) -> tuple[bool, Membership | None]:
+    """Whether `found` came from `with_reader_membership`, and the membership it brought
+    (None: the person is not in that community)."""
+    if not found.__dict__.get(_READER_MEMBERSHIP_FETCHED):
+        return False, None
+    return True, found.__dict__.get(READER_MEMBERSHIP)
 
 
 class TaggedExpertise(TaggedItemBase):

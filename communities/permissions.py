@@ -32,6 +32,13 @@ def membership_for(user: AnyUser, community: Community) -> Membership | None:
     return cache[community.pk]
 
 
+def remember_membership(user: AnyUser, community: Community, membership: Membership | None) -> None:
+    """Give `membership_for` the membership fetched with the page's object
+    (`communities.models.with_reader_membership`), so that it asks for none."""
+    if is_signed_in(user):
+        user.__dict__.setdefault("_membership_cache", {})[community.pk] = membership
+
+
 def forget_membership(user: AnyUser, community: Community) -> None:
     """Drop the cached membership after a service changed it."""
     user.__dict__.get("_membership_cache", {}).pop(community.pk, None)

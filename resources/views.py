@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from operator import attrgetter
 from pathlib import PurePath
 from urllib.parse import quote
 
@@ -29,7 +30,8 @@ from cdp_portal.core.errors import error_text
 from cdp_portal.core.media import open_for_download
 from cdp_portal.core.middleware import moderation_action
 from cdp_portal.core.redirects import safe_next_url
-from communities.models import Community
+from communities.access import readable_or_404
+from communities.models import Community, with_reader_membership
 
 from . import services
 from .forms import (
@@ -66,8 +68,14 @@ logger = logging.getLogger(__name__)
 
 
 def _visible_resource(request: HttpRequest, pk: int) -> Resource:
-    return get_object_or_404(
-        Resource.objects.visible_to(request.user).select_related("community", "author__profile"),
+    resources = Resource.objects.visible_to(request.user).select_related(
+        "community", "author__profile"
+    )
+    return readable_or_404(
+        request.user,
+        with_reader_membership(resources, request.user, "community"),
+        community=attrgetter("community"),
+        readable=None,
         pk=pk,
     )
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from cdp_portal.core.redirects import safe_next_url
 from communities.access import community_or_404, readable_or_404
-from communities.models import Community
+from communities.models import Community, with_reader_membership
 from communities.permissions import can_see_content
 
 from ..models import Forum, Post, Topic
@@ -49,9 +49,10 @@ def post_location(topic: Topic, post: Post) -> str:
 def forum_for(user, community_slug: str, slug: str, forums=Forum.objects) -> Forum:
     """The forum among `forums`: 404 when the person may not know its community exists,
     the members-only 403 when they may not read it (a page and its feed alike)."""
+    forums = forums.filter(community__in=Community.objects.visible_to(user))
     return readable_or_404(
         user,
-        forums.filter(community__in=Community.objects.visible_to(user)).select_related("community"),
+        with_reader_membership(forums.select_related("community"), user, "community"),
         community=attrgetter("community"),
         members_only=FORBIDDEN_TEMPLATE,
         community__slug=community_slug,
@@ -73,12 +74,13 @@ def _topic_queryset(user):
     """Topics of the communities a person may know (content is checked by `_topic`, which
     answers 403 for a closed community); hidden ones only for their author and the
     animation."""
-    return (
+    topics = (
         Topic.objects.filter(forum__community__in=Community.objects.visible_to(user))
         .unhidden_for(user, including_own=True)
         .with_read_state(user)
         .select_related("forum__community", "author")
     )
+    return with_reader_membership(topics, user, "forum__community")
 
 
 def _topic(
@@ -110,8 +112,12 @@ def _post(request: HttpRequest, pk: int, readable: Readable | None = None) -> Po
     community."""
     return readable_or_404(
         request.user,
-        Post.objects.visible_to(request.user).select_related(
-            "topic__forum__community", "author__profile"
+        with_reader_membership(
+            Post.objects.visible_to(request.user).select_related(
+                "topic__forum__community", "author__profile"
+            ),
+            request.user,
+            "topic__forum__community",
         ),
         community=attrgetter("topic.forum.community"),
         readable=readable,

@@ -5,10 +5,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from cdp_portal.accounts.backends import PortalModelBackend
 from cdp_portal.accounts.models import User
 from communities.access import MembersOnly, community_or_404, readable_or_404
-from communities.models import Community
-from communities.permissions import can_manage_members
+from communities.models import Community, Membership, fetched_reader_membership
+from communities.permissions import can_manage_members, can_moderate, can_see_content
 from forums.models import Forum
 from tests.worlds import CommunityWorld
 
@@ -90,3 +91,28 @@ def test_readable_or_404_asks_the_objects_community(community_world):
         community_or_404(community_world.closed_animator, "cdp-closed", readable=can_manage_members)
         == community_world.closed
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("kind", ["outsider", "member", "animator", "admin"])
+def test_the_membership_fetched_with_the_object_is_the_persons_own(
+    community_world, kind, visibility, django_assert_num_queries
+):
+    """The membership joined into the lookup's statement is the person's own (the outsider
+    left the open community: theirs, not active), or None, never another member's; the
+    permission functions then ask the database nothing more."""
+    user = _visitor(community_world, kind, visibility)
+    community = community_world.community(visibility)
+    if EXPECTED[(kind, visibility)] is Http404:
+        return  # not even known to exist: test_community_or_404_for_every_visitor…
+    own = Membership.objects.filter(user=user, community=community).first()
+    # As a request has the person (with whether they administer), nothing remembered yet.
+    user = PortalModelBackend().get_user(user.pk)
+    with django_assert_num_queries(1):
+        found = community_or_404(user, community.slug, readable=None)
+        moderates = can_moderate(user, found)
+        sees = can_see_content(user, found)
+    assert fetched_reader_membership(found) == (True, own)
+    assert moderates == (kind in ("animator", "admin"))
+    assert sees == (EXPECTED[(kind, visibility)] is None)

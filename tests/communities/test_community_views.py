@@ -362,11 +362,11 @@ def test_the_home_runs_a_fixed_number_of_queries(
     login(community_world.open_animator)
     # Made once in a person's life, by the first page that offers a feed.
     feed_token_ensure(user=community_world.open_animator)
-    # session, user, community, my membership, role holders,
+    # session, user, community (with my membership), role holders,
     # pending requests count; sections: open calls for
     # help, forums, recent discussions (and their tags), recent resources (and their
     # tags; my feed token comes with my account)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(url("detail", community))
     assert response.status_code == 200
     assert "5 demandes d'adhésion en attente" in body(response)
@@ -436,8 +436,8 @@ def test_the_members_page_runs_a_fixed_number_of_queries(
         make_member(community, roles=("member", "coach") if number % 3 else ("member",))
     make_member(community, status="requested")
     login(community_world.open_animator)
-    # session, user, community, my membership, count, page
-    with django_assert_num_queries(6):
+    # session, user, community (with my membership), count, page
+    with django_assert_num_queries(5):
         response = client.get(url("members", community))
     assert len(response.context["rows"]) == 14
 

@@ -20,17 +20,17 @@ pytestmark = pytest.mark.django_db
 # session, user, then the page's own queries (see each test); the header's unread count
 # is stored with the person (forums.unread): no query.
 MY_FORUMS_QUERIES = 3  # + forums of my communities
-# + forum (with whether I watch it), membership, the page's rows, and the tags of the
+# + forum (with whether I watch it, and my membership), the page's rows, and the tags of the
 # rows to render (none when every row comes from the fragment cache: see below). My feed
 # token, for the feed's personal address, comes with my account (accounts.backends).
-FORUM_PAGE_QUERIES = 6
+FORUM_PAGE_QUERIES = 5
 # The animation also sees hidden topics, which the forum's counter leaves out: one COUNT.
-FORUM_PAGE_QUERIES_FOR_ANIMATORS = 7
-# + the topic (with whether I watch it), membership, then what changed since someone
+FORUM_PAGE_QUERIES_FOR_ANIMATORS = 6
+# + the topic (with whether I watch it, and my membership), then what changed since someone
 # with the same rights saw the page (none below on the second view): the posts, the
 # topic's tags; then the read state. The read state and notifications are only written
 # when the page shows something new.
-TOPIC_PAGE_QUERIES = 7
+TOPIC_PAGE_QUERIES = 6
 COMMUNITY_HOME_EXTRA = 3  # open calls, the community's forums, recent topics
 
 
@@ -104,7 +104,7 @@ def test_topic_page(client, login, forum_world, django_assert_num_queries, visit
 def test_topic_page_administrator(client, login, forum_world, django_assert_num_queries):
     login(forum_world.admin)
     url = forum_world.private_topic.get_absolute_url()
-    with django_assert_num_queries(TOPIC_PAGE_QUERIES - 1):  # no membership
+    with django_assert_num_queries(TOPIC_PAGE_QUERIES):
         assert client.get(url).status_code == 200
 
 

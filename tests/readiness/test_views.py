@@ -267,8 +267,8 @@ def test_the_readiness_page_runs_a_fixed_number_of_queries(
     set_item(community, "middle-managers", evidence=ResourceFactory(indexed=False))
     login(readiness_world.open_animator)
     # session, user (with the administrators fact), community (+sponsor), checklist, items,
-    # memberships aggregate, forum posts, resources, my membership
-    with django_assert_num_queries(9):
+    # memberships aggregate, forum posts, resources; my membership comes with the community
+    with django_assert_num_queries(8):
         response = client.get(url("checklist", community))
     assert response.status_code == 200
 
@@ -466,10 +466,10 @@ def test_the_dossier_runs_a_fixed_number_of_queries(
             phase_after="deciding",
         )
     login(readiness_world.open_sponsor)
-    # session, user, community (+sponsor), my membership,
+    # session, user, community (+sponsor, my membership),
     # checklist, items, memberships aggregate, forum posts, resources, role holders,
     # decisions
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(url("dossier", community))
     assert len(response.context["decisions"]) == 8
 

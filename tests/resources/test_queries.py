@@ -101,15 +101,15 @@ def test_cached_counts_follow_the_visitor_memberships(login, world):
 def test_detail_query_count(client, login, world, django_assert_num_queries):
     resource = world.open_resource
     client = login(world.open_animator)
-    # session, user, resource, view count, membership, tags, bookmark, revisions,
-    # the discussions about it and the forums to open one in
-    with django_assert_num_queries(10):
+    # session, user, resource (with my membership), view count, tags, bookmark,
+    # revisions, the discussions about it and the forums to open one in
+    with django_assert_num_queries(9):
         response = client.get(resource.get_absolute_url())
     assert response.context["can_edit"]
     forum = general_forum(world.open)
     for number in range(3):
         make_topic(forum, world.open_animator, title=f"Sujet {number}", resource=resource)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(resource.get_absolute_url())
     assert len(response.context["sections"][0].topics) == 3
 
