@@ -4,27 +4,27 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
-from functools import cache
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import axe_source, new_context
 
 
-@cache
-def _axe() -> Axe:
-    return Axe()
-
-
-def axe_violations(page: Page, context=None) -> list[str]:
-    """axe-core's violations on the page as it stands, one line per violation and per
-    element: empty when there is none."""
-    results = _axe().run(page, context=context)
+def axe_violations(page: Page, context: str | None = None) -> list[str]:
+    """axe-core's violations on the page (or the part `context` selects) as it stands, one
+    line per violation and per element: empty when there is none. The browser contexts of
+    these tests load axe-core into every document (conftest); a page from elsewhere gets it
+    here."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    violations = page.evaluate(
+        "([context, options]) => axe.run(context ?? document, options).then(r => r.violations)",
+        [context, {"resultTypes": ["violations"]}],
+    )
     lines = []
-    for violation in results.response["violations"]:
+    for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"]:
             target = " ".join(str(part) for part in node["target"])
@@ -75,10 +75,9 @@ def another_browser(
     ``javascript=False`` for someone whose browser runs none; ``viewport`` (width and
     height) for a phone: without JavaScript, Playwright cannot resize a page once open."""
     options = {"viewport": viewport} if viewport else {}
-    context = page.context.browser.new_context(
-        locale="fr-FR", base_url=live_server.url, java_script_enabled=javascript, **options
+    context = new_context(
+        page.context.browser, live_server, java_script_enabled=javascript, **options
     )
-    context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context.new_page()
     finally:
