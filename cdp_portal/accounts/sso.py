@@ -79,9 +79,10 @@ def _profile_values(mapping: dict[str, list[str]], found: dict[str, Any]) -> dic
 
 
 class PortalProviderMixin:
-    """What both providers record about a sign-in, in `extra_data[SSO_DATA]`:
-    `mfa` (bool), `profile` (the fields sent this time) and `profile_synced` (those sent
-    at the last sign-in, as the profile was last refreshed from them; None at the first)."""
+    """What both providers record about a sign-in, in `extra_data[SSO_DATA]`: `email`
+    (as asserted), `mfa` (bool), `profile` (the fields sent this time) and
+    `profile_synced` (those sent at the last sign-in, as the profile was last refreshed
+    from them; None at the first)."""
 
     app: Any
 
@@ -105,6 +106,9 @@ class PortalProviderMixin:
         )
         previous = stored.get(SSO_DATA) if isinstance(stored, dict) else None
         account.extra_data[SSO_DATA] = {
+            # As asserted: allauth drops an address the portal's rules refuse (its
+            # domain), and the refusal must name it.
+            "email": _first_value(self.extract_common_fields(response).get("email")),  # type: ignore[attr-defined]
             "mfa": self.asserted_second_factor(response),
             "profile": self.profile_from_response(response),
             "profile_synced": (previous or {}).get("profile_synced"),
@@ -283,9 +287,8 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         return None
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
-        email = (sociallogin.user.email if sociallogin.user else "") or next(
-            (address.email for address in sociallogin.email_addresses), ""
-        )
+        asserted = (sociallogin.account.extra_data or {}).get(SSO_DATA, {}).get("email", "")
+        email = (sociallogin.user.email if sociallogin.user else "") or asserted
         if not email:
             raise _refuse(request, "no_email")
         allowed = settings.PORTAL_ALLOWED_EMAIL_DOMAINS

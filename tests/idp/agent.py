@@ -112,11 +112,3 @@ class Agent:
         if "SAMLResponse" in response.text:
             return self.submit(response, action_contains="/acs/")
         return response
-
-    def signed_in_email(self) -> str:
-        """Who the portal says is signed in ("" for nobody): the account menu's name is
-        not the address, so ask the e-mail page."""
-        page = self.get("/accounts/email/")
-        if "/accounts/login/" in page.url:
-            return ""
-        return page.text

@@ -30,9 +30,12 @@ const provider = new Provider(config.issuer, {
     if (!user) return undefined;
     return { accountId: sub, claims: async () => ({ sub, ...user.claims }) };
   },
-  // The institution's own claims ride with the standard "profile" scope.
+  // The institution's own claims ride with the standard "profile" scope; how the person
+  // authenticated (acr, amr) is in every ID token, as most providers send it.
   claims: {
-    openid: ["sub"],
+    sid: null,
+    iss: null,
+    openid: ["sub", "acr", "amr", "auth_time"],
     email: ["email", "email_verified"],
     profile: ["name", "given_name", "family_name", "department", "campus", "title"],
   },
