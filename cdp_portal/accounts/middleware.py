@@ -66,24 +66,24 @@ SINGLE_SIGN_ON_VIEWS = frozenset(
 )
 
 
-def _identity_provider_errors() -> tuple[type[BaseException], ...]:
-    """What talking to an identity provider raises when it is down, answers nonsense or
-    its metadata cannot be read (allauth catches some of them, not all)."""
+def _identity_provider_errors() -> tuple[tuple[type[BaseException], ...], ...]:
+    """(what raises when the identity provider cannot be reached, what raises when a
+    message to or from it cannot be read: allauth catches some of them, not all)."""
     import xmlsec
     from lxml import etree
     from onelogin.saml2.errors import OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError
     from requests import RequestException
 
-    return (
-        RequestException,
+    unreachable = (RequestException, OSError)  # OSError: urllib's, for SAML metadata
+    unreadable = (
         OneLogin_Saml2_Error,
         OneLogin_Saml2_ValidationError,
         etree.LxmlError,
         xmlsec.Error,
-        OSError,  # urllib's URLError: metadata unreachable
-        KeyError,  # metadata without an identity provider
+        KeyError,
         ValueError,
     )
+    return unreachable, unreadable
 
 
 class SignInMethodsMiddleware:
@@ -109,14 +109,21 @@ class SignInMethodsMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         name = request.resolver_match.url_name if request.resolver_match else ""
-        if name not in SINGLE_SIGN_ON_VIEWS or not isinstance(
-            exception, _identity_provider_errors()
-        ):
+        if name not in SINGLE_SIGN_ON_VIEWS:
             return None
-        logger.error("Single sign-on: the identity provider failed", exc_info=exception)
+        unreachable, unreadable = _identity_provider_errors()
+        if isinstance(exception, unreachable):
+            logger.error("Single sign-on: the identity provider is unreachable", exc_info=exception)
+            code, status = "unreachable", 502
+        elif isinstance(exception, unreadable):
+            # A message that is not SAML, or that python3-saml cannot use: the request's.
+            logger.warning("Single sign-on: unreadable message: %r", exception)
+            code, status = "unreadable", 400
+        else:
+            return None
         return render(
             request,
             "socialaccount/authentication_error.html",
-            {"auth_error": {"code": "unreachable"}},
-            status=502,
+            {"auth_error": {"code": code}},
+            status=status,
         )

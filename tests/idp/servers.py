@@ -274,3 +274,28 @@ class OidcIdentityProvider(IdentityProviderProcess):
                 "amr": ["pwd", "otp"] if mfa else ["pwd"],
             }
         }
+
+
+def saml_metadata_file(directory: Path, entity_id: str = "https://idp.univ.example/idp") -> Path:
+    """A SAML IdP's metadata as a file (PORTAL_SAML_IDP_METADATA_FILE), for tests that need
+    the portal's SAML pages without an IdP to talk to: its SSO address answers nothing."""
+    _key, cert_path = self_signed(directory, "metadata-idp")
+    certificate = "".join(
+        line for line in cert_path.read_text().splitlines() if "CERTIFICATE" not in line
+    )
+    path = directory / "idp-metadata.xml"
+    path.write_text(
+        f"""<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
+    xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{entity_id}">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>
+      <ds:X509Certificate>{certificate}</ds:X509Certificate>
+    </ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+        Location="https://idp.univ.example/idp/profile/SAML2/Redirect/SSO"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>
+"""
+    )
+    return path
