@@ -12,7 +12,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 from cdp_portal.core.config import DEV_SECRET_KEY, TASKS_BACKEND_CHOICES, check_environment
-from cdp_portal.core.sso_settings import single_sign_on_providers
+from cdp_portal.core.sso_settings import single_sign_on_origins, single_sign_on_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -412,7 +412,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "form-action": ["'self'"],
+        # The sign-in buttons post to the portal, which redirects to the identity
+        # provider: its origin too (README, "Single sign-on").
+        "form-action": ["'self'", *single_sign_on_origins(os.environ)],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],

@@ -147,9 +147,14 @@ def oidc_idp_server(portal_url, tmp_path_factory):
 
 
 def _single_sign_on(settings, environment: dict) -> None:
-    from cdp_portal.core.sso_settings import single_sign_on_providers
+    """What settings.py builds from these environment variables."""
+    from cdp_portal.core.sso_settings import single_sign_on_origins, single_sign_on_providers
 
     settings.SOCIALACCOUNT_PROVIDERS = single_sign_on_providers(environment)
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"]}
+    directives["form-action"] = ["'self'", *single_sign_on_origins(environment)]
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
 
 
 @pytest.fixture

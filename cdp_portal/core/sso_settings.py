@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REFEDS_MFA = "https://refeds.org/profile/mfa"
 DEFAULT_SLUG = "institution"
@@ -149,3 +150,24 @@ def single_sign_on_providers(environment: Mapping[str, str]) -> dict[str, dict[s
     if _text(environment, "PORTAL_OIDC_SERVER_URL"):
         providers["openid_connect"]["APPS"] = [oidc_app(environment)]
     return providers
+
+
+def single_sign_on_origins(environment: Mapping[str, str]) -> list[str]:
+    """Where the sign-in buttons' forms lead (through the portal's redirect): the
+    identity providers' origins, which the Content-Security-Policy's form-action must
+    allow, or the browser stops at the redirect. The OIDC issuer's, the SAML metadata's,
+    and PORTAL_SSO_FORM_ACTION_ORIGINS for a sign-in page served from another host (a
+    metadata file, federation metadata)."""
+    addresses = [
+        _text(environment, "PORTAL_OIDC_SERVER_URL"),
+        _text(environment, "PORTAL_SAML_IDP_METADATA_URL"),
+        *_names(environment, "PORTAL_SSO_FORM_ACTION_ORIGINS"),
+    ]
+    origins = []
+    for address in addresses:
+        parts = urlsplit(address)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in origins:
+                origins.append(origin)
+    return origins
