@@ -44,6 +44,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 logger = logging.getLogger(__name__)
 
@@ -225,21 +226,27 @@ def single_sign_on_configured() -> bool:
 
 REFUSALS = {
     "no_email": (
-        "Votre établissement n'a pas transmis d'adresse e-mail",
-        "Le portail identifie chaque personne par son adresse e-mail. Demandez au service "
-        "informatique de votre établissement de la transmettre au portail.",
+        _lazy("Votre établissement n'a pas transmis d'adresse e-mail"),
+        _lazy(
+            "Le portail identifie chaque personne par son adresse e-mail. Demandez au service "
+            "informatique de votre établissement de la transmettre au portail."
+        ),
     ),
     "domain": (
-        "Cette adresse n'est pas acceptée sur le portail",
-        "Seules les adresses de l'établissement sont acceptées (%(domains)s). Votre "
-        "fournisseur d'identité a transmis %(email)s.",
+        _lazy("Cette adresse n'est pas acceptée sur le portail"),
+        _lazy(
+            "Seules les adresses de l'établissement sont acceptées (%(domains)s). Votre "
+            "fournisseur d'identité a transmis %(email)s."
+        ),
     ),
     "unverified": (
-        "Un compte attend la confirmation de cette adresse",
-        "Un compte du portail utilise déjà %(email)s, mais cette adresse n'y a jamais été "
-        "confirmée : nous ne le relions pas à votre identité sans preuve. Un message de "
-        "confirmation vient d'être envoyé à cette adresse ; suivez son lien, puis "
-        "reconnectez-vous avec votre établissement.",
+        _lazy("Un compte attend la confirmation de cette adresse"),
+        _lazy(
+            "Un compte du portail utilise déjà %(email)s, mais cette adresse n'y a jamais été "
+            "confirmée : nous ne le relions pas à votre identité sans preuve. Un message de "
+            "confirmation vient d'être envoyé à cette adresse ; suivez son lien, puis "
+            "reconnectez-vous avec votre établissement."
+        ),
     ),
 }
 
@@ -251,7 +258,7 @@ def _refuse(request: HttpRequest, reason: str, **details: str) -> ImmediateHttpR
         render(
             request,
             "socialaccount/refused.html",
-            {"refusal_title": _(title), "refusal_text": _(text) % details, "reason": reason},
+            {"refusal_title": title, "refusal_text": str(text) % details, "reason": reason},
             status=403,
         )
     )
