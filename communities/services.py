@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -135,7 +135,9 @@ def profile_refresh_from_identity_provider(
     for name in IDENTITY_PROVIDER_FIELDS:
         if name not in sent:
             continue
-        value = sent[name][: Profile._meta.get_field(name).max_length]
+        field = Profile._meta.get_field(name)
+        assert isinstance(field, models.CharField)
+        value = sent[name][: field.max_length]
         current = getattr(profile, name)
         untouched = current == remembered[name] if name in remembered else current == ""
         if untouched and current != value:
