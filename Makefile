@@ -12,7 +12,7 @@ TEST_WORKERS ?= auto
 # Resolves the database (environment, local server, or private cluster in var/pgdata).
 WITH_DB = DATABASE_URL="$$($(PY) -m cdp_portal.localdb)" || exit 1; export DATABASE_URL;
 
-.PHONY: help run test install install-dev lint format messages db-url db-stop worker clean-venv chromium deploy-tools
+.PHONY: help run test install install-dev lint format messages db-url db-stop worker clean-venv chromium deploy-tools idp-tools
 
 help:
 	@echo "make run      install, prepare the database, load the demo and serve on :$(PORT)"
@@ -61,6 +61,20 @@ deploy-tools:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl curl iproute2; \
 	  else echo "tests/deploy are skipped without nginx, curl, ss: sudo apt-get install nginx-light curl iproute2" >&2; fi; }
 
+# The single sign-on tests start real identity providers (tests/idp/): pysaml2's SAML IdP
+# signs with Debian's xmlsec1, panva's oidc-provider runs under Node (`npm ci`, locked).
+idp-tools:
+	@command -v xmlsec1 >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1; \
+	  else echo "The SAML tests need xmlsec1: sudo apt-get install xmlsec1" >&2; exit 1; fi; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else echo "The OpenID Connect tests need Node and npm: sudo apt-get install nodejs npm" >&2; exit 1; fi; }
+	@test tests/idp/node_modules/.package-lock.json -nt tests/idp/package-lock.json || \
+	  npm ci --prefix tests/idp --no-audit --no-fund --silent
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -69,7 +83,7 @@ lint: install-dev
 	$(VENV)/bin/mypy
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
-test: install-dev chromium deploy-tools lint
+test: install-dev chromium deploy-tools idp-tools lint
 	@$(WITH_DB) PORTAL_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 format: install-dev

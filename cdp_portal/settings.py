@@ -12,6 +12,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 from cdp_portal.core.config import DEV_SECRET_KEY, TASKS_BACKEND_CHOICES, check_environment
+from cdp_portal.core.sso_settings import single_sign_on_origins, single_sign_on_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -51,6 +52,10 @@ INSTALLED_APPS = [
     # Named in the portal's languages (cdp_portal.third_party_apps), otherwise the apps' own.
     "cdp_portal.third_party_apps.AccountConfig",
     "cdp_portal.third_party_apps.MFAConfig",
+    # Single sign-on through the institution's identity provider (see "Single sign-on").
+    "cdp_portal.third_party_apps.SocialAccountConfig",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
     "cdp_portal.third_party_apps.TaggitConfig",
     "django_htmx",
     "csp",
@@ -78,6 +83,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # PORTAL_PASSWORD_LOGIN=0: the password pages answer a page saying so; an identity
+    # provider that fails or cannot be reached gives the sign-in error page, not a 500.
+    "cdp_portal.accounts.middleware.SignInMethodsMiddleware",
     "cdp_portal.core.middleware.StaffTwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -259,6 +267,22 @@ PORTAL_ALLOWED_EMAIL_DOMAINS = [
     if domain.strip()
 ]
 
+# --- Single sign-on (README, "Single sign-on") -----------------------------------------
+# The institution's identity provider, by SAML 2.0 (Shibboleth…) and/or OpenID Connect,
+# through allauth's own providers (cdp_portal/accounts/sso.py adapts them). Each one is
+# on when its first variable is set; with neither, the login page has no such button and
+# nothing else changes. Checked at start by cdp_portal/core/config.py. Password sign-in
+# (and sign-up, reset, change) may be turned off once one of them is on.
+PORTAL_PASSWORD_LOGIN = env.bool("PORTAL_PASSWORD_LOGIN", default=True)
+SOCIALACCOUNT_ADAPTER = "cdp_portal.accounts.sso.PortalSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# An account whose address is the one the identity provider asserts, and verified on the
+# portal, is the same person's: linked, never duplicated (an unverified one never is).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# allauth's providers built from PORTAL_SAML_* and PORTAL_OIDC_* (see README).
+SOCIALACCOUNT_PROVIDERS = single_sign_on_providers(os.environ)
+
 # --- E-mail ---------------------------------------------------------------------------
 # Absolute links in e-mail (invitations, notifications) start with this.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
@@ -388,7 +412,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "form-action": ["'self'"],
+        # The sign-in buttons post to the portal, which redirects to the identity
+        # provider: its origin too (README, "Single sign-on").
+        "form-action": ["'self'", *single_sign_on_origins(os.environ)],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],

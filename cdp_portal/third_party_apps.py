@@ -15,6 +15,7 @@ take PortalConfig as the site's.
 
 from allauth.account.apps import AccountConfig as AllauthAccountConfig
 from allauth.mfa.apps import MFAConfig as MFAAppConfig
+from allauth.socialaccount.apps import SocialAccountConfig as AllauthSocialAccountConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.apps import TasksAppConfig as TasksDatabaseAppConfig
@@ -57,6 +58,12 @@ class MFAConfig(MFAAppConfig):
                 )
             },
         )
+
+
+class SocialAccountConfig(AllauthSocialAccountConfig):
+    # allauth's "Social Accounts": here, the identities the institution's identity
+    # provider vouches for (README, "Single sign-on").
+    verbose_name = _("Authentification unique")
 
 
 class TaggitConfig(TaggitAppConfig):

@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -112,6 +112,42 @@ def profile_ensure(*, user: User) -> Profile:
     if profile is None:
         profile = Profile.objects.create(user=user, handle=profile_handles_for([user])[0])
     return profile
+
+
+# The profile fields an identity provider fills (cdp_portal.accounts.sso.PROFILE_FIELDS).
+IDENTITY_PROVIDER_FIELDS = ("job_title", "unit", "campus")
+
+
+@transaction.atomic
+def profile_refresh_from_identity_provider(
+    *, user: User, sent: Mapping[str, str], synced: Mapping[str, str] | None
+) -> dict[str, str]:
+    """At each sign-in through the institution's identity provider: the person's profile
+    (created at the first, as for a password sign-up) takes the unit, campus and job title
+    the provider `sent`, except where the person edited them on the portal, that is where
+    the profile no longer holds what the provider had sent last time (`synced`; None
+    before the first time, when only empty fields are filled: an account linked to the
+    provider keeps what its person wrote). A field the provider did not send is left
+    alone. Returns what to remember as `synced` for the next sign-in."""
+    profile = profile_ensure(user=user)
+    remembered = dict(synced or {})
+    changed = []
+    for name in IDENTITY_PROVIDER_FIELDS:
+        if name not in sent:
+            continue
+        field = Profile._meta.get_field(name)
+        assert isinstance(field, models.CharField)
+        value = sent[name][: field.max_length]
+        current = getattr(profile, name)
+        untouched = current == remembered[name] if name in remembered else current == ""
+        if untouched and current != value:
+            setattr(profile, name, value)
+            changed.append(name)
+        remembered[name] = value
+    if changed:
+        # save(), not update(): the directory's copy follows (signals.py).
+        profile.save(update_fields=changed)
+    return remembered
 
 
 def profile_directory_refresh(profiles: QuerySet[Profile]) -> int:

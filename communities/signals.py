@@ -14,11 +14,14 @@ from a layer that cannot know profiles), the admin's forms and taggit's managers
 one of those objects recomputes the copy of the profiles it touches
 (`services.profile_directory_refresh`, one UPDATE), in the same transaction.
 Bulk writes send no signal: `import_members` and `generate_scale_data` call it
-themselves. Connected in `CommunitiesConfig.ready()`.
+themselves. A sign-in through the institution's identity provider refreshes the profile
+from what it sent (`profile_from_identity_provider`). Connected in
+`CommunitiesConfig.ready()`.
 """
 
 from __future__ import annotations
 
+from allauth.account.signals import user_logged_in
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -27,6 +30,7 @@ from django.dispatch import Signal, receiver
 from taggit.models import Tag
 
 from cdp_portal.accounts.models import User
+from cdp_portal.accounts.sso import idp_profile, remember_profile_synced
 
 from .models import ADMINISTRATORS_GROUP, Membership, Profile, Role, TaggedExpertise
 
@@ -143,3 +147,19 @@ def directory_before_tag_delete(sender, instance: Tag, **kwargs) -> None:
 @receiver(post_delete, sender=Tag, dispatch_uid="communities_directory_after_tag_delete")
 def directory_after_tag_delete(sender, instance: Tag, **kwargs) -> None:
     _refresh(Profile.objects.filter(pk__in=getattr(instance, "_directory_profiles", [])))
+
+
+@receiver(user_logged_in, dispatch_uid="communities_profile_from_identity_provider")
+def profile_from_identity_provider(sender, request, user, sociallogin=None, **kwargs) -> None:
+    """A sign-in through the institution's identity provider (the first one included,
+    which creates the account) refreshes the profile from what the provider sent
+    (cdp_portal.accounts.sso); the social account keeps what the refresh was made from."""
+    if sociallogin is None:
+        return
+    from .services import profile_refresh_from_identity_provider
+
+    sent, synced = idp_profile(sociallogin)
+    remember_profile_synced(
+        sociallogin,
+        profile_refresh_from_identity_provider(user=user, sent=sent, synced=synced),
+    )

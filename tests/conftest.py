@@ -110,3 +110,65 @@ def s3_media(settings, s3_server):
     bucket = s3_server.create_bucket()
     settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage(bucket)}
     return bucket
+
+
+# --- Single sign-on: real identity providers on loopback (tests/idp/) --------------------
+
+
+@pytest.fixture(scope="session")
+def portal_url(live_server) -> str:
+    """The live server's address on 127.0.0.1, where the identity providers send people
+    back (ACS, callback): one host for the whole journey, so one set of cookies."""
+    return live_server.url.replace("://localhost:", "://127.0.0.1:")
+
+
+@pytest.fixture(scope="session")
+def saml_idp_server(portal_url, tmp_path_factory):
+    """pysaml2's SAML IdP in its own process, for the whole test process; it registers
+    the portal (live server) from the portal's own SP metadata."""
+    from tests.idp.servers import SamlIdentityProvider
+
+    server = SamlIdentityProvider(tmp_path_factory.mktemp("saml-idp"), portal_url)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_idp_server(portal_url, tmp_path_factory):
+    """panva's oidc-provider under Node in its own process, for the whole test process,
+    with the portal (live server) registered as its client."""
+    from tests.idp.servers import OidcIdentityProvider
+
+    server = OidcIdentityProvider(tmp_path_factory.mktemp("oidc-provider"), portal_url)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _single_sign_on(settings, environment: dict) -> None:
+    """What settings.py builds from these environment variables."""
+    from cdp_portal.core.sso_settings import single_sign_on_origins, single_sign_on_providers
+
+    settings.SOCIALACCOUNT_PROVIDERS = single_sign_on_providers(environment)
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"]}
+    directives["form-action"] = ["'self'", *single_sign_on_origins(environment)]
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
+
+
+@pytest.fixture
+def saml_idp(saml_idp_server, settings):
+    """The portal set up, as settings.py would from its environment, to sign in through
+    the SAML IdP (no user there yet: `saml_idp.set_users(...)`)."""
+    saml_idp_server.set_users({})
+    _single_sign_on(settings, saml_idp_server.environment())
+    return saml_idp_server
+
+
+@pytest.fixture
+def oidc_idp(oidc_idp_server, settings):
+    """The portal set up to sign in through the OpenID Connect provider."""
+    oidc_idp_server.set_users({})
+    _single_sign_on(settings, oidc_idp_server.environment())
+    return oidc_idp_server

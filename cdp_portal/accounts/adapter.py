@@ -11,11 +11,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from cdp_portal.core.client_ip import client_ip
+from cdp_portal.core.middleware import IDP_SECOND_FACTOR_SESSION_KEY
 from cdp_portal.core.redirects import is_safe_next_url
 from cdp_portal.outbox.services import queue_messages
 
+from .sso import idp_asserted_second_factor
+
 # The account-wide part of the failed sign-in limit (settings.ACCOUNT_RATE_LIMITS).
 ACCOUNT_LIMIT = "login_failed_account"
+# allauth's "enter your code" stage, and the portal's, which knows what the institution's
+# identity provider asserted (cdp_portal.accounts.sso).
+ALLAUTH_MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"
+PORTAL_MFA_STAGE = "cdp_portal.accounts.sso.IdentityProviderAwareAuthenticateStage"
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,15 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def _get_account_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         return super()._get_login_attempts_cache_key(request, **credentials)
 
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Sign-up with a password; the identity provider's people get their account at
+        # their first sign-in (sso.PortalSocialAccountAdapter.is_open_for_signup).
+        return settings.PORTAL_PASSWORD_LOGIN
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        if not settings.PORTAL_PASSWORD_LOGIN:
+            # The pages say so before (accounts.middleware); this is the last word.
+            raise forms.ValidationError(_("La connexion par mot de passe est désactivée."))
         super().pre_authenticate(request, **credentials)
         # Then the whole account, from every address together. Counted into the same
         # usage so that a correct password rolls both back, as allauth does for its own.
@@ -67,6 +82,21 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             action=ACCOUNT_LIMIT,
             key=self._get_account_cache_key(request, **credentials),
         )
+
+    def get_login_stages(self) -> list[str]:
+        stages = super().get_login_stages()
+        return [PORTAL_MFA_STAGE if path == ALLAUTH_MFA_STAGE else path for path in stages]
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        # Whether this sign-in's second factor was the identity provider's, for the staff
+        # rule (cdp_portal.core.middleware.second_factor_refusal); any other sign-in
+        # clears it.
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        if idp_asserted_second_factor(sociallogin):
+            request.session[IDP_SECOND_FACTOR_SESSION_KEY] = True
+        else:
+            request.session.pop(IDP_SECOND_FACTOR_SESSION_KEY, None)
+        return super().post_login(request, user, **kwargs)
 
     def is_safe_url(self, url: str) -> bool:
         # allauth's `next` after login, logout, sign-up… follows the portal's one rule.

@@ -47,6 +47,7 @@ BOOLEANS = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_PRELOAD",
     "PORTAL_FAST_PASSWORD_HASHER",
+    "PORTAL_PASSWORD_LOGIN",
 )
 # Integer variables and the smallest value that makes sense for each.
 INTEGERS = {
@@ -67,6 +68,7 @@ INTEGERS = {
     "WEB_CONCURRENCY": 1,
     "DATABASE_REPLICA_STICKY_SECONDS": 0,
     "FRAGMENT_LOCAL_CACHE_MB": 0,
+    "PORTAL_SAML_METADATA_CACHE_SECONDS": 0,
 }
 # Number variables, and whether 0 is allowed (it turns the feature off).
 FLOATS = {
@@ -87,6 +89,7 @@ SECRETS = frozenset(
         "REDIS_URL",
         "S3_SECRET_ACCESS_KEY",
         "SENTRY_DSN",
+        "PORTAL_OIDC_CLIENT_SECRET",
     }
 )
 
@@ -97,6 +100,9 @@ ALLAUTH_RATE = re.compile(r"^\d+/(\d+(\.\d+)?)?[smhd](/(ip|key|user))?$")
 DATABASE_SCHEMES = ("postgres", "postgresql", "pgsql")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The part of a single sign-on address that names the identity provider
+# (/accounts/saml/<slug>/acs/, /accounts/oidc/<slug>/login/callback/).
+SSO_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
 
 
 class ConfigurationError(ImproperlyConfigured):
@@ -286,6 +292,85 @@ def _check_formats(problems: _Problems) -> None:
     problems.check("TIME_ZONE", _is_time_zone, "an IANA time zone such as America/Montreal")
     problems.check("LOG_FORMAT", lambda value: value in ("", "json", "text"), "json or text")
     _check_media_storage(problems)
+    _check_single_sign_on(problems)
+
+
+def _is_http_url(value: str) -> bool:
+    """http(s)://HOST…, a query allowed (federation metadata is often served by one)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _is_readable_file(value: str) -> bool:
+    try:
+        with open(value, "rb") as file:
+            return bool(file.read(1))
+    except OSError:
+        return False
+
+
+def _check_single_sign_on(problems: _Problems) -> None:
+    """README, "Single sign-on": each identity provider is on when its first variable is
+    set (PORTAL_SAML_IDP_METADATA_URL or _FILE, PORTAL_OIDC_SERVER_URL); what it then
+    needs must be there, and password sign-in may only be turned off with one of them."""
+    environment = problems.environment
+    saml_url = environment.get("PORTAL_SAML_IDP_METADATA_URL", "").strip()
+    saml_file = environment.get("PORTAL_SAML_IDP_METADATA_FILE", "").strip()
+    oidc_url = environment.get("PORTAL_OIDC_SERVER_URL", "").strip()
+    problems.check(
+        "PORTAL_SAML_IDP_METADATA_URL",
+        lambda value: value.strip() == "" or _is_http_url(value.strip()),
+        "the address of the identity provider's SAML metadata, https://…",
+    )
+    problems.check(
+        "PORTAL_SAML_IDP_METADATA_FILE",
+        lambda value: value.strip() == "" or _is_readable_file(value.strip()),
+        "the path of a readable file holding the identity provider's SAML metadata",
+    )
+    if saml_url and saml_file:
+        problems.malformed(
+            "PORTAL_SAML_IDP_METADATA_FILE",
+            "either PORTAL_SAML_IDP_METADATA_URL or PORTAL_SAML_IDP_METADATA_FILE, not both",
+        )
+    cert = environment.get("PORTAL_SAML_SP_CERT_FILE", "").strip()
+    key = environment.get("PORTAL_SAML_SP_KEY_FILE", "").strip()
+    for name, value in (("PORTAL_SAML_SP_CERT_FILE", cert), ("PORTAL_SAML_SP_KEY_FILE", key)):
+        if value and not _is_readable_file(value):
+            problems.malformed(name, "the path of a readable PEM file")
+    if bool(cert) != bool(key):
+        problems.malformed(
+            "PORTAL_SAML_SP_KEY_FILE", "set together with PORTAL_SAML_SP_CERT_FILE, or both empty"
+        )
+    for name in ("PORTAL_SAML_SLUG", "PORTAL_OIDC_SLUG"):
+        problems.check(
+            name,
+            lambda value: bool(SSO_SLUG.match(value)),
+            "letters, digits, - or _ (it is part of the sign-in addresses), such as univ",
+        )
+    problems.check(
+        "PORTAL_OIDC_SERVER_URL",
+        lambda value: value.strip() == "" or _is_site_url(value.strip()),
+        "the provider's issuer address, https://HOST[/PATH] (its "
+        "/.well-known/openid-configuration is read from there)",
+    )
+    if oidc_url:
+        for name, what in (
+            ("PORTAL_OIDC_CLIENT_ID", "the client id the provider registered for the portal"),
+            ("PORTAL_OIDC_CLIENT_SECRET", "the client secret the provider gave the portal"),
+        ):
+            if not environment.get(name, "").strip():
+                problems.missing(name, f"{what} (PORTAL_OIDC_SERVER_URL is set)")
+    password_login = environment.get("PORTAL_PASSWORD_LOGIN", "1").strip().lower()
+    if password_login in FALSE_WORDS - {""} and not (saml_url or saml_file or oidc_url):
+        problems.malformed(
+            "PORTAL_PASSWORD_LOGIN",
+            "1 unless single sign-on is configured (PORTAL_SAML_IDP_METADATA_URL, "
+            "PORTAL_SAML_IDP_METADATA_FILE or PORTAL_OIDC_SERVER_URL): nobody could sign in",
+        )
 
 
 def _check_media_storage(problems: _Problems) -> None:

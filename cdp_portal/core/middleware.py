@@ -47,6 +47,12 @@ class StaffTwoFactorMiddleware:
         return self.get_response(request)
 
 
+# Set for a session signed in through an identity provider that asserted a second factor
+# (cdp_portal.accounts.sso): that sign-in was a two-factor one, so the staff rule holds
+# for the session without an authenticator of the portal's own.
+IDP_SECOND_FACTOR_SESSION_KEY = "portal_idp_second_factor"
+
+
 def staff_needs_second_factor(user) -> bool:
     """The one rule: with PORTAL_STAFF_MFA_REQUIRED on, staff (every animator and
     administrator) without an authenticator app or security key may neither use the admin
@@ -61,6 +67,8 @@ def staff_needs_second_factor(user) -> bool:
 def second_factor_refusal(request: HttpRequest) -> HttpResponse | None:
     """None when the person may go on; otherwise the way to set up a second factor."""
     if not staff_needs_second_factor(request.user):
+        return None
+    if request.session.get(IDP_SECOND_FACTOR_SESSION_KEY):
         return None
     messages.warning(
         request,

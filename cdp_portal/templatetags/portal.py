@@ -8,6 +8,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.core.paginator import Page
 from django.template.loader import get_template
 from django.utils import timezone
@@ -29,6 +30,20 @@ def markdown_filter(text: str | None, heading_level: int | None = None) -> SafeS
     except (TypeError, ValueError):
         level = None
     return render_markdown(text, heading_level=level)
+
+
+@register.simple_tag(takes_context=True)
+def sign_in_options(context) -> dict:
+    """`{% sign_in_options as sign_in %}`: `sign_in.buttons`, one per identity provider
+    configured (README, "Single sign-on"), and `sign_in.password`, whether e-mail and
+    password sign-in is on (PORTAL_PASSWORD_LOGIN). Read from the settings: no query."""
+    from cdp_portal.accounts.sso import sign_in_buttons
+
+    request = context.get("request")
+    return {
+        "buttons": sign_in_buttons(request) if request is not None else [],
+        "password": settings.PORTAL_PASSWORD_LOGIN,
+    }
 
 
 @register.simple_tag
@@ -127,6 +142,7 @@ def site_header(context) -> SafeString:
         "unread_notification_count": header_unread_count(user),
         "user_name": user.get_full_name() if signed_in else "",
         "is_staff": signed_in and user.is_staff,
+        "password_login": settings.PORTAL_PASSWORD_LOGIN,
     }
     return render_one_fragment(
         request,

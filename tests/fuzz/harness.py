@@ -287,6 +287,11 @@ def _kwargs_by_parameters(pattern: Pattern, world: World) -> list[dict[str, Valu
             return [{"pk": resource.pk} for resource in world.resources]
     if pattern.template.startswith("/admin/"):
         return _admin_kwargs(pattern)
+    # Single sign-on: the identity providers tests/fuzz/test_fuzz.py configures.
+    if params == {"organization_slug"}:
+        return [{"organization_slug": "univ"}]
+    if params == {"provider_id"}:
+        return [{"provider_id": "univ"}]
     if name == "account_confirm_email":
         return [{"key": "MTA:1t0000:fuzz"}]
     if name == "account_reset_password_from_key":
