@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "resources",
     "forums",
     "readiness",
+    "digests",
     # The site, last: it composes the apps' pages.
     "cdp_portal",
 ]
