@@ -27,6 +27,7 @@ from cdp_portal.accounts.models import User
 from communities import demo_data
 from communities.models import Community, Membership
 from communities.services import profile_ensure
+from digests.tokens import unsubscribe_token
 from forums.models import Flag, Post, Topic
 from readiness.models import ChecklistItem
 from resources.models import Resource
@@ -156,6 +157,10 @@ def main_pages(demo: Demo) -> list[str]:
         "/accounts/2fa/",
         "/accounts/password/reset/",
         "/accounts/signup/",
+        # A digest's unsubscribe link (no sign-in needed: the same page for everyone) and
+        # a damaged one.
+        f"/digests/unsubscribe/{unsubscribe_token(demo.people['member'].pk, 'weekly')}/",
+        "/digests/unsubscribe/lien-abime/",
         "/no-such-page/",
     ]
 
