@@ -9,32 +9,49 @@ their expertise; and, whatever the window, what waits for them: membership reque
 flags in the communities they animate, their checklist tasks due soon or overdue. Their
 own writing and what moderation hid are left out.
 
-People come in batches. `find_leads` tells, in a few set-based queries over the batch,
-who *may* have something in each part (a superset: who watches a forum where a topic was
-opened, whose interests meet the tags of new content, who animates a community…); only
-those parts of only those people are then read, one person at a time, with their own
-`visible_to`. So the cost follows what there is to tell, not the number of people, and a
-person's digest takes a bounded number of queries whatever the amount of data.
+People come in batches. `leads.find_leads` finds, in a few set-based queries over the
+batch, the few items each part of each person's digest may list (a superset); only those
+parts of only those people are then read, one person at a time, among those items, with
+the person's own `visible_to` and each part's filters, through questions prepared once
+per batch (`digests.prepared`). So the cost follows what there is to tell, not the
+number of people, and a person's digest takes a bounded number of queries whatever the
+amount of data.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, Exists, F, Min, OuterRef, QuerySet, Subquery, Window
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
 from django.urls import reverse
 
-from cdp_portal.accounts.permissions import is_portal_admin
 from cdp_portal.accounts.types import User
 from cdp_portal.outbox.mailing import absolute_url
-from communities.models import Community, Membership, Role, TaggedExpertise, TaggedInterest
-from forums.models import Flag, Post, Topic, Watch
+from communities.models import Community, TaggedInterest
+from forums.models import Flag, Topic, TopicQuerySet, Watch
 from readiness.models import ChecklistItem
-from resources.models import Resource, ResourceFlag, TaggedResource
+from resources.models import Resource, ResourceFlag
+
+from .leads import Candidates, Leads, created_between, new_replies
+from .prepared import Person, PreparedQuestion
 
 # Items listed per part; the rest is counted ("and 12 more").
 LIST_SIZE = 10
@@ -65,16 +82,27 @@ def _listing(queryset: QuerySet) -> Listing:
     return Listing(rows, rows[0].listing_total if rows else 0)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A line of a part: a topic or a resource, where it is, and for a watched topic
+    how many replies it got."""
+
+    title: str
+    url: str  # absolute
+    where: str = ""  # the community (and forum); "" for an institution-wide resource
+    count: int = 0
+
+
 @dataclass
 class Digest:
     user: User
     since: datetime
     until: datetime
-    calls: Listing[Topic] = field(default_factory=Listing)
-    forum_topics: Listing[Topic] = field(default_factory=Listing)
-    replies: Listing[Topic] = field(default_factory=Listing)
-    tagged_topics: Listing[Topic] = field(default_factory=Listing)
-    tagged_resources: Listing[Resource] = field(default_factory=Listing)
+    calls: Listing[Entry] = field(default_factory=Listing)
+    forum_topics: Listing[Entry] = field(default_factory=Listing)
+    replies: Listing[Entry] = field(default_factory=Listing)
+    tagged_topics: Listing[Entry] = field(default_factory=Listing)
+    tagged_resources: Listing[Entry] = field(default_factory=Listing)
     requests: list[Community] = field(default_factory=list)
     post_flags: list[dict[str, Any]] = field(default_factory=list)
     resource_flags: int = 0
@@ -103,188 +131,142 @@ class Digest:
         return self.item_count == 0
 
 
-# --- Who may have something: a few queries per batch ------------------------------------
-
-
-@dataclass
-class Leads:
-    forum_watchers: set[int] = field(default_factory=set)
-    topic_watchers: set[int] = field(default_factory=set)
-    # The followed tags that new content carries, per person.
-    interests: dict[int, list[int]] = field(default_factory=dict)
-    experts: set[int] = field(default_factory=set)
-    moderators: set[int] = field(default_factory=set)
-    task_owners: set[int] = field(default_factory=set)
-
-
-def _created_between(since: datetime, until: datetime, prefix: str = "") -> dict[str, Any]:
-    """Topics opened in the window. `last_activity_at` follows from it (a topic's last
-    activity is never before its opening) and lets the recency index find them."""
-    return {
-        f"{prefix}created_at__gte": since,
-        f"{prefix}created_at__lt": until,
-        f"{prefix}last_activity_at__gte": since,
-    }
-
-
-def _new_replies(since: datetime, until: datetime) -> QuerySet[Post]:
-    return Post.objects.filter(
-        created_at__gte=since, created_at__lt=until, position__gt=1, is_hidden=False
-    )
-
-
-def _new_content_tags(since: datetime, until: datetime) -> tuple[set[int], set[int]]:
-    """The tags of what was published in the window (resources, topics), and those of
-    the calls for help opened then and still open."""
-    tags = set(
-        TaggedResource.objects.filter(
-            content_object__created_at__gte=since, content_object__created_at__lt=until
-        )
-        .values_list("tag_id", flat=True)
-        .distinct()
-    )
-    call_tags: set[int] = set()
-    topics = Topic.objects.filter(**_created_between(since, until)).values_list(
-        "tag_ids", "is_call_for_help", "solved_at"
-    )
-    for tag_ids, is_call, solved_at in topics:
-        tags.update(tag_ids)
-        if is_call and solved_at is None:
-            call_tags.update(tag_ids)
-    return tags, call_tags
-
-
-def find_leads(users: list[User], since: datetime, until: datetime, due_by: date) -> Leads:
-    """Who among `users` may have something in each part between `since` and `until`
-    (the earliest and latest of their windows): seven queries, whatever their number."""
-    ids = [user.pk for user in users]
-    leads = Leads()
-    if since < until:
-        new_topics = Topic.objects.filter(forum=OuterRef("forum"), **_created_between(since, until))
-        leads.forum_watchers = set(
-            Watch.objects.filter(user_id__in=ids, forum__isnull=False)
-            .filter(Exists(new_topics))
-            .values_list("user_id", flat=True)
-        )
-        leads.topic_watchers = set(
-            Watch.objects.filter(user_id__in=ids, topic__last_activity_at__gte=since)
-            .filter(Exists(_new_replies(since, until).filter(topic=OuterRef("topic"))))
-            .values_list("user_id", flat=True)
-        )
-        tags, call_tags = _new_content_tags(since, until)
-        interests: dict[int, list[int]] = defaultdict(list)
-        for user_id, tag_id in TaggedInterest.objects.filter(
-            content_object__user_id__in=ids, tag_id__in=tags
-        ).values_list("content_object__user_id", "tag_id"):
-            interests[user_id].append(tag_id)
-        leads.interests = dict(interests)
-        leads.experts = set(
-            TaggedExpertise.objects.filter(
-                content_object__user_id__in=ids, tag_id__in=call_tags
-            ).values_list("content_object__user_id", flat=True)
-        )
-    animators = Membership.objects.active().with_role(Role.ANIMATOR).filter(user_id__in=ids)
-    leads.moderators = set(animators.values_list("user_id", flat=True))
-    leads.moderators.update(user.pk for user in users if is_portal_admin(user))
-    leads.task_owners = set(
-        ChecklistItem.objects.manual()
-        .open()
-        .filter(owner_id__in=ids, due_date__lte=due_by)
-        .values_list("owner_id", flat=True)
-    )
-    return leads
-
-
 # --- One person's digest: a bounded number of queries ----------------------------------
 
 
-def _linked(items: Iterable[Any], url: Any) -> None:
-    """Each item's absolute address, computed once (the message renders it four times)."""
-    for item in items:
-        item.digest_url = absolute_url(url(item))
+def _own_expertise_calls(user: User) -> TopicQuerySet:
+    return Topic.objects.open_calls().for_expertise_of(user)
 
 
-def _new_calls(user: User, since: datetime, until: datetime) -> QuerySet[Topic]:
+def _followed_tags(user: User) -> ArraySubquery:
+    return ArraySubquery(TaggedInterest.objects.filter(content_object__user=user).values("tag"))
+
+
+class _Among(Func):
+    """`value = ANY(array)`: the candidates as one array parameter (the SQL stays the same
+    whatever their number, so that it is prepared once)."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
+def _among(ids: Sequence[int]) -> _Among:
+    return _Among(F("pk"), Value(list(ids), output_field=ArrayField(BigIntegerField())))
+
+
+def _new_topics(person: Person) -> TopicQuerySet:
+    """Topics among the candidates, opened in the person's window, that they may read,
+    not hidden, not theirs."""
     return (
-        Topic.objects.visible_to(user)
-        .open_calls()
-        .for_expertise_of(user)
-        .filter(is_hidden=False, **_created_between(since, until))
+        Topic.objects.visible_to(person.user)
+        .filter(
+            _among(person.among), is_hidden=False, **created_between(person.since, person.until)
+        )
+        .exclude(author=person.user)
     )
 
 
-def _topics(queryset: QuerySet[Topic]) -> Listing[Topic]:
-    listing = _listing(
-        queryset.select_related("forum__community", "author").order_by("-created_at", "-pk")
+def _topic_rows(topics: QuerySet[Topic]) -> QuerySet:
+    return (
+        topics.annotate(listing_total=Window(Count("pk")))
+        .order_by("-created_at", "-pk")
+        .values_list(
+            "pk", "slug", "title", "forum__community__name", "forum__name", "listing_total"
+        )[:LIST_SIZE]
     )
-    _linked(listing.items, Topic.get_absolute_url)
-    return listing
 
 
-def _forum_topics(user: User, since: datetime, until: datetime, calls_listed: bool) -> Listing:
-    """New topics in the forums the person watches (not the calls listed already)."""
-    watched = Watch.objects.filter(user=user, forum=OuterRef("forum"))
-    topics = (
-        Topic.objects.visible_to(user)
-        .filter(Exists(watched), is_hidden=False, **_created_between(since, until))
-        .exclude(author=user)
-    )
-    if calls_listed:
-        topics = topics.exclude(pk__in=Topic.objects.for_expertise_of(user).open_calls())
-    return _topics(topics)
+def _calls(person: Person) -> QuerySet:
+    """New calls for help matching the person's expertise, still open."""
+    return _topic_rows(_new_topics(person).open_calls().for_expertise_of(person.user))
 
 
-def _tagged_topics(
-    user: User, since: datetime, until: datetime, tag_ids: list[int], calls_listed: bool
-) -> Listing:
+def _forum_topics(person: Person) -> QuerySet:
+    """New topics in the forums the person watches, but the calls listed already."""
+    watched = Watch.objects.filter(user=person.user, forum=OuterRef("forum"))
+    topics = _new_topics(person).filter(Exists(watched))
+    return _topic_rows(topics.exclude(pk__in=_own_expertise_calls(person.user)))
+
+
+def _tagged_topics(person: Person) -> QuerySet:
     """New topics carrying a tag the person follows, but those of the forums they watch
     and the calls listed already."""
-    watched_forum = Watch.objects.filter(user=user, forum=OuterRef("forum"))
+    watched = Watch.objects.filter(user=person.user, forum=OuterRef("forum"))
     topics = (
-        Topic.objects.visible_to(user)
-        .filter(tag_ids__overlap=tag_ids, is_hidden=False, **_created_between(since, until))
-        .exclude(author=user)
-        .exclude(Exists(watched_forum))
+        _new_topics(person)
+        .filter(tag_ids__overlap=_followed_tags(person.user))
+        .exclude(Exists(watched))
+        .exclude(pk__in=_own_expertise_calls(person.user))
     )
-    if calls_listed:
-        topics = topics.exclude(pk__in=Topic.objects.for_expertise_of(user).open_calls())
-    return _topics(topics)
+    return _topic_rows(topics)
 
 
-def _replies(user: User, since: datetime, until: datetime) -> Listing[Topic]:
-    """Watched topics with replies in the window (not the person's own), how many, and
+def _replies(person: Person) -> QuerySet:
+    """Watched topics with replies in the window (not the person's own): how many, and
     the first of them."""
-    new = _new_replies(since, until).filter(topic=OuterRef("pk")).exclude(author=user)
+    user, since = person.user, person.since
+    new = new_replies(since, person.until).filter(topic=OuterRef("pk")).exclude(author=user)
     count = new.order_by().values("topic").annotate(n=Count("pk")).values("n")
     first = new.order_by().values("topic").annotate(first=Min("pk")).values("first")
     watched = Watch.objects.filter(user=user, topic=OuterRef("pk"))
-    topics = (
+    return (
         Topic.objects.visible_to(user)
-        .filter(Exists(watched), is_hidden=False, last_activity_at__gte=since)
+        .filter(_among(person.among), Exists(watched), is_hidden=False)
+        .filter(last_activity_at__gte=since)
         .annotate(new_reply_count=Subquery(count), first_new_post_id=Subquery(first))
         .filter(new_reply_count__gt=0)
-        .select_related("forum__community")
+        .annotate(listing_total=Window(Count("pk")))
         .order_by("-last_activity_at", "-pk")
-    )
-    listing = _listing(topics)
-    _linked(listing.items, lambda t: reverse("forums:post", args=[t.first_new_post_id]))
-    return listing
+        .values_list(
+            "title", "forum__community__name", "new_reply_count", "first_new_post_id",
+            "listing_total",
+        )[:LIST_SIZE]
+    )  # fmt: skip
 
 
-def _tagged_resources(
-    user: User, since: datetime, until: datetime, tag_ids: list[int]
-) -> Listing[Resource]:
-    carrying = TaggedResource.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
-    listing = _listing(
+def _tagged_resources(person: Person) -> QuerySet:
+    """New resources carrying a tag the person follows, read on each recent resource's
+    own tag ids (`Resource.tag_ids`, as `ResourceQuerySet.carrying` does): the week's
+    few resources are checked, rather than every resource carrying those tags joined."""
+    user = person.user
+    return (
         Resource.objects.visible_to(user)
-        .filter(Exists(carrying), created_at__gte=since, created_at__lt=until, is_hidden=False)
+        .filter(_among(person.among), tag_ids__overlap=_followed_tags(user), is_hidden=False)
+        .filter(created_at__gte=person.since, created_at__lt=person.until)
         .exclude(author=user)
-        .select_related("community")
-        .only("title", "slug", "summary", "kind", "community__name", "created_at")
+        .annotate(listing_total=Window(Count("pk")))
         .order_by("-created_at", "-pk")
+        .values_list("pk", "slug", "title", "community__name", "listing_total")[:LIST_SIZE]
     )
-    _linked(listing.items, Resource.get_absolute_url)
-    return listing
+
+
+def _topic_entries(rows: list[tuple]) -> Listing[Entry]:
+    entries = [
+        Entry(
+            title,
+            absolute_url(Topic(pk=pk, slug=slug).get_absolute_url()),
+            f"{community} · {forum}",
+        )
+        for pk, slug, title, community, forum, _total in rows
+    ]
+    return Listing(entries, rows[0][-1] if rows else 0)
+
+
+def _reply_entries(rows: list[tuple]) -> Listing[Entry]:
+    entries = [
+        Entry(title, absolute_url(reverse("forums:post", args=[first])), community, count)
+        for title, community, count, first, _total in rows
+    ]
+    return Listing(entries, rows[0][-1] if rows else 0)
+
+
+def _resource_entries(rows: list[tuple]) -> Listing[Entry]:
+    entries = [
+        Entry(title, absolute_url(Resource(pk=pk, slug=slug).get_absolute_url()), community or "")
+        for pk, slug, title, community, _total in rows
+    ]
+    return Listing(entries, rows[0][-1] if rows else 0)
 
 
 def _moderation(digest: Digest) -> None:
@@ -305,6 +287,12 @@ def _moderation(digest: Digest) -> None:
     digest.resource_flags = ResourceFlag.objects.moderated_by(user).open().count()
 
 
+def _linked(items: Iterable[Any], url: Any) -> None:
+    """Each item's absolute address, computed once (the message renders it four times)."""
+    for item in items:
+        item.digest_url = absolute_url(url(item))
+
+
 def _tasks(user: User, due_by: date) -> Listing[ChecklistItem]:
     listing = _listing(ChecklistItem.objects.my_tasks(user).filter(due_date__lte=due_by))
     _linked(
@@ -317,28 +305,45 @@ def _tasks(user: User, due_by: date) -> Listing[ChecklistItem]:
     return listing
 
 
-def build_digest(
-    user: User, since: datetime, until: datetime, leads: Leads, *, due_by: date
-) -> Digest:
-    """The person's digest, reading only the parts `leads` says may hold something."""
-    digest = Digest(user, since, until)
-    person = user.pk
-    if since < until:
-        calls_listed = person in leads.experts
-        if calls_listed:
-            digest.calls = _topics(_new_calls(user, since, until))
-        if person in leads.forum_watchers:
-            digest.forum_topics = _forum_topics(user, since, until, calls_listed)
-        if person in leads.topic_watchers:
-            digest.replies = _replies(user, since, until)
-        if tag_ids := leads.interests.get(person):
-            digest.tagged_topics = _tagged_topics(user, since, until, tag_ids, calls_listed)
-            digest.tagged_resources = _tagged_resources(user, since, until, tag_ids)
-    if person in leads.moderators:
-        _moderation(digest)
-    if person in leads.task_owners:
-        digest.tasks = _tasks(user, due_by)
-    return digest
+class DigestReader:
+    """Reads the digests of a batch of people: the parts `leads` says may hold
+    something, the busy ones through questions prepared once for the batch
+    (`digests.prepared`), the others (animation, tasks: few people) directly."""
+
+    def __init__(self, leads: Leads, *, due_by: date) -> None:
+        self.leads = leads
+        self.due_by = due_by
+        self.calls = PreparedQuestion("calls", _calls)
+        self.forum_topics = PreparedQuestion("forum topics", _forum_topics)
+        self.tagged_topics = PreparedQuestion("tagged topics", _tagged_topics)
+        self.replies = PreparedQuestion("replies", _replies)
+        self.tagged_resources = PreparedQuestion("tagged resources", _tagged_resources)
+
+    def _rows(self, question: PreparedQuestion, candidates: Candidates, digest: Digest):
+        among = candidates.get(digest.user.pk)
+        if not among or digest.since >= digest.until:
+            return []
+        return question.rows(Person(digest.user, digest.since, digest.until, tuple(among)))
+
+    def digest(self, user: User, since: datetime, until: datetime) -> Digest:
+        digest = Digest(user, since, until)
+        leads, who = self.leads, user.pk
+        digest.calls = _topic_entries(self._rows(self.calls, leads.calls, digest))
+        digest.forum_topics = _topic_entries(
+            self._rows(self.forum_topics, leads.forum_topics, digest)
+        )
+        digest.replies = _reply_entries(self._rows(self.replies, leads.replies, digest))
+        digest.tagged_topics = _topic_entries(
+            self._rows(self.tagged_topics, leads.tagged_topics, digest)
+        )
+        digest.tagged_resources = _resource_entries(
+            self._rows(self.tagged_resources, leads.resources, digest)
+        )
+        if who in leads.moderators:
+            _moderation(digest)
+        if who in leads.task_owners:
+            digest.tasks = _tasks(user, self.due_by)
+        return digest
 
 
 def due_by(day: date) -> date:

@@ -25,9 +25,11 @@ from cdp_portal.outbox.mailing import absolute_url, bilingual_message
 from cdp_portal.outbox.services import queue_messages
 from communities.models import Profile
 
-from .contents import Digest, build_digest, due_by, find_leads
+from .contents import Digest, DigestReader, due_by
+from .leads import find_leads
 from .models import DigestDelivery
 from .periods import Period
+from .prepared import generic_plans
 from .tokens import unsubscribe_token
 
 # People per task: enough for the set-based queries of `find_leads` to pay, few enough
@@ -81,8 +83,10 @@ def collect_digests(period: Period, users: list[User]) -> list[Digest]:
     windows = {user.pk: period.window_for(ends.get(user.pk)) for user in users}
     since = min(start for start, _end in windows.values())
     tasks_due_by = due_by(period.end)
-    leads = find_leads(users, since, period.ends_at, tasks_due_by)
-    return [build_digest(user, *windows[user.pk], leads, due_by=tasks_due_by) for user in users]
+    with generic_plans():
+        leads = find_leads(users, since, period.ends_at, tasks_due_by)
+        reader = DigestReader(leads, due_by=tasks_due_by)
+        return [reader.digest(user, *windows[user.pk]) for user in users]
 
 
 def unsubscribe_url(user_id: int, frequency: str) -> str:
