@@ -46,7 +46,7 @@ from django.urls import reverse
 from cdp_portal.accounts.types import User
 from cdp_portal.outbox.mailing import absolute_url
 from communities.models import Community, TaggedInterest
-from forums.models import Flag, Topic, TopicQuerySet, Watch
+from forums.models import Flag, Post, Topic, TopicQuerySet, Watch
 from readiness.models import ChecklistItem
 from resources.models import Resource, ResourceFlag
 
@@ -241,32 +241,47 @@ def _tagged_resources(person: Person) -> QuerySet:
     )
 
 
-def _topic_entries(rows: list[tuple]) -> Listing[Entry]:
-    entries = [
-        Entry(
-            title,
-            absolute_url(Topic(pk=pk, slug=slug).get_absolute_url()),
-            f"{community} · {forum}",
-        )
-        for pk, slug, title, community, forum, _total in rows
-    ]
-    return Listing(entries, rows[0][-1] if rows else 0)
+class _Addresses:
+    """The absolute addresses of the items listed, each computed once per batch (many
+    people's digests list the same topics), by the models' own `get_absolute_url`."""
 
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, int], str] = {}
 
-def _reply_entries(rows: list[tuple]) -> Listing[Entry]:
-    entries = [
-        Entry(title, absolute_url(reverse("forums:post", args=[first])), community, count)
-        for title, community, count, first, _total in rows
-    ]
-    return Listing(entries, rows[0][-1] if rows else 0)
+    def _of(self, model: type[Topic | Post | Resource], pk: int, **fields: str) -> str:
+        key = (model._meta.label, pk)
+        if key not in self._known:
+            self._known[key] = absolute_url(model(pk=pk, **fields).get_absolute_url())
+        return self._known[key]
 
+    def topics(self, rows: list[tuple]) -> Listing[Entry]:
+        entries = [
+            Entry(
+                title,
+                self._of(Topic, pk, slug=slug),
+                f"{community} · {forum}",
+            )
+            for pk, slug, title, community, forum, _total in rows
+        ]
+        return Listing(entries, rows[0][-1] if rows else 0)
 
-def _resource_entries(rows: list[tuple]) -> Listing[Entry]:
-    entries = [
-        Entry(title, absolute_url(Resource(pk=pk, slug=slug).get_absolute_url()), community or "")
-        for pk, slug, title, community, _total in rows
-    ]
-    return Listing(entries, rows[0][-1] if rows else 0)
+    def replies(self, rows: list[tuple]) -> Listing[Entry]:
+        entries = [
+            Entry(title, self._of(Post, first), community, count)
+            for title, community, count, first, _total in rows
+        ]
+        return Listing(entries, rows[0][-1] if rows else 0)
+
+    def resources(self, rows: list[tuple]) -> Listing[Entry]:
+        entries = [
+            Entry(
+                title,
+                self._of(Resource, pk, slug=slug),
+                community or "",
+            )
+            for pk, slug, title, community, _total in rows
+        ]
+        return Listing(entries, rows[0][-1] if rows else 0)
 
 
 def _moderation(digest: Digest) -> None:
@@ -318,6 +333,7 @@ class DigestReader:
         self.tagged_topics = PreparedQuestion("tagged topics", _tagged_topics)
         self.replies = PreparedQuestion("replies", _replies)
         self.tagged_resources = PreparedQuestion("tagged resources", _tagged_resources)
+        self.addresses = _Addresses()
 
     def _rows(self, question: PreparedQuestion, candidates: Candidates, digest: Digest):
         among = candidates.get(digest.user.pk)
@@ -328,15 +344,16 @@ class DigestReader:
     def digest(self, user: User, since: datetime, until: datetime) -> Digest:
         digest = Digest(user, since, until)
         leads, who = self.leads, user.pk
-        digest.calls = _topic_entries(self._rows(self.calls, leads.calls, digest))
-        digest.forum_topics = _topic_entries(
+        addresses = self.addresses
+        digest.calls = addresses.topics(self._rows(self.calls, leads.calls, digest))
+        digest.forum_topics = addresses.topics(
             self._rows(self.forum_topics, leads.forum_topics, digest)
         )
-        digest.replies = _reply_entries(self._rows(self.replies, leads.replies, digest))
-        digest.tagged_topics = _topic_entries(
+        digest.replies = addresses.replies(self._rows(self.replies, leads.replies, digest))
+        digest.tagged_topics = addresses.topics(
             self._rows(self.tagged_topics, leads.tagged_topics, digest)
         )
-        digest.tagged_resources = _resource_entries(
+        digest.tagged_resources = addresses.resources(
             self._rows(self.tagged_resources, leads.resources, digest)
         )
         if who in leads.moderators:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 
 from cdp_portal.accounts.models import User
 from communities.models import Membership, Profile
@@ -38,14 +37,6 @@ PEOPLE = (
     "private_animator",
     "admin",
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The posting rate limit counts in the cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from communities.models import Profile
 from digests import services
 from digests.models import DigestDelivery
 from digests.periods import Frequency, Period
+from tests.core.test_workers import _start_worker
 from tests.digests.conftest import PEOPLE, DigestWorld
 from tests.factories import make_member
 
@@ -226,3 +227,26 @@ def test_bad_arguments_exit_non_zero_without_a_traceback(db, capsys):
     error = capsys.readouterr().err
     assert "invalid choice: 'hourly'" in error
     assert "Traceback" not in error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_queue_the_command_queues_and_a_worker_sends(
+    digest_world: DigestWorld, settings, tmp_path
+):
+    """Production's way (PORTAL_TASKS_BACKEND=database): the command only queues the
+    batches; `manage.py db_worker` reads, renders, stores and sends them."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    output = send("--batch-size", "4")
+    batches = DBTaskResult.objects.ready().count()
+    assert f"Queued {batches} batch(es)" in output and batches >= 3
+    # Nothing read, rendered nor stored yet: the workers do it.
+    assert not DigestDelivery.objects.exists() and not OutgoingEmail.objects.exists()
+    worker = _start_worker(tmp_path, "digests-worker")
+    output = worker.communicate(timeout=180)[0]
+    assert worker.returncode == 0, output
+    for name in PEOPLE:
+        assert len(messages_to(digest_world.visitor(name).email)) == 1, name
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert "0 people to go" in send()
