@@ -50,7 +50,7 @@ class Command(BaseCommand):
             self._dry_run(period, user_ids, batch_size, what)
             return
         self.stdout.write(f"The {what}: {len(user_ids)} people to go.")
-        failed = self._send(period, user_ids, batch_size)
+        failed = self._send(period, user_ids, batch_size) if user_ids else 0
         pruned = services.deliveries_prune(today)
         if pruned:
             self.stdout.write(f"Forgot {pruned} delivery record(s) older than the windows.")
