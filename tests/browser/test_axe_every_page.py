@@ -157,8 +157,6 @@ def main_pages(demo: Demo) -> list[str]:
         "/accounts/2fa/",
         "/accounts/password/reset/",
         "/accounts/signup/",
-        # A digest's unsubscribe link (no sign-in needed: the same page for everyone) and
-        # a damaged one.
         f"/digests/unsubscribe/{unsubscribe_token(demo.people['member'].pk, 'weekly')}/",
         "/digests/unsubscribe/lien-abime/",
         "/no-such-page/",
