@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "resources",
     "forums",
     "readiness",
+    "digests",
     # The site, last: it composes the apps' pages.
     "cdp_portal",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     # Forums: /forums/, /topics/<id>/, /posts/<id>/…, /notifications/.
     path("", include("forums.urls")),
     path("search/", search_views.search, name="search"),
+    path("digests/", include("digests.urls")),
     # Before the admin's own route: "view on site" answers only for what the person may view.
     path(
         "admin/r/<path:content_type_id>/<path:object_id>/",

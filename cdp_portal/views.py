@@ -60,10 +60,7 @@ def dashboard_context(user) -> dict:
             .order_by("-created_at")[:DASHBOARD_LIST_SIZE]
         ),
         "communities_with_requests": (
-            Community.objects.moderated_by(user)
-            .with_pending_request_count()
-            .filter(pending_request_count__gt=0)
-            .order_by("-pending_request_count", "name")[:DASHBOARD_LIST_SIZE]
+            Community.objects.moderated_by(user).with_pending_requests()[:DASHBOARD_LIST_SIZE]
         ),
     }
 

@@ -160,6 +160,10 @@ class ProfileEditForm(forms.Form):
     show_phone = _model_field(Profile, "show_phone")
     ask_me_about = _model_field(Profile, "ask_me_about")
     notification_email = _model_field(Profile, "notification_email", widget=forms.RadioSelect)
+    # Not required: a form sent without it (an older page left open) keeps the choice.
+    digest_frequency = _model_field(
+        Profile, "digest_frequency", widget=forms.RadioSelect, required=False
+    )
 
     # What `profile_update` accepts, and nothing else.
     user_field_names = PROFILE_USER_FIELDS
@@ -172,6 +176,10 @@ class ProfileEditForm(forms.Form):
         initial["expertise"] = ", ".join(sorted(profile.expertise.names(), key=str.lower))
         initial["interests"] = ", ".join(sorted(profile.interests.names(), key=str.lower))
         super().__init__(*args, initial=initial, **kwargs)
+        self.profile = profile
+
+    def clean_digest_frequency(self) -> str:
+        return self.cleaned_data["digest_frequency"] or self.profile.digest_frequency
 
     def clean_phone(self) -> str:
         return " ".join(self.cleaned_data["phone"].split())

@@ -198,6 +198,15 @@ class CommunityQuerySet(models.QuerySet):
             )
         )
 
+    def with_pending_requests(self) -> CommunityQuerySet:
+        """Those where someone asks to join (a decision awaits their animators), with
+        `pending_request_count`, most requests first: the dashboard and the digest."""
+        return (
+            self.with_pending_request_count()
+            .filter(pending_request_count__gt=0)
+            .order_by("-pending_request_count", "name")
+        )
+
     def with_member_count(self) -> CommunityQuerySet:
         return self.annotate(
             member_count=Count(
@@ -733,6 +742,13 @@ class Profile(models.Model):
         )
         NONE = "none", _("Aucune : je consulte le centre de notifications du portail")
 
+    class DigestFrequency(models.TextChoices):
+        """How often the person gets the e-mail digest (the `digests` app sends it)."""
+
+        WEEKLY = "weekly", _("Chaque semaine, le lundi")
+        DAILY = "daily", _("Chaque jour, le matin")
+        NONE = "none", _("Jamais")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("personne"),
@@ -765,6 +781,21 @@ class Profile(models.Model):
         default=NotificationEmail.ALL,
         help_text=_(
             "Le centre de notifications du portail les garde toutes, quel que soit ce choix."
+        ),
+    )
+    # Weekly unless the person chooses otherwise; in the database too, so that a node still
+    # running the previous code creates profiles that get the digest.
+    digest_frequency = models.CharField(
+        _("résumé par courriel"),
+        max_length=8,
+        choices=DigestFrequency.choices,
+        default=DigestFrequency.WEEKLY,
+        db_default=DigestFrequency.WEEKLY,
+        help_text=_(
+            "Un seul courriel qui rassemble les nouvelles discussions et réponses de ce que "
+            "vous suivez, les ressources de vos étiquettes, les appels à l'aide pour vos "
+            "expertises et vos tâches à faire, s'il y a du nouveau. Par défaut : chaque "
+            "semaine."
         ),
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)

@@ -176,6 +176,7 @@ PROFILE_FIELDS = frozenset(
         "show_phone",
         "ask_me_about",
         "notification_email",
+        "digest_frequency",
     }
 )
 

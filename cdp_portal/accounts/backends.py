@@ -1,9 +1,7 @@
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import BaseBackend, ModelBackend
-from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
 
-from .permissions import ADMINISTRATORS_GROUP, is_portal_admin
+from .permissions import is_portal_admin, with_portal_admin_fact
 
 # The paths sessions were signed in with before the backends below replaced Django's and
 # allauth's: `SessionBackendUpgradeMiddleware` rewrites them, nobody is signed out.
@@ -23,9 +21,8 @@ class SignedInWithFactsMixin:
     def get_user(self, user_id):
         from .models import User
 
-        administrators = Group.objects.filter(user=OuterRef("pk"), name=ADMINISTRATORS_GROUP)
         user = (
-            User._default_manager.annotate(_portal_admin_cache=Exists(administrators))
+            with_portal_admin_fact(User._default_manager.all())
             .select_related("feed_token")
             .filter(pk=user_id)
             .first()

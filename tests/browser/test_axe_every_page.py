@@ -29,6 +29,7 @@ from cdp_portal.accounts.models import User
 from communities import demo_data
 from communities.models import Community, Membership
 from communities.services import profile_ensure
+from digests.tokens import unsubscribe_token
 from forums.models import Flag, Post, Topic
 from readiness.models import ChecklistItem
 from resources.models import Resource
@@ -159,6 +160,8 @@ def main_pages(demo: Demo) -> list[str]:
         "/accounts/2fa/",
         "/accounts/password/reset/",
         "/accounts/signup/",
+        f"/digests/unsubscribe/{unsubscribe_token(demo.people['member'].pk, 'weekly')}/",
+        "/digests/unsubscribe/lien-abime/",
         "/no-such-page/",
     ]
 

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("resources",),
     ("forums",),
     ("readiness",),
+    ("digests",),
     ("cdp_portal",),
 )
 # The app label under which each package's models are registered.
@@ -33,6 +34,7 @@ APP_LABELS = {
     "resources": "resources",
     "forums": "forums",
     "readiness": "readiness",
+    "digests": "digests",
 }
 MODEL_REFERENCE = re.compile(rf"^({'|'.join(APP_LABELS)})\.[A-Z][A-Za-z0-9]*$")
 

@@ -15,6 +15,7 @@ PACKAGES = (
     "resources",
     "forums",
     "readiness",
+    "digests",
     "tests",
     "bench",
     "scripts",

@@ -203,3 +203,19 @@ def test_the_units_reload_gracefully_and_do_not_restart_on_a_configuration_error
     assert "RestartPreventExitStatus=78" in worker  # manage.py: configuration error
     timer = (DEPLOY / "systemd" / "cdp-portal-mail.timer").read_text()
     assert "Unit=cdp-portal-mail.service" in timer
+
+
+def test_the_digest_timers_run_the_command_for_each_frequency_in_the_portals_zone():
+    from digests.periods import FREQUENCIES
+
+    service = (DEPLOY / "systemd" / "cdp-portal-digests@.service").read_text()
+    assert "manage.py send_digests --frequency %i" in service
+    for frequency in FREQUENCIES:
+        timer = (DEPLOY / "systemd" / f"cdp-portal-digests-{frequency}.timer").read_text()
+        assert f"Unit=cdp-portal-digests@{frequency}.service" in timer
+        assert "Persistent=true" in timer
+        (calendar,) = re.findall(r"^OnCalendar=(.*)$", timer, re.MULTILINE)
+        # The default TIME_ZONE: a run at 06:00 there always follows the period's end.
+        assert calendar.endswith(" America/Montreal")
+    weekly = (DEPLOY / "systemd" / "cdp-portal-digests-weekly.timer").read_text()
+    assert "OnCalendar=Mon " in weekly

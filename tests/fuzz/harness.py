@@ -31,6 +31,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from digests.tokens import unsubscribe_token
+
 from .world import TINY_PDF, VISITORS, World
 
 Value = str | bytes
@@ -264,6 +266,10 @@ def _kwargs_by_name(world: World) -> dict[str, list[dict[str, Value]]]:
         "forums:topic_slug": [{"pk": t.pk, "slug": t.slug} for t in world.topics],
         "forums:topic_dash_slug": [{"pk": t.pk, "slug": t.slug} for t in world.topics],
         "forums:notification_open": [{"pk": n.pk} for n in world.notifications],
+        "digests:unsubscribe": [
+            {"token": unsubscribe_token(world.users[visitor].pk, frequency)}
+            for visitor, frequency in (("member", "weekly"), ("animator", "daily"))
+        ],
     }
 
 
