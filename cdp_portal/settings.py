@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "communities",
+    "conversations",
     "resources",
     "forums",
     "readiness",

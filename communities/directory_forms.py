@@ -159,6 +159,7 @@ class ProfileEditForm(forms.Form):
     show_email = _model_field(Profile, "show_email")
     show_phone = _model_field(Profile, "show_phone")
     ask_me_about = _model_field(Profile, "ask_me_about")
+    accepts_messages = _model_field(Profile, "accepts_messages")
     notification_email = _model_field(Profile, "notification_email", widget=forms.RadioSelect)
 
     # What `profile_update` accepts, and nothing else.

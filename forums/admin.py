@@ -16,13 +16,13 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from cdp_portal.core.admin import (
     ArchiveNotDeleteAdminMixin,
     NeverDeleteAdminMixin,
     ReadOnlyAdminMixin,
     archive_action,
+    run_on_each,
 )
 from communities.admin_scoping import CommunityScopedAdminMixin
 from communities.models import is_portal_admin
@@ -33,34 +33,6 @@ from .models import Flag, Forum, ModerationLog, Post, PostRevision, Topic
 
 # When a moderator changes a post in the form or hides flagged posts without a reason.
 ADMIN_HIDE_REASON = _("Masqué depuis l'administration")
-
-
-def _bulk(modeladmin, request, objects, action) -> None:
-    done = refused = 0
-    for obj in objects:
-        try:
-            action(obj)
-        except (PermissionDenied, ValidationError):
-            refused += 1
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(
-            request,
-            ngettext("%(n)d élément modifié.", "%(n)d éléments modifiés.", done) % {"n": done},
-            messages.SUCCESS,
-        )
-    if refused:
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "%(n)d élément n'a pas pu être modifié (droits insuffisants).",
-                "%(n)d éléments n'ont pas pu être modifiés (droits insuffisants).",
-                refused,
-            )
-            % {"n": refused},
-            messages.WARNING,
-        )
 
 
 # --- Forums ------------------------------------------------------------------------------
@@ -126,7 +98,7 @@ class SolvedFilter(admin.SimpleListFilter):
 def _topic_action(flag: str, value: bool):
     def run(modeladmin, request, queryset):
         service = services.topic_set_locked if flag == "locked" else services.topic_set_pinned
-        _bulk(
+        run_on_each(
             modeladmin,
             request,
             queryset.select_related("forum__community"),
@@ -228,7 +200,7 @@ def hide_posts(modeladmin, request, queryset):
     form = HideForm(request.POST if "confirm_hide" in request.POST else None)
     if form.is_bound and form.is_valid():
         reason = form.cleaned_data["reason"]
-        _bulk(
+        run_on_each(
             modeladmin,
             request,
             posts,
@@ -253,7 +225,7 @@ def hide_posts(modeladmin, request, queryset):
 
 @admin.action(description=_("Rendre visibles les messages choisis"))
 def unhide_posts(modeladmin, request, queryset):
-    _bulk(
+    run_on_each(
         modeladmin,
         request,
         queryset.select_related("topic__forum__community"),
@@ -323,7 +295,7 @@ class PostRevisionAdmin(
 
 def _flag_action(dismiss: bool):
     def run(modeladmin, request, queryset):
-        _bulk(
+        run_on_each(
             modeladmin,
             request,
             queryset.filter(status=Flag.Status.OPEN).select_related(
@@ -353,7 +325,7 @@ def hide_flagged_posts(modeladmin, request, queryset):
             hide_reason=flag.reason or str(ADMIN_HIDE_REASON),
         )
 
-    _bulk(
+    run_on_each(
         modeladmin,
         request,
         queryset.filter(status=Flag.Status.OPEN).select_related("post__topic__forum__community"),

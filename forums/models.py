@@ -864,6 +864,7 @@ class Notification(models.Model):
         CALL_FOR_HELP = "call_for_help", _("Appel à tous")
         ACCEPTED = "accepted", _("Réponse acceptée")
         FOLLOWED_TAG = "followed_tag", _("Étiquette suivie")
+        INVITATION = "invitation", _("Invitation à un appel à tous")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -910,6 +911,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.topic}"
+
+
+class CallInvitation(models.Model):
+    """An expert invited by name to answer a call for help (by its author or the
+    community's animation): once per person and call, so inviting again tells no one
+    twice. Kept as the call's history: who asked whom, and when."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("appel à tous"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne invitée"),
+        on_delete=models.CASCADE,
+        related_name="call_invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invitée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("invitée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation à un appel")
+        verbose_name_plural = _("invitations à des appels")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "invitee"], name="forums_invitation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} · {self.invitee}"
 
 
 # --- Flags and the moderation log ------------------------------------------------------

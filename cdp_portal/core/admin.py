@@ -188,6 +188,36 @@ class ArchiveNotDeleteAdminMixin:
         return deleted, model_count, perms_needed, protected
 
 
+def run_on_each(modeladmin, request, objects, action) -> None:
+    """An admin action's work: `action(obj)` (a service, which checks the person) on each
+    object, then one message for those done and one for those the service refused."""
+    done = refused = 0
+    for obj in objects:
+        try:
+            action(obj)
+        except (PermissionDenied, ValidationError):
+            refused += 1
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext("%(n)d élément modifié.", "%(n)d éléments modifiés.", done) % {"n": done},
+            messages.SUCCESS,
+        )
+    if refused:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(n)d élément n'a pas pu être modifié (droits insuffisants).",
+                "%(n)d éléments n'ont pas pu être modifiés (droits insuffisants).",
+                refused,
+            )
+            % {"n": refused},
+            messages.WARNING,
+        )
+
+
 def archive_action(service, *, archived: bool, description, target: str):
     """An admin action archiving (or bringing back) the chosen objects through `service`,
     for administrators only (`has_archive_permission`)."""

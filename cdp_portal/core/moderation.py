@@ -1,5 +1,5 @@
-"""What every flag has, wherever it is raised (forum posts, library resources), and the
-one flow that handles a flag and writes the moderation log."""
+"""What every flag has, wherever it is raised (forum posts, library resources, private
+messages), and the one flow that handles a flag and writes the moderation log."""
 
 from __future__ import annotations
 
@@ -69,6 +69,8 @@ class ModerationAction(models.TextChoices):
     DISMISS_FLAG = "dismiss_flag", _("Rejeter un signalement")
     HIDE_RESOURCE = "hide_resource", _("Masquer une ressource")
     UNHIDE_RESOURCE = "unhide_resource", _("Rendre visible une ressource")
+    HIDE_PRIVATE_MESSAGE = "hide_private", _("Masquer un message privé")
+    UNHIDE_PRIVATE_MESSAGE = "unhide_private", _("Rendre visible un message privé")
 
 
 @dataclass(frozen=True)
