@@ -65,7 +65,12 @@ def _rate_limited(form) -> None:
 def _participation(request: HttpRequest, pk: int) -> Participant:
     """The person's own, active participation in conversation `pk`, with the
     conversation: a 404 for anyone who does not take part in it or left it."""
-    return get_object_or_404(Participant.objects.for_inbox(request.user), conversation_id=pk)
+    participation = get_object_or_404(
+        Participant.objects.for_inbox(request.user), conversation_id=pk
+    )
+    # The signed-in person itself: reading lowers the count the header shows.
+    participation.user = request.user
+    return participation
 
 
 # --- The list ---------------------------------------------------------------------------
