@@ -12,7 +12,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cdp_portal.core.admin import NeverDeleteAdminMixin, ReadOnlyAdminMixin, run_on_each
+from cdp_portal.core.admin import (
+    FLAG_FIELDS,
+    NeverDeleteAdminMixin,
+    ReadOnlyAdminMixin,
+    flag_actions,
+    run_on_each,
+)
 
 from . import services
 from .models import Message, MessageFlag
@@ -38,37 +44,15 @@ class AdministratorsOnlyMixin:
         return False
 
 
-def _flag_action(dismiss: bool, hide: bool = False):
-    def run(modeladmin, request, queryset):
-        def handle(flag):
-            services.message_flag_resolve(
-                flag=flag,
-                by=request.user,
-                dismiss=dismiss,
-                hide=hide,
-                hide_reason=(flag.reason or str(ADMIN_HIDE_REASON)) if hide else None,
-            )
-
-        run_on_each(
-            modeladmin,
-            request,
-            queryset.filter(status=MessageFlag.Status.OPEN).select_related("message"),
-            handle,
-        )
-
-    return run
-
-
-resolve_flags = admin.action(description=_("Marquer les signalements choisis comme traités"))(
-    _flag_action(False)
+flag_admin_actions = flag_actions(
+    services.message_flag_resolve,
+    related=["message"],
+    hide=(
+        "hide_flagged_messages",
+        _("Masquer les messages signalés et traiter les signalements"),
+    ),
+    default_hide_reason=ADMIN_HIDE_REASON,
 )
-resolve_flags.__name__ = "resolve_flags"
-dismiss_flags = admin.action(description=_("Rejeter les signalements choisis"))(_flag_action(True))
-dismiss_flags.__name__ = "dismiss_flags"
-hide_flagged_messages = admin.action(
-    description=_("Masquer les messages signalés et traiter les signalements")
-)(_flag_action(False, hide=True))
-hide_flagged_messages.__name__ = "hide_flagged_messages"
 
 
 @admin.register(MessageFlag)
@@ -78,18 +62,8 @@ class MessageFlagAdmin(NeverDeleteAdminMixin, AdministratorsOnlyMixin, admin.Mod
     search_fields = ["reason", "message__body"]
     list_select_related = ["message__conversation", "reporter", "resolved_by"]
     ordering = ["-created_at"]
-    actions = [resolve_flags, dismiss_flags, hide_flagged_messages]
-    readonly_fields = [
-        "message",
-        "flagged_text",
-        "reporter",
-        "reason",
-        "status",
-        "created_at",
-        "resolved_by",
-        "resolved_at",
-        "resolution_note",
-    ]
+    actions = flag_admin_actions
+    readonly_fields = ["message", "flagged_text", *FLAG_FIELDS]
     fields = readonly_fields
 
     @admin.display(description=_("texte du message"))

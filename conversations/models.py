@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cdp_portal.accounts.types import AnyUser, is_signed_in
-from cdp_portal.core.moderation import FlagBase
+from cdp_portal.core.moderation import HandledFlagBase, HandledFlagQuerySet
 
 # The longest subject, as a topic's title.
 SUBJECT_MAX_LENGTH = 200
@@ -269,30 +269,17 @@ class Block(models.Model):
         return f"{self.blocker} → {self.blocked}"
 
 
-class MessageFlagQuerySet(models.QuerySet):
-    def open(self) -> MessageFlagQuerySet:
-        return self.filter(status=MessageFlag.Status.OPEN)
-
-
-class MessageFlag(FlagBase):
+class MessageFlag(HandledFlagBase):
     """A participant's report that a private message needs the administrators'
     attention: they see that message, and nothing else of the conversation."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("À traiter")
-        RESOLVED = "resolved", _("Traité")
-        DISMISSED = "dismissed", _("Rejeté")
 
     message = models.ForeignKey(
         Message, verbose_name=_("message"), on_delete=models.PROTECT, related_name="flags"
     )
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
 
-    objects = MessageFlagQuerySet.as_manager()
+    objects = HandledFlagQuerySet.as_manager()
 
-    class Meta(FlagBase.Meta):
+    class Meta(HandledFlagBase.Meta):
         verbose_name = _("signalement de message privé")
         verbose_name_plural = _("signalements de messages privés")
         constraints = [

@@ -18,10 +18,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from cdp_portal.core.admin import (
+    FLAG_FIELDS,
     ArchiveNotDeleteAdminMixin,
     NeverDeleteAdminMixin,
     ReadOnlyAdminMixin,
     archive_action,
+    flag_actions,
     run_on_each,
 )
 from communities.admin_scoping import CommunityScopedAdminMixin
@@ -293,44 +295,15 @@ class PostRevisionAdmin(
 # --- Flags and the log ----------------------------------------------------------------------
 
 
-def _flag_action(dismiss: bool):
-    def run(modeladmin, request, queryset):
-        run_on_each(
-            modeladmin,
-            request,
-            queryset.filter(status=Flag.Status.OPEN).select_related(
-                "post__topic__forum__community"
-            ),
-            lambda flag: services.flag_resolve(flag=flag, by=request.user, dismiss=dismiss),
-        )
-
-    return run
-
-
-resolve_flags = admin.action(description=_("Marquer les signalements choisis comme traités"))(
-    _flag_action(False)
+flag_admin_actions = flag_actions(
+    services.flag_resolve,
+    related=["post__topic__forum__community"],
+    hide=(
+        "hide_flagged_posts",
+        _("Masquer les messages signalés et traiter les signalements"),
+    ),
+    default_hide_reason=ADMIN_HIDE_REASON,
 )
-resolve_flags.__name__ = "resolve_flags"
-dismiss_flags = admin.action(description=_("Rejeter les signalements choisis"))(_flag_action(True))
-dismiss_flags.__name__ = "dismiss_flags"
-
-
-@admin.action(description=_("Masquer les messages signalés et traiter les signalements"))
-def hide_flagged_posts(modeladmin, request, queryset):
-    def handle(flag):
-        services.flag_resolve(
-            flag=flag,
-            by=request.user,
-            hide=True,
-            hide_reason=flag.reason or str(ADMIN_HIDE_REASON),
-        )
-
-    run_on_each(
-        modeladmin,
-        request,
-        queryset.filter(status=Flag.Status.OPEN).select_related("post__topic__forum__community"),
-        handle,
-    )
 
 
 @admin.register(Flag)
@@ -344,17 +317,8 @@ class FlagAdmin(NeverDeleteAdminMixin, CommunityScopedAdminMixin, admin.ModelAdm
     search_fields = ["reason", "post__body", "post__topic__title"]
     list_select_related = ["post__topic", "reporter", "resolved_by"]
     ordering = ["-created_at"]
-    actions = [resolve_flags, dismiss_flags, hide_flagged_posts]
-    readonly_fields = [
-        "post",
-        "reporter",
-        "reason",
-        "status",
-        "created_at",
-        "resolved_by",
-        "resolved_at",
-        "resolution_note",
-    ]
+    actions = flag_admin_actions
+    readonly_fields = ["post", *FLAG_FIELDS]
 
     def has_add_permission(self, request, *args):
         return False

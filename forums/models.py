@@ -37,7 +37,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from cdp_portal.accounts.types import AnyUser, User, is_signed_in
-from cdp_portal.core.moderation import FlagBase, ModerationAction
+from cdp_portal.core.moderation import HandledFlagBase, HandledFlagQuerySet, ModerationAction
 from cdp_portal.core.search_text import Unaccent
 from cdp_portal.core.tags import tag_labels
 from communities.models import (
@@ -952,32 +952,21 @@ class CallInvitation(models.Model):
 # --- Flags and the moderation log ------------------------------------------------------
 
 
-class FlagQuerySet(models.QuerySet):
-    def open(self) -> FlagQuerySet:
-        return self.filter(status=Flag.Status.OPEN)
-
+class FlagQuerySet(HandledFlagQuerySet):
     def moderated_by(self, user: AnyUser) -> FlagQuerySet:
         return self.filter(post__topic__forum__community__in=_moderated_communities(user))
 
 
-class Flag(FlagBase):
+class Flag(HandledFlagBase):
     """A member's report that a post needs the animation's attention."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("À traiter")
-        RESOLVED = "resolved", _("Traité")
-        DISMISSED = "dismissed", _("Rejeté")
 
     post = models.ForeignKey(
         Post, verbose_name=_("message"), on_delete=models.PROTECT, related_name="flags"
     )
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
 
     objects = FlagQuerySet.as_manager()
 
-    class Meta(FlagBase.Meta):
+    class Meta(HandledFlagBase.Meta):
         verbose_name = _("signalement")
         verbose_name_plural = _("signalements")
         constraints = [

@@ -15,6 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class FlagStatus(models.TextChoices):
+    """Where a flag stands, for the flags whose moderators handle or dismiss them (forum
+    posts, private messages); the library's say what was done to the resource instead."""
+
+    OPEN = "open", _("À traiter")
+    RESOLVED = "resolved", _("Traité")
+    DISMISSED = "dismissed", _("Rejeté")
+
+
 class FlagBase(models.Model):
     """Who raised the flag and why, and who closed it, when and with what note. Each app
     adds what is flagged, the statuses its moderators choose from and its constraints."""
@@ -42,6 +51,24 @@ class FlagBase(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-pk"]
+
+
+class HandledFlagQuerySet(models.QuerySet):
+    def open(self) -> HandledFlagQuerySet:
+        return self.filter(status=FlagStatus.OPEN)
+
+
+class HandledFlagBase(FlagBase):
+    """A flag its moderators mark handled or dismiss (`FlagStatus`)."""
+
+    Status = FlagStatus
+
+    status = models.CharField(
+        _("statut"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+
+    class Meta(FlagBase.Meta):
+        abstract = True
 
 
 # --- The flag flow and the moderation log ---------------------------------------------------
