@@ -80,6 +80,7 @@ HOSTILE_PATH: dict[str, Value] = {
 }
 GENERIC_QUERY = (
     "page",
+    "to",
     "q",
     "sort",
     "kind",
@@ -264,6 +265,12 @@ def _kwargs_by_name(world: World) -> dict[str, list[dict[str, Value]]]:
         "forums:topic_slug": [{"pk": t.pk, "slug": t.slug} for t in world.topics],
         "forums:topic_dash_slug": [{"pk": t.pk, "slug": t.slug} for t in world.topics],
         "forums:notification_open": [{"pk": n.pk} for n in world.notifications],
+        "conversations:detail": [{"pk": c.pk} for c in world.conversations],
+        "conversations:reply": [{"pk": c.pk} for c in world.conversations],
+        "conversations:leave": [{"pk": c.pk} for c in world.conversations],
+        "conversations:message_flag": [{"pk": m.pk} for m in world.conversation_messages],
+        "conversations:flag_resolve": [{"pk": f.pk} for f in world.message_flags],
+        "conversations:block": [{"handle": handle} for handle in world.handles],
     }
 
 
