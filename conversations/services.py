@@ -211,7 +211,12 @@ def conversation_start(
     return message.conversation
 
 
-def _refuse_writing(author: User, participation: Participant | None, others, blocked_me) -> None:
+def _refuse_writing(
+    author: User,
+    participation: Participant | None,
+    others: Sequence[Participant],
+    blocked_me: set[int],
+) -> None:
     """Raises `PermissionDenied` with the reason when `author` may not write."""
     if can_write_in(author, participation, others, blocked_me=blocked_me):
         return
