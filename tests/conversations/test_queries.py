@@ -69,3 +69,24 @@ def test_a_conversation_page(client, login, conversation_world, django_assert_nu
     assert 'notification-bell__count">8<' in header
     with django_assert_num_queries(CONVERSATION_QUERIES):
         client.get(url)
+
+
+def test_the_header_s_cached_copy_follows_the_unread_conversations(
+    client, login, conversation_world
+):
+    """The header comes from the fragment cache under every value it shows: with one
+    unread conversation, then none, it is what the plain template draws, and says so on
+    the phone's menu button too."""
+    from tests.forums.test_fragments import assert_cached_is_fresh, page
+
+    w = conversation_world
+    login(w.alice)
+    url = reverse("conversations:list")
+    first = page(client, url)
+    assert b'notification-bell__count">1<' in first
+    assert b"1 conversation non lue" in first
+    assert_cached_is_fresh(client, url)
+    client.get(w.conversation.get_absolute_url())  # read
+    after = page(client, url)
+    assert b"conversation non lue" not in after and after != first
+    assert_cached_is_fresh(client, url)
