@@ -25,7 +25,7 @@ def compose_pages() -> None:
     DASHBOARD.compose(
         [
             resource_sections.flags_to_handle_panel,
-            conversation_sections.flags_to_handle_panel,
+            conversation_sections.message_flags_panel,
             forum_sections.calls_for_me_panel,
             readiness_sections.my_tasks_panel,
             forum_sections.recent_activity_panel,

@@ -22,7 +22,7 @@ BODY_HELP = _(
 )
 # Handles are separated by commas, semicolons or spaces; an "@" before one is allowed.
 _SEPARATORS = re.compile(r"[\s,;]+")
-_HANDLE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+HANDLE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
 def _body_field(label) -> forms.CharField:
@@ -59,7 +59,7 @@ class RecipientsField(forms.CharField):
                 _("Une conversation réunit au plus %(max)d destinataires.")
                 % {"max": MAX_RECIPIENTS}
             )
-        malformed = [handle for handle in handles if not _HANDLE.match(handle)]
+        malformed = [handle for handle in handles if not HANDLE.match(handle)]
         found = {
             profile.handle: profile
             for profile in Profile.objects.filter(

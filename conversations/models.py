@@ -251,7 +251,7 @@ class Block(models.Model):
         on_delete=models.CASCADE,
         related_name="blocks_received",
     )
-    created_at = models.DateTimeField(_("bloquée le"), default=timezone.now)
+    created_at = models.DateTimeField(_("bloqué le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("blocage")

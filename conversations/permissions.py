@@ -23,6 +23,7 @@ __all__ = [
     "can_handle_message_flags",
     "can_read_message_body",
     "can_write_in",
+    "still_reading",
 ]
 
 
@@ -59,6 +60,12 @@ def can_contact(user: AnyUser, profile: Profile) -> bool:
     return not blocked_me and not i_blocked
 
 
+def still_reading(participant: Participant) -> bool:
+    """Someone still in the conversation who can read it: not left, account active (an
+    inactive account cannot be contacted). Needs `participant.user` loaded."""
+    return not participant.has_left and participant.user.is_active
+
+
 def can_write_in(
     user: AnyUser,
     participation: Participant | None,
@@ -66,12 +73,12 @@ def can_write_in(
     *,
     blocked_me: set[int],
 ) -> bool:
-    """Write in a conversation: an active participant, while someone else is still in it,
-    and no one still in it has blocked them. `others`: the conversation's other
+    """Write in a conversation: an active participant, while someone else still reads it
+    (`still_reading`), and no one still in it has blocked them. `others`: the conversation's other
     participants; `blocked_me`: who among them blocked the person (`blocked_between`)."""
     if not _signed_in(user) or participation is None or participation.has_left:
         return False
-    remaining = [p.user_id for p in others if not p.has_left and p.user_id != user.pk]
+    remaining = [p.user_id for p in others if still_reading(p) and p.user_id != user.pk]
     return bool(remaining) and not (set(remaining) & blocked_me)
 
 

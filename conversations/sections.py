@@ -11,7 +11,7 @@ from .models import MessageFlag
 from .permissions import can_handle_message_flags
 
 
-def flags_to_handle_panel(request: HttpRequest, user) -> Section | None:
+def message_flags_panel(request: HttpRequest, user) -> Section | None:
     """Dashboard, for the portal's administrators: how many flagged private messages wait
     for them (one query, none for anyone else)."""
     if not can_handle_message_flags(user):

@@ -36,6 +36,7 @@ from .permissions import (
     can_flag_message,
     can_handle_message_flags,
     can_write_in,
+    still_reading,
 )
 from .unread import forget_unread_conversations, unread_conversations_lower
 
@@ -222,7 +223,7 @@ def _refuse_writing(
         return
     if participation is None or participation.has_left:
         raise PermissionDenied(_("Vous ne participez plus à cette conversation."))
-    if not any(not p.has_left for p in others):
+    if not any(still_reading(p) for p in others):
         raise PermissionDenied(
             _(
                 "Les autres personnes ont quitté cette conversation : personne ne lirait "
@@ -244,10 +245,12 @@ def message_send(
     """A message in the conversation, from one of its participants (see
     `permissions.can_write_in`). The same form sent again returns the message it wrote.
     Raises `WritingLimitReached` past the writing limit."""
-    participants = list(conversation.participants.all())
+    participants = list(conversation.participants.select_related("user"))
     mine = next((p for p in participants if p.user_id == author.pk), None)
     others = [p for p in participants if p.user_id != author.pk]
-    blocked_me, _i_blocked = blocked_between(author, [p.user_id for p in others if not p.has_left])
+    blocked_me, _i_blocked = blocked_between(
+        author, [p.user_id for p in others if still_reading(p)]
+    )
     _refuse_writing(author, mine, others, blocked_me)
     assert mine is not None  # _refuse_writing said so
     body = _clean_body(body)
@@ -282,7 +285,7 @@ def message_send(
     was_unread = mine.last_read_at is None or mine.last_read_at < previous_last
     Participant.objects.filter(pk=mine.pk).update(last_read_at=now)
     mine.last_read_at = now
-    readers = [p.user_id for p in others if not p.has_left]
+    readers = [p.user_id for p in others if still_reading(p)]
     forget_unread_conversations([author.pk] if was_unread else [])
     _delivered(message, readers=readers)
     return message

@@ -30,6 +30,7 @@ from communities.models import Profile
 
 from . import services
 from .forms import (
+    HANDLE,
     BlockForm,
     ConversationStartForm,
     MessageFlagForm,
@@ -44,6 +45,7 @@ from .permissions import (
     can_handle_message_flags,
     can_read_message_body,
     can_write_in,
+    still_reading,
 )
 
 CONVERSATIONS_PER_PAGE = 20
@@ -164,8 +166,8 @@ def _render_conversation(
             "conversation_messages": page.object_list,
             "form": form,
             "can_write": may_write,
-            "everyone_left": not any(not p.has_left for p in others),
-            "blocked_me": bool(blocked_me & {p.user_id for p in others if not p.has_left}),
+            "everyone_left": not any(still_reading(p) for p in others),
+            "blocked_me": bool(blocked_me & {p.user_id for p in others if still_reading(p)}),
         },
         status=status,
     )
@@ -220,7 +222,9 @@ def conversation_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _people_named(handles: list[str]) -> list:
-    """The active people holding these handles (each with their profile), in order."""
+    """The active people holding these handles (each with their profile), in order;
+    anything that cannot be a handle (a NUL byte…) is left out before the query."""
+    handles = [handle for handle in handles if HANDLE.match(handle)]
     profiles = {
         p.handle: p
         for p in Profile.objects.filter(handle__in=handles, user__is_active=True).select_related(

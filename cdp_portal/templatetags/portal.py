@@ -120,6 +120,8 @@ def site_header(context) -> SafeString:
         )
     signed_in = bool(user.is_authenticated)
     path = request.path
+    unread_notifications = header_unread_count(user)
+    unread_conversations = header_unread_conversations(user)
     values = {
         "signed_in": signed_in,
         "section": next((name for prefix, name in HEADER_SECTIONS if path.startswith(prefix)), ""),
@@ -127,8 +129,9 @@ def site_header(context) -> SafeString:
         "on_conversations": signed_in and path == reverse("conversations:list"),
         "search_q": request.GET.get("q", "") if signed_in else "",
         # What the context processor shows (forums.context_processors), not lazily here.
-        "unread_notification_count": header_unread_count(user),
-        "unread_conversation_count": header_unread_conversations(user),
+        "unread_notification_count": unread_notifications,
+        "unread_conversation_count": unread_conversations,
+        "unread_total": unread_notifications + unread_conversations,
         "user_name": user.get_full_name() if signed_in else "",
         "is_staff": signed_in and user.is_staff,
     }

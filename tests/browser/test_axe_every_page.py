@@ -179,12 +179,7 @@ def main_pages(demo: Demo) -> list[str]:
         f"/communities/{closed}/readiness/dossier/",
         f"/communities/{private}/readiness/",
         f"/communities/{private}/readiness/dossier/",
-        "/conversations/",
-        f"/conversations/{demo.conversation.pk}/",
-        f"/conversations/new/?to={demo.people['animator'].profile.handle}",
-        f"/conversations/messages/{demo.answer.pk}/flag/",
-        "/conversations/blocked/",
-        "/conversations/flags/",
+        *conversation_pages(demo),
         f"/topics/{demo.call.pk}/invite/",
         "/accounts/email/",
         "/accounts/password/change/",
@@ -192,6 +187,20 @@ def main_pages(demo: Demo) -> list[str]:
         "/accounts/password/reset/",
         "/accounts/signup/",
         "/no-such-page/",
+    ]
+
+
+def conversation_pages(demo: Demo) -> list[str]:
+    """The private messages: a conversation of the demo member with the demo animator
+    (a 404 for anyone else), its flag page, the list, the new form, the administrators'
+    queue."""
+    return [
+        "/conversations/",
+        f"/conversations/{demo.conversation.pk}/",
+        f"/conversations/new/?to={demo.people['animator'].profile.handle}",
+        f"/conversations/messages/{demo.answer.pk}/flag/",
+        "/conversations/blocked/",
+        "/conversations/flags/",
     ]
 
 

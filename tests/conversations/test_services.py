@@ -414,3 +414,15 @@ def test_a_message_is_emailed_once_until_read_as_the_profile_asks(
         write(f"Avec {choice}", conversation)
         assert len(mailoutbox) == expected
     assert not Participant.objects.filter(user=alice, emailed_at__isnull=False).exists()
+
+
+def test_an_account_made_inactive_is_no_longer_written_to(client, login, conversation_world):
+    w = conversation_world
+    w.bruno.is_active = False
+    w.bruno.save()
+    with pytest.raises(PermissionDenied):
+        reply(w.conversation, w.alice, "Tu es encore là ?")
+    login(w.alice)
+    page = client.get(w.conversation.get_absolute_url()).content.decode()
+    assert "personne ne lirait votre message" in page
+    assert reverse("conversations:reply", args=[w.conversation.pk]) not in page

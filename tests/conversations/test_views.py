@@ -185,7 +185,7 @@ def test_blocking_and_unblocking_from_the_conversation(client, login, conversati
     assert response.status_code == 302 and response["Location"] == back
     assert Block.objects.filter(blocker=w.bruno, blocked=w.alice).exists()
     page = client.get(back).content.decode()
-    assert "Bloquée par vous" in page and "Débloquer" in page
+    assert "Bloqué·e par vous" in page and "Débloquer" in page
     listed = client.get(reverse("conversations:blocked")).content.decode()
     assert w.alice.get_full_name() in listed
     response = client.post(url, {"block": "0"})
@@ -215,3 +215,14 @@ def test_blocking_an_unknown_handle_is_a_404(client, login, conversation_world):
     login(conversation_world.alice)
     response = client.post(urls(conversation_world)["block"][1], {"block": "1"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "to", ["a%00b", "%ff%fe", "x" * 5000, "%3Cscript%3E", "-1", "", "@", "a,b,,c;;d"]
+)
+def test_any_to_gives_the_new_conversation_form(client, login, conversation_world, to):
+    login(conversation_world.alice)
+    response = client.get(reverse("conversations:new") + f"?to={to}&to={to}")
+    # The form, or the portal's own 400 page for bytes no form could hold: never a 500.
+    assert response.status_code in (200, 400)
+    assert "<script>" not in response.content.decode()
