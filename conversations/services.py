@@ -113,13 +113,27 @@ def recipients_refused(by: User, recipients: Sequence[User]) -> list[str]:
 def _write_once(
     queryset: QuerySet[Message],
     *,
+    conversation: Callable[[], Conversation],
     author: User,
+    body: str,
+    now: datetime,
     token: UUID | None,
-    create: Callable[[], Message],
     rate_limited: bool,
 ) -> tuple[Message, bool]:
-    """As forum posts are written: the author's writing serialised, a repeated form
-    given back what it wrote, only a new message counted against the writing limit."""
+    """The one way a message is written, as forum posts are: the author's writing
+    serialised, a repeated form given back what it wrote (`conversation()` is then not
+    even called), only a new message counted against the writing limit."""
+
+    def create() -> Message:
+        return Message.objects.create(
+            conversation=conversation(),
+            author=author,
+            body=body,
+            body_html=render_message(body),
+            created_at=now,
+            submission_token=token,
+        )
+
     if rate_limited:
         lock_writer(author)
     return create_once(
@@ -181,7 +195,7 @@ def conversation_start(
     body = _clean_body(body)
     now = timezone.now()
 
-    def create_first_message() -> Message:
+    def new_conversation() -> Conversation:
         conversation = Conversation.objects.create(
             subject=subject, started_by=by, created_at=now, last_message_at=now, message_count=1
         )
@@ -191,20 +205,15 @@ def conversation_start(
                 *(Participant(conversation=conversation, user=p, joined_at=now) for p in people),
             ]
         )
-        return Message.objects.create(
-            conversation=conversation,
-            author=by,
-            body=body,
-            body_html=render_message(body),
-            created_at=now,
-            submission_token=submission_token,
-        )
+        return conversation
 
     message, created = _write_once(
         Message.objects.select_related("conversation"),
+        conversation=new_conversation,
         author=by,
+        body=body,
+        now=now,
         token=submission_token,
-        create=create_first_message,
         rate_limited=rate_limited,
     )
     if created:
@@ -256,21 +265,13 @@ def message_send(
     body = _clean_body(body)
     now = timezone.now()
 
-    def create_message() -> Message:
-        return Message.objects.create(
-            conversation=conversation,
-            author=author,
-            body=body,
-            body_html=render_message(body),
-            created_at=now,
-            submission_token=submission_token,
-        )
-
     message, created = _write_once(
         Message.objects.all(),
+        conversation=lambda: conversation,
         author=author,
+        body=body,
+        now=now,
         token=submission_token,
-        create=create_message,
         rate_limited=rate_limited,
     )
     if not created:

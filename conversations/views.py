@@ -53,6 +53,10 @@ MESSAGES_PER_PAGE = 20
 BLOCKS_PER_PAGE = 30
 FLAGS_PER_PAGE = 30
 
+# What a page shows of a person: their name (`User.get_full_name`), never the address
+# itself (the name falls back on its first part only when nothing else is known).
+_NAMES = ("display_name", "first_name", "last_name", "email")
+
 
 def _rate_limited(form) -> None:
     form.add_error(
@@ -103,11 +107,6 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         "conversations/conversation_list.html",
         {"page_obj": page, "rows": rows},
     )
-
-
-# What a page shows of a person: their name (`User.get_full_name`), never the address
-# itself (the name falls back on its first part only when nothing else is known).
-_NAMES = ("display_name", "first_name", "last_name", "email")
 
 
 # --- A conversation ---------------------------------------------------------------------
