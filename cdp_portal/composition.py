@@ -10,6 +10,7 @@ from typing import Any
 from cdp_portal.core.page_sections import Page
 from communities import directory_views
 from communities.pages import COMMUNITY_HOME, TAG_PAGE
+from conversations import sections as conversation_sections
 from forums import sections as forum_sections
 from readiness import sections as readiness_sections
 from resources import sections as resource_sections
@@ -24,6 +25,7 @@ def compose_pages() -> None:
     DASHBOARD.compose(
         [
             resource_sections.flags_to_handle_panel,
+            conversation_sections.message_flags_panel,
             forum_sections.calls_for_me_panel,
             readiness_sections.my_tasks_panel,
             forum_sections.recent_activity_panel,

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "communities",
+    "conversations",
     "resources",
     "forums",
     "readiness",

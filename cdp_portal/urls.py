@@ -28,6 +28,7 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("communities/<slug:slug>/readiness/", include("readiness.urls")),
     path("", include("communities.directory_urls")),
+    path("conversations/", include("conversations.urls")),
     path("resources/", include("resources.urls")),
     # Forums: /forums/, /topics/<id>/, /posts/<id>/…, /notifications/.
     path("", include("forums.urls")),

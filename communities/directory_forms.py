@@ -159,6 +159,7 @@ class ProfileEditForm(forms.Form):
     show_email = _model_field(Profile, "show_email")
     show_phone = _model_field(Profile, "show_phone")
     ask_me_about = _model_field(Profile, "ask_me_about")
+    accepts_messages = _model_field(Profile, "accepts_messages")
     notification_email = _model_field(Profile, "notification_email", widget=forms.RadioSelect)
     # Not required: a form sent without it (an older page left open) keeps the choice.
     digest_frequency = _model_field(

@@ -27,6 +27,7 @@ from cdp_portal.core.page_sections import Section
 from .directory_forms import DirectoryFilterForm, FeedTokenForm, ProfileEditForm, TagFollowForm
 from .models import Membership, Profile
 from .pages import TAG_PAGE
+from .permissions import can_offer_contact
 from .services import profile_ensure, profile_follow_tag, profile_update
 
 PAGE_SIZE = 24
@@ -69,6 +70,7 @@ def profile_detail(request: HttpRequest, handle: str) -> HttpResponse:
             "person": profile.user,
             "memberships": memberships,
             "is_own_profile": profile.user_id == request.user.pk,
+            "may_contact": can_offer_contact(request.user, profile),
         },
     )
 

@@ -737,7 +737,7 @@ class Profile(models.Model):
             "direct",
             _(
                 "Seulement ce qui me concerne directement : mentions, appels à l'aide, "
-                "réponses acceptées"
+                "invitations, réponses acceptées, messages privés"
             ),
         )
         NONE = "none", _("Aucune : je consulte le centre de notifications du portail")
@@ -773,6 +773,16 @@ class Profile(models.Model):
         _("on peut me consulter sur mes expertises"),
         default=False,
         help_text=_("Vos collègues verront que vous acceptez les questions sur vos expertises."),
+    )
+    accepts_messages = models.BooleanField(
+        _("accepter les messages privés"),
+        default=True,
+        db_default=True,
+        help_text=_(
+            "Vos collègues peuvent vous écrire depuis votre profil, sans jamais voir votre "
+            "adresse e-mail. Décochez pour ne plus recevoir de nouvelles conversations ; "
+            "celles en cours restent ouvertes."
+        ),
     )
     notification_email = models.CharField(
         _("notifications par courriel"),
@@ -853,3 +863,13 @@ class Profile(models.Model):
     def get_languages_display(self) -> list[str]:
         labels = dict(Language.choices)
         return [str(labels.get(code, code)) for code in self.languages]
+
+    def wants_email(self, *, direct: bool) -> bool:
+        """Whether the person asked to be e-mailed about something: everything, only
+        what concerns them directly (`direct`: a mention, a call for their expertise, an
+        invitation, a private message…), or nothing."""
+        if self.notification_email == self.NotificationEmail.NONE:
+            return False
+        if self.notification_email == self.NotificationEmail.DIRECT:
+            return direct
+        return True

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from cdp_portal.accounts.types import AnyUser, is_signed_in
 
-from .models import Community, Membership, Role, Visibility, is_portal_admin
+from .models import Community, Membership, Profile, Role, Visibility, is_portal_admin
 
 __all__ = [
     "accepts_new_members",
     "can_manage_members",
     "can_moderate",
+    "can_offer_contact",
     "can_see_community",
     "can_see_content",
     "is_portal_admin",
@@ -101,3 +102,14 @@ def can_grant_sponsor(user: AnyUser | None, community: Community) -> bool:
     if not is_signed_in(user):
         return False
     return community.sponsor_id == user.pk or has_role(user, community, Role.SPONSOR)
+
+
+def can_offer_contact(viewer: AnyUser, profile: Profile) -> bool:
+    """Whether a profile's page offers to write to its person: someone signed in, about
+    an active account other than their own that accepts private messages. What the
+    person alone says; `conversations.permissions` adds what is between two people
+    (a block) before anything is sent."""
+    if not is_signed_in(viewer) or not viewer.is_active:
+        return False
+    person = profile.user
+    return person.is_active and person.pk != viewer.pk and profile.accepts_messages

@@ -175,6 +175,7 @@ PROFILE_FIELDS = frozenset(
         "show_email",
         "show_phone",
         "ask_me_about",
+        "accepts_messages",
         "notification_email",
         "digest_frequency",
     }

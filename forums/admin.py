@@ -16,13 +16,15 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from cdp_portal.core.admin import (
+    FLAG_FIELDS,
     ArchiveNotDeleteAdminMixin,
     NeverDeleteAdminMixin,
     ReadOnlyAdminMixin,
     archive_action,
+    flag_actions,
+    run_on_each,
 )
 from communities.admin_scoping import CommunityScopedAdminMixin
 from communities.models import is_portal_admin
@@ -33,34 +35,6 @@ from .models import Flag, Forum, ModerationLog, Post, PostRevision, Topic
 
 # When a moderator changes a post in the form or hides flagged posts without a reason.
 ADMIN_HIDE_REASON = _("Masqué depuis l'administration")
-
-
-def _bulk(modeladmin, request, objects, action) -> None:
-    done = refused = 0
-    for obj in objects:
-        try:
-            action(obj)
-        except (PermissionDenied, ValidationError):
-            refused += 1
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(
-            request,
-            ngettext("%(n)d élément modifié.", "%(n)d éléments modifiés.", done) % {"n": done},
-            messages.SUCCESS,
-        )
-    if refused:
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "%(n)d élément n'a pas pu être modifié (droits insuffisants).",
-                "%(n)d éléments n'ont pas pu être modifiés (droits insuffisants).",
-                refused,
-            )
-            % {"n": refused},
-            messages.WARNING,
-        )
 
 
 # --- Forums ------------------------------------------------------------------------------
@@ -126,7 +100,7 @@ class SolvedFilter(admin.SimpleListFilter):
 def _topic_action(flag: str, value: bool):
     def run(modeladmin, request, queryset):
         service = services.topic_set_locked if flag == "locked" else services.topic_set_pinned
-        _bulk(
+        run_on_each(
             modeladmin,
             request,
             queryset.select_related("forum__community"),
@@ -228,7 +202,7 @@ def hide_posts(modeladmin, request, queryset):
     form = HideForm(request.POST if "confirm_hide" in request.POST else None)
     if form.is_bound and form.is_valid():
         reason = form.cleaned_data["reason"]
-        _bulk(
+        run_on_each(
             modeladmin,
             request,
             posts,
@@ -253,7 +227,7 @@ def hide_posts(modeladmin, request, queryset):
 
 @admin.action(description=_("Rendre visibles les messages choisis"))
 def unhide_posts(modeladmin, request, queryset):
-    _bulk(
+    run_on_each(
         modeladmin,
         request,
         queryset.select_related("topic__forum__community"),
@@ -321,44 +295,15 @@ class PostRevisionAdmin(
 # --- Flags and the log ----------------------------------------------------------------------
 
 
-def _flag_action(dismiss: bool):
-    def run(modeladmin, request, queryset):
-        _bulk(
-            modeladmin,
-            request,
-            queryset.filter(status=Flag.Status.OPEN).select_related(
-                "post__topic__forum__community"
-            ),
-            lambda flag: services.flag_resolve(flag=flag, by=request.user, dismiss=dismiss),
-        )
-
-    return run
-
-
-resolve_flags = admin.action(description=_("Marquer les signalements choisis comme traités"))(
-    _flag_action(False)
+flag_admin_actions = flag_actions(
+    services.flag_resolve,
+    related=["post__topic__forum__community"],
+    hide=(
+        "hide_flagged_posts",
+        _("Masquer les messages signalés et traiter les signalements"),
+    ),
+    default_hide_reason=ADMIN_HIDE_REASON,
 )
-resolve_flags.__name__ = "resolve_flags"
-dismiss_flags = admin.action(description=_("Rejeter les signalements choisis"))(_flag_action(True))
-dismiss_flags.__name__ = "dismiss_flags"
-
-
-@admin.action(description=_("Masquer les messages signalés et traiter les signalements"))
-def hide_flagged_posts(modeladmin, request, queryset):
-    def handle(flag):
-        services.flag_resolve(
-            flag=flag,
-            by=request.user,
-            hide=True,
-            hide_reason=flag.reason or str(ADMIN_HIDE_REASON),
-        )
-
-    _bulk(
-        modeladmin,
-        request,
-        queryset.filter(status=Flag.Status.OPEN).select_related("post__topic__forum__community"),
-        handle,
-    )
 
 
 @admin.register(Flag)
@@ -372,17 +317,8 @@ class FlagAdmin(NeverDeleteAdminMixin, CommunityScopedAdminMixin, admin.ModelAdm
     search_fields = ["reason", "post__body", "post__topic__title"]
     list_select_related = ["post__topic", "reporter", "resolved_by"]
     ordering = ["-created_at"]
-    actions = [resolve_flags, dismiss_flags, hide_flagged_posts]
-    readonly_fields = [
-        "post",
-        "reporter",
-        "reason",
-        "status",
-        "created_at",
-        "resolved_by",
-        "resolved_at",
-        "resolution_note",
-    ]
+    actions = flag_admin_actions
+    readonly_fields = ["post", *FLAG_FIELDS]
 
     def has_add_permission(self, request, *args):
         return False

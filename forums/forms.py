@@ -194,3 +194,34 @@ class CallFilterForm(forms.Form):
         ("expertise", _("Mes expertises")),
     ]
     scope = forms.ChoiceField(label=_("Appels de"), choices=SCOPES, required=False)
+
+
+class PersonIdsField(forms.TypedMultipleChoiceField):
+    """People chosen by id among those a page listed (any id of the right shape passes
+    here; the service checks each may be chosen)."""
+
+    def __init__(self, *, max_count: int, **kwargs):
+        self.max_count = max_count
+        super().__init__(coerce=int, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return isinstance(value, str) and value.isdigit() and len(value) <= 18
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if len(value) > self.max_count:
+            raise ValidationError(
+                _("Choisissez au plus %(max)d personnes à la fois.") % {"max": self.max_count}
+            )
+
+
+class InviteExpertsForm(forms.Form):
+    invitees = PersonIdsField(
+        label=_("Personnes à inviter"),
+        max_count=50,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choisissez au moins une personne à inviter."),
+            "invalid_choice": _("Choisissez des personnes de la liste."),
+        },
+    )

@@ -37,7 +37,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from cdp_portal.accounts.types import AnyUser, User, is_signed_in
-from cdp_portal.core.moderation import FlagBase, ModerationAction
+from cdp_portal.core.moderation import HandledFlagBase, HandledFlagQuerySet, ModerationAction
 from cdp_portal.core.search_text import Unaccent
 from cdp_portal.core.tags import tag_labels
 from communities.models import (
@@ -864,6 +864,7 @@ class Notification(models.Model):
         CALL_FOR_HELP = "call_for_help", _("Appel à tous")
         ACCEPTED = "accepted", _("Réponse acceptée")
         FOLLOWED_TAG = "followed_tag", _("Étiquette suivie")
+        INVITATION = "invitation", _("Invitation à un appel à tous")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -912,35 +913,60 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} · {self.topic}"
 
 
+class CallInvitation(models.Model):
+    """An expert invited by name to answer a call for help (by its author or the
+    community's animation): once per person and call, so inviting again tells no one
+    twice. Kept as the call's history: who asked whom, and when."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("appel à tous"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne invitée"),
+        on_delete=models.CASCADE,
+        related_name="call_invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invitée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("invitée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation à un appel")
+        verbose_name_plural = _("invitations à des appels")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "invitee"], name="forums_invitation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} · {self.invitee}"
+
+
 # --- Flags and the moderation log ------------------------------------------------------
 
 
-class FlagQuerySet(models.QuerySet):
-    def open(self) -> FlagQuerySet:
-        return self.filter(status=Flag.Status.OPEN)
-
+class FlagQuerySet(HandledFlagQuerySet):
     def moderated_by(self, user: AnyUser) -> FlagQuerySet:
         return self.filter(post__topic__forum__community__in=_moderated_communities(user))
 
 
-class Flag(FlagBase):
+class Flag(HandledFlagBase):
     """A member's report that a post needs the animation's attention."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("À traiter")
-        RESOLVED = "resolved", _("Traité")
-        DISMISSED = "dismissed", _("Rejeté")
 
     post = models.ForeignKey(
         Post, verbose_name=_("message"), on_delete=models.PROTECT, related_name="flags"
     )
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
 
     objects = FlagQuerySet.as_manager()
 
-    class Meta(FlagBase.Meta):
+    class Meta(HandledFlagBase.Meta):
         verbose_name = _("signalement")
         verbose_name_plural = _("signalements")
         constraints = [

@@ -19,6 +19,7 @@ __all__ = [
     "can_accept_answer",
     "can_edit_post",
     "can_flag",
+    "can_invite_experts",
     "can_moderate_forum",
     "can_post_in",
     "can_quote",
@@ -108,3 +109,17 @@ def can_accept_answer(user: AnyUser, topic: Topic, post: Post | None = None) -> 
     if can_moderate_forum(user, topic.forum.community):
         return True
     return topic.author_id == user.pk and can_see_content(user, topic.forum.community)
+
+
+def can_invite_experts(user: AnyUser, topic: Topic) -> bool:
+    """Invite experts by name into a call for help: its author, while they still read the
+    community, and the community's animation (who send calls for help too); an open call
+    (not solved, not hidden, not in an archived forum)."""
+    if not _signed_in(user) or not topic.is_call_for_help or is_read_only(topic.forum):
+        return False
+    if topic.solved_at is not None or topic.is_hidden:
+        return False
+    community = topic.forum.community
+    if can_moderate_forum(user, community):
+        return True
+    return topic.author_id == user.pk and can_see_content(user, community)

@@ -24,10 +24,11 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cdp_portal.accounts.types import AnyUser, User, is_signed_in
 from cdp_portal.core.idempotency import create_once
-from cdp_portal.core.markdown import MAX_MARKDOWN_LENGTH, MENTION, render_markdown
+from cdp_portal.core.markdown import MAX_MARKDOWN_LENGTH
 from cdp_portal.core.moderation import ModerationEvent, settle_flag
 from cdp_portal.core.replica import writes_not_read_back
 from cdp_portal.core.slugs import path_slug
+from communities.mentions import mentioned_handles, render_with_mentions
 from communities.models import (
     Community,
     Profile,
@@ -36,12 +37,14 @@ from communities.models import (
     is_portal_admin,
 )
 from communities.services import _tags_for as existing_tags_for
+from conversations.models import Block
 from resources.models import Resource
 from resources.services import clean_tag_names
 
 from . import ratelimit
 from .models import (
     DEFAULT_FORUMS,
+    CallInvitation,
     Flag,
     Forum,
     ModerationLog,
@@ -58,6 +61,7 @@ from .permissions import (
     can_accept_answer,
     can_edit_post,
     can_flag,
+    can_invite_experts,
     can_moderate_forum,
     can_post_in,
     can_reply,
@@ -70,9 +74,8 @@ MAX_BODY_LENGTH = MAX_MARKDOWN_LENGTH
 ARCHIVED_MESSAGE = _lazy("Ce forum est archivé : on peut le lire, plus y écrire.")
 # Path segments after /topics/<id>/ that are views, not slugs.
 RESERVED_SLUGS = frozenset(
-    {"reply", "watch", "moderate", "move", "solve", "reopen", "posts", "quote"}
+    {"reply", "watch", "moderate", "move", "solve", "reopen", "posts", "quote", "invite"}
 )
-MAX_MENTIONS = 20
 # The level of a post's highest heading: the stored HTML shows under the h2 of a topic's
 # posts (beside each post's own h3) and under the h2 of a post's history.
 POST_HEADING_LEVEL = 3
@@ -84,10 +87,7 @@ def topic_slug(title: str) -> str:
 
 def render_body(body: str) -> str:
     """The stored HTML of a post: "@handle" of an existing profile links to it."""
-    handles = mentioned_handles(body)
-    profiles = Profile.objects.filter(handle__in=handles) if handles else Profile.objects.none()
-    mentions = {profile.handle: profile.get_absolute_url() for profile in profiles.only("handle")}
-    return str(render_markdown(body, heading_level=POST_HEADING_LEVEL, mentions=mentions))
+    return render_with_mentions(body, heading_level=POST_HEADING_LEVEL)
 
 
 def _new_post(**fields: Any) -> Post:
@@ -104,15 +104,6 @@ def posts_reindex(queryset: QuerySet[Post]) -> int:
     UPDATE: for posts written in bulk (scale data, imports) and the `index_posts`
     command."""
     return queryset.update(search_vector=post_search_vector(F("body")))
-
-
-def mentioned_handles(body: str) -> list[str]:
-    handles: list[str] = []
-    for match in MENTION.finditer(body or ""):
-        handle = match.group(1).lower()
-        if handle not in handles:
-            handles.append(handle)
-    return handles[:MAX_MENTIONS]
 
 
 def _clean_body(body: str) -> str:
@@ -225,9 +216,18 @@ def followers_of(topic: Topic) -> QuerySet[User]:
     return _readers_tagged_like(topic, TaggedInterest)
 
 
+def invitable_experts(topic: Topic, by: User) -> QuerySet[User]:
+    """Whom `by` may invite into the call: its experts (`experts_for`: readers of the topic
+    whose expertise meets its tags, its author left out), not `by`, and not those who
+    blocked `by` (they no longer hear from them)."""
+    blocked_by = Block.objects.filter(blocker=OuterRef("pk"), blocked=by)
+    return experts_for(topic).exclude(pk=by.pk).exclude(Exists(blocked_by))
+
+
 # Which notification wins when one person has several reasons to be told.
 KIND_PRIORITY = [
     Notification.Kind.MENTION,
+    Notification.Kind.INVITATION,
     Notification.Kind.ACCEPTED,
     Notification.Kind.CALL_FOR_HELP,
     Notification.Kind.REPLY,
@@ -635,6 +635,42 @@ def topic_reopen(*, topic: Topic, by: User) -> Topic:
     topic.accepted_post = None
     Topic.objects.filter(pk=topic.pk).update(solved_at=None, accepted_post=None)
     return topic
+
+
+@transaction.atomic
+def call_invite_experts(*, topic: Topic, by: User, invitees: Iterable[int]) -> list[int]:
+    """Invite these people (ids) into the call for help: each gets an in-app notification
+    and an e-mail as their profile asks, once per call whatever the number of times they
+    are invited. Only `invitable_experts` may be invited: anyone else in the list refuses
+    the whole invitation (`ValidationError`), nothing is sent. Returns the ids of the
+    people invited now (not those invited before)."""
+    if not can_invite_experts(by, topic):
+        raise PermissionDenied(
+            _("Seul l'auteur·rice de l'appel ou l'animation peut y inviter des personnes.")
+        )
+    wanted = set(invitees)
+    if not wanted:
+        raise ValidationError(_("Choisissez au moins une personne à inviter."), code="empty")
+    # Invitations of one call one after the other: the "already invited" below holds.
+    Topic.objects.select_for_update().filter(pk=topic.pk).values_list("pk").first()
+    allowed = set(invitable_experts(topic, by).filter(pk__in=wanted).values_list("pk", flat=True))
+    if allowed != wanted:
+        raise ValidationError(
+            _("Certaines personnes choisies ne peuvent pas être invitées à cet appel."),
+            code="invitee",
+        )
+    already = set(
+        CallInvitation.objects.filter(topic=topic, invitee__in=allowed).values_list(
+            "invitee_id", flat=True
+        )
+    )
+    new = sorted(allowed - already)
+    now = timezone.now()
+    CallInvitation.objects.bulk_create(
+        CallInvitation(topic=topic, invitee_id=pk, invited_by=by, created_at=now) for pk in new
+    )
+    _notify(topic=topic, post=None, actor=by, candidates={Notification.Kind.INVITATION: new})
+    return new
 
 
 # --- Reading and watching --------------------------------------------------------------

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from cdp_portal.core.tasks import traced_task
 from cdp_portal.outbox.mailing import absolute_url, send_to_people
-from communities.models import Profile
 
 from .models import Notification, Topic
 
@@ -23,20 +22,17 @@ DIRECT_KINDS = {
     Notification.Kind.MENTION,
     Notification.Kind.CALL_FOR_HELP,
     Notification.Kind.ACCEPTED,
+    Notification.Kind.INVITATION,
 }
 
 
 def email_wanted(notification: Notification) -> bool:
     """The recipient's choice on their profile (everything when they have no profile)."""
     try:
-        choice = notification.recipient.profile.notification_email
+        profile = notification.recipient.profile
     except ObjectDoesNotExist:
         return True
-    if choice == Profile.NotificationEmail.NONE:
-        return False
-    if choice == Profile.NotificationEmail.DIRECT:
-        return notification.kind in DIRECT_KINDS
-    return True
+    return profile.wants_email(direct=notification.kind in DIRECT_KINDS)
 
 
 @traced_task()

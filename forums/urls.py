@@ -7,7 +7,7 @@ Topic URLs look up by id; the slug after it is decoration (`/topics/42/`,
 from django.urls import path
 
 from .feeds import ForumFeed
-from .views import listing, moderation, notifications, topic_page, writing
+from .views import invitations, listing, moderation, notifications, topic_page, writing
 
 app_name = "forums"
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("topics/<int:pk>/reply/", writing.topic_reply, name="reply"),
     path("topics/<int:pk>/watch/", notifications.topic_watch, name="topic_watch"),
     path("topics/<int:pk>/solve/", writing.topic_solve, name="solve"),
+    path("topics/<int:pk>/invite/", invitations.call_invite, name="invite"),
     path("topics/<int:pk>/moderate/", moderation.topic_moderate, name="moderate"),
     path("topics/<int:pk>/move/", moderation.topic_move, name="move"),
     path("topics/<int:pk>/<slug:slug>/", topic_page.topic_detail, name="topic_slug"),

@@ -61,6 +61,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     unread_notification_count = models.PositiveIntegerField(
         _("notifications non lues"), null=True, blank=True, default=0, editable=False
     )
+    # The header's count of conversations with unread messages, kept the same way
+    # (conversations.unread: None means "to be counted again").
+    unread_conversation_count = models.PositiveIntegerField(
+        _("conversations non lues"),
+        null=True,
+        blank=True,
+        default=0,
+        db_default=0,
+        editable=False,
+    )
 
     objects = UserManager()
 

@@ -8,6 +8,7 @@ Scoping an admin to the communities an animator moderates is the communities' bu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import nullcontext
 
 from django.contrib import admin, messages
@@ -20,6 +21,7 @@ from django.http import HttpResponseRedirect
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 
@@ -186,6 +188,77 @@ class ArchiveNotDeleteAdminMixin:
                 *protected,
             ]
         return deleted, model_count, perms_needed, protected
+
+
+def run_on_each(modeladmin, request, objects, action) -> None:
+    """An admin action's work: `action(obj)` (a service, which checks the person) on each
+    object, then one message for those done and one for those the service refused."""
+    done = refused = 0
+    for obj in objects:
+        try:
+            action(obj)
+        except (PermissionDenied, ValidationError):
+            refused += 1
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext("%(n)d élément modifié.", "%(n)d éléments modifiés.", done) % {"n": done},
+            messages.SUCCESS,
+        )
+    if refused:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(n)d élément n'a pas pu être modifié (droits insuffisants).",
+                "%(n)d éléments n'ont pas pu être modifiés (droits insuffisants).",
+                refused,
+            )
+            % {"n": refused},
+            messages.WARNING,
+        )
+
+
+# What every flag shows in the admin (`cdp_portal.core.moderation.FlagBase` and its status),
+# read-only: flags are settled through their app's service, never edited.
+FLAG_FIELDS = (
+    "reporter",
+    "reason",
+    "status",
+    "created_at",
+    "resolved_by",
+    "resolved_at",
+    "resolution_note",
+)
+
+
+def flag_actions(resolve, *, related: Sequence[str], hide: tuple[str, object], default_hide_reason):
+    """The admin actions of a flag queue: mark handled, dismiss, and hide what is flagged
+    (`hide`: that action's name and description; with the flag's reason, else
+    `default_hide_reason`), each through the app's `resolve`
+    service (`flag=, by=, dismiss=, hide=, hide_reason=`) on the open flags chosen, with
+    `related` loaded for the service."""
+
+    def action(name: str, description, *, dismiss: bool = False, hiding: bool = False):
+        def run(modeladmin, request, queryset):
+            def handle(flag) -> None:
+                reason = (flag.reason or str(default_hide_reason)) if hiding else None
+                resolve(
+                    flag=flag, by=request.user, dismiss=dismiss, hide=hiding, hide_reason=reason
+                )
+
+            open_flags = queryset.filter(status="open").select_related(*related)
+            run_on_each(modeladmin, request, open_flags, handle)
+
+        run.__name__ = name
+        return admin.action(description=description)(run)
+
+    return [
+        action("resolve_flags", _lazy("Marquer les signalements choisis comme traités")),
+        action("dismiss_flags", _lazy("Rejeter les signalements choisis"), dismiss=True),
+        action(*hide, hiding=True),
+    ]
 
 
 def archive_action(service, *, archived: bool, description, target: str):

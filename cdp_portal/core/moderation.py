@@ -1,5 +1,5 @@
-"""What every flag has, wherever it is raised (forum posts, library resources), and the
-one flow that handles a flag and writes the moderation log."""
+"""What every flag has, wherever it is raised (forum posts, library resources, private
+messages), and the one flow that handles a flag and writes the moderation log."""
 
 from __future__ import annotations
 
@@ -13,6 +13,15 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class FlagStatus(models.TextChoices):
+    """Where a flag stands, for the flags whose moderators handle or dismiss them (forum
+    posts, private messages); the library's say what was done to the resource instead."""
+
+    OPEN = "open", _("À traiter")
+    RESOLVED = "resolved", _("Traité")
+    DISMISSED = "dismissed", _("Rejeté")
 
 
 class FlagBase(models.Model):
@@ -44,6 +53,24 @@ class FlagBase(models.Model):
         ordering = ["-created_at", "-pk"]
 
 
+class HandledFlagQuerySet(models.QuerySet):
+    def open(self) -> HandledFlagQuerySet:
+        return self.filter(status=FlagStatus.OPEN)
+
+
+class HandledFlagBase(FlagBase):
+    """A flag its moderators mark handled or dismiss (`FlagStatus`)."""
+
+    Status = FlagStatus
+
+    status = models.CharField(
+        _("statut"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+
+    class Meta(FlagBase.Meta):
+        abstract = True
+
+
 # --- The flag flow and the moderation log ---------------------------------------------------
 #
 # One flow for every kind of flag: hiding the flagged thing closes every open flag on it,
@@ -69,6 +96,8 @@ class ModerationAction(models.TextChoices):
     DISMISS_FLAG = "dismiss_flag", _("Rejeter un signalement")
     HIDE_RESOURCE = "hide_resource", _("Masquer une ressource")
     UNHIDE_RESOURCE = "unhide_resource", _("Rendre visible une ressource")
+    HIDE_PRIVATE_MESSAGE = "hide_private", _("Masquer un message privé")
+    UNHIDE_PRIVATE_MESSAGE = "unhide_private", _("Rendre visible un message privé")
 
 
 @dataclass(frozen=True)

@@ -116,12 +116,14 @@ HEADER_SECTIONS = (
 def site_header(context) -> SafeString:
     """The site's header (partials/header.html), from the fragment cache: rendered once
     per combination of what it shows (signed in or not, the section, the search typed,
-    the unread count, the person's name, whether they are staff, the language), with the
+    the unread notifications and conversations, the person's name, whether they are
+    staff, the language), with the
     page's own address (the language switcher's `next`) and the CSRF token put in for
     each request."""
     from django.urls import reverse
 
     from cdp_portal.core.fragments import render_one_fragment
+    from conversations.unread import header_unread_conversations
     from forums.unread import header_unread_count
 
     request = context.get("request")
@@ -133,13 +135,18 @@ def site_header(context) -> SafeString:
         )
     signed_in = bool(user.is_authenticated)
     path = request.path
+    unread_notifications = header_unread_count(user)
+    unread_conversations = header_unread_conversations(user)
     values = {
         "signed_in": signed_in,
         "section": next((name for prefix, name in HEADER_SECTIONS if path.startswith(prefix)), ""),
         "on_notifications": signed_in and path == reverse("forums:notifications"),
+        "on_conversations": signed_in and path == reverse("conversations:list"),
         "search_q": request.GET.get("q", "") if signed_in else "",
         # What the context processor shows (forums.context_processors), not lazily here.
-        "unread_notification_count": header_unread_count(user),
+        "unread_notification_count": unread_notifications,
+        "unread_conversation_count": unread_conversations,
+        "unread_total": unread_notifications + unread_conversations,
         "user_name": user.get_full_name() if signed_in else "",
         "is_staff": signed_in and user.is_staff,
         "password_login": settings.PORTAL_PASSWORD_LOGIN,

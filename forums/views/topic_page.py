@@ -34,6 +34,7 @@ from ..permissions import (
     can_accept_answer,
     can_edit_post,
     can_flag,
+    can_invite_experts,
     can_moderate_forum,
     can_quote,
     can_read_post_body,
@@ -119,7 +120,9 @@ def _fresh_reply_box(
     )
 
 
-def topic_header_key(topic: Topic, about, *, watching: bool, may_accept: bool, moderates: bool):
+def topic_header_key(
+    topic: Topic, about, *, watching: bool, may_accept: bool, moderates: bool, may_invite: bool
+):
     """Every value forums/topic_header.html shows, for this reader: its cache key. The
     topic's tags through its revision (it moves with them: forums migration 0015)."""
     forum = topic.forum
@@ -133,13 +136,14 @@ def topic_header_key(topic: Topic, about, *, watching: bool, may_accept: bool, m
         (forum.pk, forum.slug, forum.name, forum.is_archived),
         (community.pk, community.slug, community.name),
         (about.pk, about.title, about.get_absolute_url()) if about else None,
-        (watching, may_accept, moderates),
+        (watching, may_accept, moderates, may_invite),
     )
 
 
 def _topic_header(
     request: HttpRequest, topic: Topic, about, *, may_accept: bool, moderates: bool
 ) -> SafeString:
+    may_invite = can_invite_experts(request.user, topic)
     """The top of the topic page, from the fragment cache; its tags are read only to
     render it."""
 
@@ -154,9 +158,15 @@ def _topic_header(
         "watching": topic.watching,
         "can_accept": may_accept,
         "moderates": moderates,
+        "can_invite": may_invite,
     }
     key = topic_header_key(
-        topic, about, watching=topic.watching, may_accept=may_accept, moderates=moderates
+        topic,
+        about,
+        watching=topic.watching,
+        may_accept=may_accept,
+        moderates=moderates,
+        may_invite=may_invite,
     )
     return render_one_fragment(request, "forums/topic_header.html", values, key=key, loaded=tags)
 

@@ -29,6 +29,8 @@ from cdp_portal.accounts.models import User
 from communities import demo_data
 from communities.models import Community, Membership
 from communities.services import profile_ensure
+from conversations import services as conversation_services
+from conversations.models import Conversation, Message, MessageFlag
 from digests.tokens import unsubscribe_token
 from forums.models import Flag, Post, Topic
 from readiness.models import ChecklistItem
@@ -63,6 +65,10 @@ class Demo:
     handle: str
     item: ChecklistItem
     membership_pk: int
+    conversation: Conversation  # between the demo member and animator
+    answer: Message  # the animator's, flagged by the member
+    message_flag: MessageFlag
+    call: Topic  # an open call for help of the demo member's community
 
 
 @pytest.fixture
@@ -87,6 +93,22 @@ def demo(transactional_db) -> Demo:
         .first()
     )
     resource = Resource.objects.filter(community=open_).exclude(tag_names=[]).first()
+    conversation = conversation_services.conversation_start(
+        by=people["member"],
+        recipients=[people["animator"]],
+        subject="Une question sur Moodle",
+        body="Bonjour, **une question** sur les quiz.",
+        rate_limited=False,
+    )
+    answer = conversation_services.message_send(
+        conversation=conversation,
+        author=people["animator"],
+        body="Avec plaisir : *voici* comment.",
+        rate_limited=False,
+    )
+    message_flag = conversation_services.message_flag_create(
+        message=answer, reporter=people["member"], reason="Pour essayer le signalement"
+    )
     return Demo(
         people=people,
         open=open_,
@@ -101,6 +123,12 @@ def demo(transactional_db) -> Demo:
         own_post=make_post(topic, people["member"], "Merci, je vais essayer.", notify=False),
         item=ChecklistItem.objects.filter(checklist__community=closed).first(),
         membership_pk=Membership.objects.get(community=closed, user=people["animator"]).pk,
+        conversation=conversation,
+        answer=answer,
+        message_flag=message_flag,
+        call=Topic.objects.filter(
+            forum__community=open_, is_call_for_help=True, solved_at__isnull=True
+        ).first(),
     )
 
 
@@ -155,6 +183,8 @@ def main_pages(demo: Demo) -> list[str]:
         f"/communities/{closed}/readiness/dossier/",
         f"/communities/{private}/readiness/",
         f"/communities/{private}/readiness/dossier/",
+        *conversation_pages(demo),
+        f"/topics/{demo.call.pk}/invite/",
         "/accounts/email/",
         "/accounts/password/change/",
         "/accounts/2fa/",
@@ -163,6 +193,20 @@ def main_pages(demo: Demo) -> list[str]:
         f"/digests/unsubscribe/{unsubscribe_token(demo.people['member'].pk, 'weekly')}/",
         "/digests/unsubscribe/lien-abime/",
         "/no-such-page/",
+    ]
+
+
+def conversation_pages(demo: Demo) -> list[str]:
+    """The private messages: a conversation of the demo member with the demo animator
+    (a 404 for anyone else), its flag page, the list, the new form, the administrators'
+    queue."""
+    return [
+        "/conversations/",
+        f"/conversations/{demo.conversation.pk}/",
+        f"/conversations/new/?to={demo.people['animator'].profile.handle}",
+        f"/conversations/messages/{demo.answer.pk}/flag/",
+        "/conversations/blocked/",
+        "/conversations/flags/",
     ]
 
 
@@ -185,6 +229,9 @@ def admin_pages(demo: Demo) -> list[str]:
         f"/admin/readiness/checklistitem/{demo.item.pk}/change/",
         "/admin/readiness/readinessdecision/",
         "/admin/communities/community/add/",
+        "/admin/conversations/messageflag/",
+        f"/admin/conversations/messageflag/{demo.message_flag.pk}/change/",
+        "/admin/conversations/message/",
     ]
 
 
@@ -291,6 +338,15 @@ def member_forms(scan: Scan, demo: Demo) -> None:
     page.goto(f"/resources/{demo.resource.pk}/flag/")
     submit_invalid(page, "main form", {"reason": ""})
     scan.check("resource flag, no reason")
+    page.goto(f"/conversations/new/?to={demo.people['animator'].profile.handle}")
+    submit_invalid(page, "main form", {"subject": "", "body": ""})
+    scan.check("new conversation, empty")
+    page.goto(f"/conversations/{demo.conversation.pk}/")
+    submit_invalid(page, "#reply form", {"body": ""})
+    scan.check("conversation reply, empty")
+    page.goto(f"/conversations/messages/{demo.answer.pk}/flag/")
+    submit_invalid(page, "main form", {"reason": ""})
+    scan.check("private message flag, no reason")
     page.goto("/accounts/email/")
     submit_invalid(page, 'main form:has(button[name="action_add"])', {"email": "pas-une-adresse"})
     scan.check("e-mail add, invalid")
@@ -344,6 +400,9 @@ def animator_forms(scan: Scan, demo: Demo) -> None:
     page.goto(f"/posts/{demo.flagged_post.pk}/hide/")
     submit_invalid(page, "main form", {"reason": ""})
     scan.check("post hide, no reason")
+    page.goto(f"/topics/{demo.call.pk}/invite/")
+    submit_invalid(page, "main form")
+    scan.check("invite experts, nobody chosen")
 
 
 def admin_forms(scan: Scan, demo: Demo) -> None:

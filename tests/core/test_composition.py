@@ -16,6 +16,7 @@ from resources.pages import RESOURCE_PAGE
             DASHBOARD,
             [
                 "flags_to_handle_panel",
+                "message_flags_panel",
                 "calls_for_me_panel",
                 "my_tasks_panel",
                 "recent_activity_panel",

@@ -82,6 +82,7 @@ HOSTILE_PATH: dict[str, Value] = {
 }
 GENERIC_QUERY = (
     "page",
+    "to",
     "q",
     "sort",
     "kind",
@@ -270,6 +271,12 @@ def _kwargs_by_name(world: World) -> dict[str, list[dict[str, Value]]]:
             {"token": unsubscribe_token(world.users[visitor].pk, frequency)}
             for visitor, frequency in (("member", "weekly"), ("animator", "daily"))
         ],
+        "conversations:detail": [{"pk": c.pk} for c in world.conversations],
+        "conversations:reply": [{"pk": c.pk} for c in world.conversations],
+        "conversations:leave": [{"pk": c.pk} for c in world.conversations],
+        "conversations:message_flag": [{"pk": m.pk} for m in world.conversation_messages],
+        "conversations:flag_resolve": [{"pk": f.pk} for f in world.message_flags],
+        "conversations:block": [{"handle": handle} for handle in world.handles],
     }
 
 

@@ -17,6 +17,7 @@ from taggit.models import Tag
 from cdp_portal.accounts.models import User
 from communities import services as community_services
 from communities.models import Community, Membership
+from conversations import services as conversation_services
 from forums import services as forum_services
 from forums.models import Forum, Notification
 from readiness import services as readiness_services
@@ -49,6 +50,9 @@ class World:
     checklist_items: list = field(default_factory=list)
     handles: list = field(default_factory=list)
     tag_slugs: list = field(default_factory=list)
+    conversations: list = field(default_factory=list)
+    conversation_messages: list = field(default_factory=list)
+    message_flags: list = field(default_factory=list)
 
 
 def build_world() -> World:
@@ -61,6 +65,7 @@ def build_world() -> World:
         _add_community_resource(world, cast, community)
         _add_checklist_items(world, community)
     _add_shared_resource_and_bookmark(world, cast)
+    _add_conversation(world, cast)
     _add_admin_rows(world, cast)
     _collect_names(world, cast)
     return world
@@ -207,6 +212,29 @@ def _add_shared_resource_and_bookmark(world: World, cast: _Cast) -> None:
         )
     )
     resource_services.bookmark_toggle(user=cast.member, resource=world.resources[0])
+
+
+def _add_conversation(world: World, cast: _Cast) -> None:
+    """A private conversation of the member with the author and the animator, the
+    author's answer flagged by the member, and a block (the outsider blocked the member)."""
+    conversation = conversation_services.conversation_start(
+        by=cast.member,
+        recipients=[cast.author, cast.animator],
+        subject="Une question privée",
+        body="Bonjour, **une question**.",
+        rate_limited=False,
+    )
+    answer = conversation_services.message_send(
+        conversation=conversation, author=cast.author, body="Réponse privée.", rate_limited=False
+    )
+    world.conversations.append(conversation)
+    world.conversation_messages.extend([conversation.messages.order_by("pk").first(), answer])
+    world.message_flags.append(
+        conversation_services.message_flag_create(
+            message=answer, reporter=cast.member, reason="À vérifier"
+        )
+    )
+    conversation_services.block_set(blocker=cast.outsider, blocked=cast.member, blocking=True)
 
 
 def _add_admin_rows(world: World, cast: _Cast) -> None:
