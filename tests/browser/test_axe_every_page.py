@@ -185,6 +185,14 @@ def main_pages(demo: Demo) -> list[str]:
         f"/communities/{private}/readiness/dossier/",
         *conversation_pages(demo),
         f"/topics/{demo.call.pk}/invite/",
+        *account_pages(demo),
+        "/no-such-page/",
+    ]
+
+
+def account_pages(demo: Demo) -> list[str]:
+    """allauth's pages, and the digest's unsubscribe page (its link works signed out)."""
+    return [
         "/accounts/email/",
         "/accounts/password/change/",
         "/accounts/2fa/",
@@ -192,7 +200,6 @@ def main_pages(demo: Demo) -> list[str]:
         "/accounts/signup/",
         f"/digests/unsubscribe/{unsubscribe_token(demo.people['member'].pk, 'weekly')}/",
         "/digests/unsubscribe/lien-abime/",
-        "/no-such-page/",
     ]
 
 
