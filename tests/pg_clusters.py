@@ -152,7 +152,14 @@ def wait_until_streaming(standby: Cluster, timeout: float = 30.0) -> None:
     raise ClusterError(f"the standby on port {standby.port} is not streaming")
 
 
-def wait_until_replayed(primary: Cluster, standby: Cluster, timeout: float = 10.0) -> None:
+# A loaded CI machine (two test workers, Chromium, PostgreSQL's own fsyncs) was once seen
+# taking more than 10 s to replay a few kilobytes; replay that never comes still fails.
+REPLAY_TIMEOUT_SECONDS = 30.0
+
+
+def wait_until_replayed(
+    primary: Cluster, standby: Cluster, timeout: float = REPLAY_TIMEOUT_SECONDS
+) -> None:
     """Until the standby has replayed everything the primary has written so far."""
     target = primary.query("SELECT pg_current_wal_insert_lsn()::text")[0][0]
     deadline = time.monotonic() + timeout
