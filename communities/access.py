@@ -17,6 +17,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from cdp_portal.accounts.prepared import PreparedLookup
+
 from .models import Community, fetched_reader_membership, with_reader_membership
 from .permissions import can_see_content, remember_membership
 from .responses import members_only
@@ -38,7 +40,7 @@ class MembersOnly(PermissionDenied):
 
 def readable_or_404(
     user: Any,
-    queryset: QuerySet[T],
+    queryset: QuerySet[T] | PreparedLookup[T],
     *,
     community: Callable[[T], Community] | None = None,
     readable: Callable[[Any, Community], bool] | None = can_see_content,
@@ -51,8 +53,12 @@ def readable_or_404(
     object's community (the object itself by default); `readable=None` checks nothing
     more than existence. The person's membership, when the queryset fetched it with the
     object (`communities.models.with_reader_membership`), is handed to the permission
-    functions, which then ask for none."""
-    found = get_object_or_404(queryset, **lookup)
+    functions, which then ask for none. A `PreparedLookup` finds it with a statement
+    compiled once per kind of person (`cdp_portal.accounts.prepared`)."""
+    if isinstance(queryset, PreparedLookup):
+        found = queryset.get_or_404(user, **lookup)
+    else:
+        found = get_object_or_404(queryset, **lookup)
     owner = community(found) if community is not None else found
     fetched, membership = fetched_reader_membership(found)
     if fetched and owner is not None:

@@ -36,15 +36,15 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 
 from cdp_portal.accounts.permissions import is_portal_admin
+from cdp_portal.accounts.prepared import STAND_IN_ID, bind, compiled, stand_in_user
 from cdp_portal.accounts.types import User
 
 logger = logging.getLogger(__name__)
 
-# Values no real person, date or parameter takes.
-_STAND_IN_ID = -424_242_424
+# Values no real date takes.
 _STAND_IN_SINCE = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 _STAND_IN_UNTIL = datetime(1901, 2, 3, 4, 5, 7, tzinfo=UTC)
-_STAND_IN_AMONG = (-424_242_424, -1)
+_STAND_IN_AMONG = (STAND_IN_ID, -1)
 
 
 @dataclass(frozen=True)
@@ -63,30 +63,22 @@ class Person:
 
 
 def _stand_in(is_admin: bool) -> Person:
-    user = User(pk=_STAND_IN_ID, email="stand-in@invalid", is_active=True, is_superuser=is_admin)
-    user._state.adding = False  # as if saved: related filters take it
-    user._portal_admin_cache = is_admin  # type: ignore[attr-defined]  # is_portal_admin's memo
-    return Person(user, _STAND_IN_SINCE, _STAND_IN_UNTIL, _STAND_IN_AMONG)
+    return Person(
+        stand_in_user(is_admin=is_admin), _STAND_IN_SINCE, _STAND_IN_UNTIL, _STAND_IN_AMONG
+    )
 
 
 def _bound(params: Sequence[Any], person: Person) -> tuple[Any, ...]:
     """The stand-in's parameters with the person's values in their place."""
-    values = {
-        (int, _STAND_IN_ID): person.user.pk,
-        (datetime, _STAND_IN_SINCE): person.since,
-        (datetime, _STAND_IN_UNTIL): person.until,
-    }
-    return tuple(
-        list(person.among)
-        if isinstance(param, list) and tuple(param) == _STAND_IN_AMONG
-        else values.get((type(param), param), param)
-        for param in params
+    return bind(
+        params,
+        {
+            (int, STAND_IN_ID): person.user.pk,
+            (datetime, _STAND_IN_SINCE): person.since,
+            (datetime, _STAND_IN_UNTIL): person.until,
+            (list, _STAND_IN_AMONG): list(person.among),
+        },
     )
-
-
-def _compiled(queryset: QuerySet) -> tuple[str, tuple[Any, ...]]:
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    return sql, tuple(params)
 
 
 class PreparedQuestion:
@@ -114,8 +106,8 @@ class PreparedQuestion:
 
     def _prepare(self, person: Person) -> tuple[str, str, tuple[Any, ...]] | None:
         template = self.build(_stand_in(person.is_admin))
-        sql, params = _compiled(template)
-        real_sql, real_params = _compiled(self.build(person))
+        sql, params = compiled(template)
+        real_sql, real_params = compiled(self.build(person))
         if sql != real_sql or _bound(params, person) != real_params:
             logger.warning(
                 "Digest question %r depends on more than the person's id and window: "

@@ -1,7 +1,10 @@
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.db.models import QuerySet
 
+from .models import User
 from .permissions import is_portal_admin, with_portal_admin_fact
+from .prepared import PreparedLookup
 
 # The paths sessions were signed in with before the backends below replaced Django's and
 # allauth's: `SessionBackendUpgradeMiddleware` rewrites them, nobody is signed out.
@@ -19,15 +22,17 @@ class SignedInWithFactsMixin:
     read them instead of asking the database on every page)."""
 
     def get_user(self, user_id):
-        from .models import User
-
-        user = (
-            with_portal_admin_fact(User._default_manager.all())
-            .select_related("feed_token")
-            .filter(pk=user_id)
-            .first()
-        )
+        found = SIGNED_IN_PERSON.find(None, pk=user_id)
+        user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def _signed_in_person(_nobody: None) -> QuerySet[User]:
+    return with_portal_admin_fact(User._default_manager.all()).select_related("feed_token")
+
+
+# On every page: compiled once per process (cdp_portal.accounts.prepared).
+SIGNED_IN_PERSON = PreparedLookup("accounts.signed_in_person", _signed_in_person, by_person=False)
 
 
 class PortalModelBackend(SignedInWithFactsMixin, ModelBackend):
