@@ -30,6 +30,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
@@ -47,7 +48,11 @@ STAND_IN_ID = -424_242_424
 _STAND_IN_INTEGERS = (-424_242_423, -424_242_422, -424_242_421)
 _STAND_IN_TEXT = "\x1fstand-in-{}\x1f"
 
-_EVERY: dict[str, PreparedLookup] = {}
+# Statements kept per query and process: a list's pages are shapes of their own, and a
+# long list has many; the pages beyond are built as usual.
+MAX_SHAPES = 200
+
+_EVERY: dict[str, PreparedQuery] = {}
 
 
 def person_kind(user: Any) -> tuple[bool, bool] | None:
@@ -99,31 +104,96 @@ class _CompiledQuerySet:
         return self._compiler
 
 
-def every_prepared_lookup() -> list[PreparedLookup]:
-    """Every prepared lookup of the modules imported so far (the tests check them all)."""
+def every_prepared_query() -> list[PreparedQuery]:
+    """Every prepared query of the modules imported so far (the tests check them all)."""
     return list(_EVERY.values())
 
 
-class PreparedLookup(Generic[T]):
-    """One object among `build(person)`, found by the lookup's keyword arguments (each an
-    integer or a string), the way `get_object_or_404` would find it, with the statement
-    prepared per kind of person. `by_person=False`: `build` takes no person (None is
-    passed) and one statement serves everyone.
+class PreparedQuery(Generic[T]):
+    """The objects of `build(person, *shape, **values)`, with the statement prepared per
+    kind of person and `shape` (what changes the SQL itself: a page's bounds, say); each
+    of `values` (an integer or a string) becomes one of its parameters. `by_person=False`:
+    `build` is given None for the person and one statement serves everyone.
 
     `build` must depend on the person only through `person_kind` and their id, and on
     nothing else that changes between requests: the first request of each kind checks it.
     """
 
-    def __init__(
-        self, name: str, build: Callable[[Any], QuerySet[T]], *, by_person: bool = True
-    ) -> None:
+    def __init__(self, name: str, build: Callable[..., QuerySet[T]], *, by_person: bool = True):
         self.name = name
         self.build = build
         self.by_person = by_person
         _EVERY[name] = self
-        # Per kind and lookup keys: the compiler (its SQL compiled), the SQL, the stand-in
-        # parameters and the stand-in lookup values; None when the check failed.
+        # Per kind, value names and shape: the compiler (its SQL compiled), the SQL, the
+        # stand-in parameters and the stand-in values; None when the check failed.
         self._prepared: dict[tuple, tuple[Any, str, tuple[Any, ...], dict] | None] = {}
+
+    def queryset(self, user: Any, shape: tuple, values: dict) -> QuerySet[T]:
+        """The ordinary queryset."""
+        return self.build(user, *shape, **values)
+
+    def rows(self, user: Any, *shape: Any, **values: Any) -> list[T]:
+        if not self.by_person:
+            user = None
+        kind = person_kind(user) if self.by_person else ()
+        if kind is None or not all(type(value) in (int, str) for value in values.values()):
+            return list(self.queryset(user, shape, values))
+        key = (kind, tuple(sorted(values)), shape)
+        if key not in self._prepared:
+            if len(self._prepared) >= MAX_SHAPES:
+                return list(self.queryset(user, shape, values))
+            self._prepared[key] = self._prepare(kind, user, shape, values)
+        prepared = self._prepared[key]
+        if prepared is None:
+            return list(self.queryset(user, shape, values))
+        return self._run(prepared, user, values)
+
+    def _prepare(self, kind: tuple, user: Any, shape: tuple, values: dict):
+        stand_ins: dict[str, Any] = {}
+        integers = iter(_STAND_IN_INTEGERS)
+        for name, value in sorted(values.items()):
+            stand_ins[name] = next(integers) if type(value) is int else _STAND_IN_TEXT.format(name)
+        stand_in = stand_in_user(is_active=kind[0], is_admin=kind[1]) if kind else None
+        try:
+            template = self.queryset(stand_in, shape, stand_ins)
+            compiler = template.query.get_compiler(using=template.db)
+            sql, params = compiler.as_sql()
+            real_sql, real_params = compiled(self.queryset(user, shape, values))
+        except (TypeError, ValueError, EmptyResultSet):
+            # A stand-in a field refuses, or a question answered without asking (an empty
+            # page): built as usual.
+            return None
+        if sql != real_sql or bind(params, _values(user, stand_ins, values)) != real_params:
+            logger.warning(
+                "Prepared query %r depends on more than the person's kind and id and the "
+                "values it is given: built for each request instead.",
+                self.name,
+            )
+            return None
+        return compiler, sql, tuple(params), stand_ins
+
+    def _run(self, prepared, user: Any, values: dict) -> list[T]:
+        template_compiler, sql, params, stand_ins = prepared
+        model = template_compiler.query.model
+        db = router.db_for_read(model)
+        compiler = copy.copy(template_compiler)
+        compiler.connection = connections[db]
+        bound = bind(params, _values(user, stand_ins, values))
+        compiler.as_sql = lambda *args, **kwargs: (sql, bound)
+        return list(ModelIterable(_CompiledQuerySet(model, db, compiler)))  # type: ignore[arg-type]
+
+
+class PreparedLookup(PreparedQuery[T]):
+    """One object among `build(person)`, found by the lookup's keyword arguments, the way
+    `get_object_or_404` finds it."""
+
+    def queryset(self, user: Any, shape: tuple, values: dict) -> QuerySet[T]:
+        # Two rows at most: enough to tell one from several, as `get` does.
+        return self.build(user).filter(**values)[:2]
+
+    def find(self, user: Any, **lookup: Any) -> list[T]:
+        """The objects matching `lookup` (two at most, as `get` reads them)."""
+        return self.rows(user, **lookup)
 
     def get_or_404(self, user: Any, **lookup: Any) -> T:
         found = self.find(user, **lookup)
@@ -132,57 +202,6 @@ class PreparedLookup(Generic[T]):
         if len(found) > 1:
             raise found[0].MultipleObjectsReturned
         return found[0]
-
-    def find(self, user: Any, **lookup: Any) -> list[T]:
-        """The objects matching `lookup` (two at most, as `get` reads them)."""
-        if not self.by_person:
-            user = None
-        kind = person_kind(user) if self.by_person else ()
-        if kind is None or not all(type(value) in (int, str) for value in lookup.values()):
-            return list(self._template(self.build(user), lookup))
-        key = (kind, tuple(sorted(lookup)))
-        if key not in self._prepared:
-            self._prepared[key] = self._prepare(kind, user, lookup)
-        prepared = self._prepared[key]
-        if prepared is None:
-            return list(self._template(self.build(user), lookup))
-        return self._run(prepared, user, lookup)
-
-    def _template(self, queryset: QuerySet[T], lookup: dict) -> QuerySet[T]:
-        # Two rows at most: enough to tell one from several, as `get` does.
-        return queryset.filter(**lookup)[:2]
-
-    def _prepare(self, kind: tuple, user: Any, lookup: dict):
-        stand_ins: dict[str, Any] = {}
-        integers = iter(_STAND_IN_INTEGERS)
-        for name, value in sorted(lookup.items()):
-            stand_ins[name] = next(integers) if type(value) is int else _STAND_IN_TEXT.format(name)
-        stand_in = stand_in_user(is_active=kind[0], is_admin=kind[1]) if kind else None
-        try:
-            template = self._template(self.build(stand_in), stand_ins)
-            compiler = template.query.get_compiler(using=template.db)
-            sql, params = compiler.as_sql()
-        except (TypeError, ValueError):  # a stand-in the lookup's field refuses
-            return None
-        real_sql, real_params = compiled(self._template(self.build(user), lookup))
-        if sql != real_sql or bind(params, _values(user, stand_ins, lookup)) != real_params:
-            logger.warning(
-                "Prepared lookup %r depends on more than the person's kind and id and the "
-                "lookup's values: built for each request instead.",
-                self.name,
-            )
-            return None
-        return compiler, sql, tuple(params), stand_ins
-
-    def _run(self, prepared, user: Any, lookup: dict) -> list[T]:
-        template_compiler, sql, params, stand_ins = prepared
-        model = template_compiler.query.model
-        db = router.db_for_read(model)
-        compiler = copy.copy(template_compiler)
-        compiler.connection = connections[db]
-        bound = bind(params, _values(user, stand_ins, lookup))
-        compiler.as_sql = lambda *args, **kwargs: (sql, bound)
-        return list(ModelIterable(_CompiledQuerySet(model, db, compiler)))  # type: ignore[arg-type]
 
 
 def _values(user: Any, stand_ins: dict[str, Any], lookup: dict) -> dict[tuple[type, Any], Any]:

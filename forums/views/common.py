@@ -47,13 +47,25 @@ def post_location(topic: Topic, post: Post) -> str:
 # --- Lookups ----------------------------------------------------------------------------
 
 
-def forum_for(user, community_slug: str, slug: str, forums=Forum.objects) -> Forum:
+def _forum_queryset(user, forums=Forum.objects):
+    """Forums of the communities a person may know, with their community and the person's
+    membership of it."""
+    forums = forums.filter(community__in=Community.objects.visible_to(user))
+    return with_reader_membership(forums.select_related("community"), user, "community")
+
+
+FORUM = PreparedLookup("forums.forum", _forum_queryset)
+FORUM_ON_ITS_PAGE = PreparedLookup(
+    "forums.forum_page", lambda user: _forum_queryset(user, Forum.objects.with_watch_state(user))
+)
+
+
+def forum_for(user, community_slug: str, slug: str, forums: PreparedLookup = FORUM) -> Forum:
     """The forum among `forums`: 404 when the person may not know its community exists,
     the members-only 403 when they may not read it (a page and its feed alike)."""
-    forums = forums.filter(community__in=Community.objects.visible_to(user))
     return readable_or_404(
         user,
-        with_reader_membership(forums.select_related("community"), user, "community"),
+        forums,
         community=attrgetter("community"),
         members_only=FORBIDDEN_TEMPLATE,
         community__slug=community_slug,
@@ -63,12 +75,7 @@ def forum_for(user, community_slug: str, slug: str, forums=Forum.objects) -> For
 
 def _forum(request: HttpRequest, community_slug: str, slug: str) -> Forum:
     """The forum (`forum_for`), with whether the person watches it."""
-    return forum_for(
-        request.user,
-        community_slug,
-        slug,
-        Forum.objects.with_watch_state(request.user),
-    )
+    return forum_for(request.user, community_slug, slug, FORUM_ON_ITS_PAGE)
 
 
 def _topic_queryset(user):

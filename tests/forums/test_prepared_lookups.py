@@ -16,9 +16,9 @@ from django.utils.module_loading import import_string
 
 from cdp_portal.accounts import prepared as prepared_module
 from cdp_portal.accounts.models import User
-from cdp_portal.accounts.prepared import PreparedLookup, every_prepared_lookup, stand_in_user
+from cdp_portal.accounts.prepared import PreparedLookup, every_prepared_query, stand_in_user
 from communities.models import ADMINISTRATORS_GROUP
-from forums.models import Topic
+from forums.models import Forum, Topic
 from tests.factories import UserFactory
 from tests.worlds import ForumWorld
 
@@ -61,33 +61,55 @@ def _people(world: ForumWorld) -> list:
     ]
 
 
+def _inputs(query, world: ForumWorld) -> list[tuple[tuple, dict]]:
+    """The (shape, values) each prepared query of the project is asked with: every object
+    of a lookup's model by its key (and an unknown one), a forum by its address, every
+    forum's list of topics, first page and a narrower one."""
+    if query.name == "forums.forum_topics":
+        forums = Forum.objects.values_list("pk", flat=True)
+        shapes = ((0, 25), (1, 2), (50, 75))
+        return [(shape, {"forum_id": pk}) for pk in forums for shape in shapes]
+    assert isinstance(query, PreparedLookup), f"{query.name}: say here how it is asked"
+    model = query.build(stand_in_user(is_admin=False)).model
+    inputs = [((), {"pk": pk}) for pk in [*model.objects.values_list("pk", flat=True), -1]]
+    if model is Forum:
+        addresses = Forum.objects.values_list("community__slug", "slug")
+        inputs += [((), {"community__slug": c, "slug": f}) for c, f in addresses]
+        inputs.append(((), {"community__slug": "cdp-open", "slug": "inconnu"}))
+    return inputs
+
+
 @pytest.mark.django_db
-def test_every_prepared_lookup_answers_what_its_queryset_answers(forum_world, monkeypatch):
-    # Every module holding lookups imported: the views (through the URLs), the backends.
+def test_every_prepared_query_answers_what_its_queryset_answers(forum_world, monkeypatch):
+    # Every module holding prepared queries imported: the views (through the URLs), the
+    # backends.
     assert get_resolver().url_patterns
     import_string(settings.AUTHENTICATION_BACKENDS[0])
-    lookups = every_prepared_lookup()
-    assert {"forums.topic", "forums.topic_page", "accounts.signed_in_person"} <= {
-        lookup.name for lookup in lookups
-    }
+    queries = every_prepared_query()
+    assert {
+        "forums.topic",
+        "forums.topic_page",
+        "forums.forum",
+        "forums.forum_page",
+        "forums.forum_topics",
+        "accounts.signed_in_person",
+    } <= {query.name for query in queries}
     # A hidden topic, and one hidden but written by the person who reads it.
     hidden = forum_world.topic_in("closed")
     Topic.objects.filter(pk=hidden.pk).update(is_hidden=True)
     people = _people(forum_world)
-    for lookup in lookups:
-        monkeypatch.setattr(lookup, "_prepared", {})  # checked anew against these people
-        model = lookup.build(stand_in_user(is_admin=False)).model
-        pks = [*model.objects.values_list("pk", flat=True), -1]
-        for person in people:
-            for pk in pks:
-                ordinary = list(lookup._template(lookup.build(person), {"pk": pk}))
-                prepared = lookup.find(person, pk=pk)
+    for query in queries:
+        monkeypatch.setattr(query, "_prepared", {})  # checked anew against these people
+        for shape, values in _inputs(query, forum_world):
+            for person in people:
+                ordinary = list(query.queryset(person, shape, values))
+                prepared = query.rows(person, *shape, **values)
                 assert [_comparable(o) for o in prepared] == [_comparable(o) for o in ordinary], (
-                    lookup.name,
+                    query.name,
                     person,
-                    pk,
+                    values,
                 )
-        assert None not in lookup._prepared.values(), f"{lookup.name} fell back"
+        assert None not in query._prepared.values(), f"{query.name} fell back"
 
 
 @pytest.mark.django_db
@@ -131,4 +153,4 @@ def test_a_lookup_that_depends_on_the_time_is_built_for_each_request(forum_world
     with caplog.at_level(logging.WARNING, logger="cdp_portal.accounts.prepared"):
         assert lookup.find(member, pk=topic.pk) == [topic]
     assert "test.before_now" in caplog.text
-    assert lookup._prepared[((True, False), ("pk",))] is None
+    assert lookup._prepared[((True, False), ("pk",), ())] is None
