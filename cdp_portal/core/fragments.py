@@ -173,11 +173,23 @@ def store_fragments(fragments: dict[str, Any]) -> None:
         logger.warning("fragment cache unavailable: not stored", exc_info=True)
 
 
+def _csrf_token(request: HttpRequest) -> str:
+    """One masked CSRF token for all the fragments of a response (each masking draws 32
+    random characters, and a topic page has several forms), as Django's own `csrf_token`
+    gives one to a whole template; a new secret (a sign-in rotates it) gets a new one."""
+    memo = getattr(request, "_fragments_csrf_token", None)
+    if memo is not None and memo[0] == request.META.get("CSRF_COOKIE"):
+        return memo[1]
+    token = get_token(request)  # makes the secret when there is none yet
+    request._fragments_csrf_token = (request.META.get("CSRF_COOKIE"), token)  # type: ignore[attr-defined]
+    return token
+
+
 def with_request_tokens(request: HttpRequest, html: str) -> SafeString:
     """A stored fragment with the request's CSRF token in place of its placeholder, and a
     new submission token in place of each of theirs."""
     if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+        html = html.replace(CSRF_PLACEHOLDER, _csrf_token(request))
     while SUBMISSION_TOKEN_PLACEHOLDER in html:
         html = html.replace(SUBMISSION_TOKEN_PLACEHOLDER, str(uuid.uuid4()), 1)
     return mark_safe(html)
