@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import LazyObject
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,10 @@ class DatabaseUnavailableMiddleware:
             request.user.is_authenticated  # noqa: B018 - loads the person now, here
         except DATABASE_DOWN_ERRORS:
             return database_unavailable_response(request)
+        # Loaded: from here on the person itself rather than the lazy proxy, which each of
+        # a page's few hundred reads of `request.user` went through (about 0.5 ms a page).
+        if isinstance(request.user, LazyObject):
+            request.user = request.user._wrapped
         return None
 
     def process_exception(self, request, exception):
