@@ -55,19 +55,27 @@ MAX_SHAPES = 200
 _EVERY: dict[str, PreparedQuery] = {}
 
 
-def person_kind(user: Any) -> tuple[bool, bool] | None:
-    """What about a signed-in person changes the SQL of the visibility methods: whether
-    they are active, whether they administer the portal. None for a visitor who is not
-    signed in (their querysets are mostly empty; nothing is prepared for them)."""
+def person_kind(user: Any) -> tuple[bool, bool, bool, bool] | None:
+    """What about a signed-in person may change the SQL of the visibility methods: whether
+    they are active, whether they administer the portal, and the two account flags behind
+    what they may do (superuser, staff). None for a visitor who is not signed in (their
+    querysets are mostly empty; nothing is prepared for them)."""
     if not is_signed_in(user):
         return None
-    return (bool(user.is_active), is_portal_admin(user))
+    return (bool(user.is_active), is_portal_admin(user), user.is_superuser, user.is_staff)
 
 
-def stand_in_user(*, is_admin: bool, is_active: bool = True) -> User:
-    """A person who exists for the ORM (related filters take them) but in no table."""
-    user = User(pk=STAND_IN_ID, email="stand-in@invalid", is_active=is_active)
-    user.is_superuser = is_admin
+def stand_in_user(
+    *,
+    is_admin: bool,
+    is_active: bool = True,
+    is_superuser: bool | None = None,
+    is_staff: bool = False,
+) -> User:
+    """A person who exists for the ORM (related filters take them) but in no table; an
+    administrator is a superuser unless told otherwise (one through the group)."""
+    user = User(pk=STAND_IN_ID, email="stand-in@invalid", is_active=is_active, is_staff=is_staff)
+    user.is_superuser = is_admin if is_superuser is None else is_superuser
     user._state.adding = False
     user._portal_admin_cache = is_admin  # type: ignore[attr-defined]  # is_portal_admin's memo
     return user
@@ -153,7 +161,12 @@ class PreparedQuery(Generic[T]):
         integers = iter(_STAND_IN_INTEGERS)
         for name, value in sorted(values.items()):
             stand_ins[name] = next(integers) if type(value) is int else _STAND_IN_TEXT.format(name)
-        stand_in = stand_in_user(is_active=kind[0], is_admin=kind[1]) if kind else None
+        stand_in = None
+        if kind:
+            is_active, is_admin, is_superuser, is_staff = kind
+            stand_in = stand_in_user(
+                is_admin=is_admin, is_active=is_active, is_superuser=is_superuser, is_staff=is_staff
+            )
         try:
             template = self.queryset(stand_in, shape, stand_ins)
             compiler = template.query.get_compiler(using=template.db)
