@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
+from cdp_portal.core.fragments import render_one_fragment
 from cdp_portal.core.markdown import render_markdown
 from cdp_portal.core.numbers import format_percent
 
@@ -74,6 +75,19 @@ def changed_query(context, **changes) -> str:
     if not params and not query:
         return ""
     return "?" + urlencode([(key, str(v)) for key, values in params.items() for v in values])
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context, page_obj: Page, page_param: str = "") -> SafeString:
+    """A list's page links (partials/pagination_links.html), from the fragment cache: they
+    show nothing else than the page, the number of pages and the query's other
+    parameters (a hot topic's ten page links cost more to render than its page of posts
+    to fetch)."""
+    request = context["request"]
+    page_param = page_param or "page"
+    key = (page_obj.number, page_obj.paginator.num_pages, sorted(request.GET.lists()), page_param)
+    values = {"page_obj": page_obj, "page_param": page_param, "request": request}
+    return render_one_fragment(request, "partials/pagination_links.html", values, key=key)
 
 
 @register.simple_tag(takes_context=True)
