@@ -10,6 +10,27 @@ from tests.factories import SuperUserFactory, UserFactory
 from tests.worlds import VISIBILITIES, CommunityWorld
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`--dist loadgroup` (make test) sends the tests of one `xdist_group` to one worker by
+    the `@group` suffix a worker adds to their node ids. pytest-xdist 3.8 writes it to
+    `item._nodeid`, which pytest 9 no longer reads (pytest-xdist issue 1386): without this,
+    every test is its own group, and each module-scoped deploy stack starts on both workers
+    at once (twice the setup, and two stacks starving the two cores). Add the suffix where
+    pytest 9 keeps the id; a no-op once pytest-xdist adds it itself."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid.rpartition("]")[2] and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "fr"
