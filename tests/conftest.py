@@ -14,6 +14,17 @@ from tests.factories import SuperUserFactory, UserFactory
 from tests.worlds import VISIBILITIES, CommunityWorld
 
 
+def pytest_configure(config):
+    """pytest-xdist queues the groups of `--dist loadgroup` largest first by default
+    (--loadscope-reorder): the deploy group would then run before the plain database
+    tests, and its transactional tests' flush would empty the rows that migrations write
+    (the administrators' group) before tests that read them. Keep the order of collection
+    (pytest-django's, then tests/browser/conftest.py's): the queue is dealt one test at a
+    time anyway."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """`--dist loadgroup` (make test) sends the tests of one `xdist_group` to one worker by
@@ -87,24 +98,9 @@ def django_db_setup(
 
     connection = connections["default"]
     original_name = connection.settings_dict["NAME"]
-    name = connection.creation._get_test_db_name()  # test_<name>_gwN (pytest-django's suffix)
-    template = f"{name.removesuffix(f'_{worker}')}_template"
     shared = tmp_path_factory.getbasetemp().parent
     with django_db_blocker.unblock(), _workers_lock(shared):
-        if not (shared / "test-database.migrated").exists():
-            connection.settings_dict["TEST"]["NAME"] = template
-            connection.creation.create_test_db(verbosity, autoclobber=True, serialize=False)
-            (shared / "test-database.migrated").touch()
-        connection.close()
-        with connection.creation._nodb_cursor() as cursor:
-            quoted = connection.ops.quote_name
-            cursor.execute(f"DROP DATABASE IF EXISTS {quoted(name)}")
-            cursor.execute(f"CREATE DATABASE {quoted(name)} WITH TEMPLATE {quoted(template)}")
-        connection.settings_dict["TEST"]["NAME"] = name
-        connection.settings_dict["NAME"] = name
-        from django.conf import settings
-
-        settings.DATABASES["default"]["NAME"] = name
+        template = _copy_of_the_migrated_template(connection, worker, shared, verbosity)
     yield
     with django_db_blocker.unblock():
         connection.creation.destroy_test_db(original_name, verbosity)
@@ -115,6 +111,28 @@ def django_db_setup(
             if done == int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")):
                 with connection.creation._nodb_cursor() as cursor:
                     cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(template)}")
+
+
+def _copy_of_the_migrated_template(connection, worker: str, shared: Path, verbosity: int) -> str:
+    """Under the workers' lock: migrate the template if no worker did yet, then make this
+    worker's database a copy of it and use it. Returns the template's name."""
+    from django.conf import settings
+
+    name = connection.creation._get_test_db_name()  # test_<name>_gwN (pytest-django's suffix)
+    template = f"{name.removesuffix(f'_{worker}')}_template"
+    if not (shared / "test-database.migrated").exists():
+        connection.settings_dict["TEST"]["NAME"] = template
+        connection.creation.create_test_db(verbosity, autoclobber=True, serialize=False)
+        (shared / "test-database.migrated").touch()
+    connection.close()
+    with connection.creation._nodb_cursor() as cursor:
+        quoted = connection.ops.quote_name
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted(name)}")
+        cursor.execute(f"CREATE DATABASE {quoted(name)} WITH TEMPLATE {quoted(template)}")
+    connection.settings_dict["TEST"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    settings.DATABASES["default"]["NAME"] = name
+    return template
 
 
 @pytest.fixture(autouse=True)
