@@ -1,4 +1,8 @@
-from collections.abc import Callable
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -8,6 +12,127 @@ from cdp_portal.accounts.models import User
 from communities.models import Community
 from tests.factories import SuperUserFactory, UserFactory
 from tests.worlds import VISIBILITIES, CommunityWorld
+
+
+def pytest_configure(config):
+    """pytest-xdist queues the groups of `--dist loadgroup` largest first by default
+    (--loadscope-reorder): the deploy group would then run before the plain database
+    tests, and its transactional tests' flush would empty the rows that migrations write
+    (the administrators' group) before tests that read them. Keep the order of collection
+    (pytest-django's, then tests/browser/conftest.py's): the queue is dealt one test at a
+    time anyway."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`--dist loadgroup` (make test) sends the tests of one `xdist_group` to one worker by
+    the `@group` suffix a worker adds to their node ids. pytest-xdist 3.8 writes it to
+    `item._nodeid`, which pytest 9 no longer reads (pytest-xdist issue 1386): without this,
+    every test is its own group, and each module-scoped deploy stack starts on both workers
+    at once (twice the setup, and two stacks starving the two cores). Add the suffix where
+    pytest 9 keeps the id; a no-op once pytest-xdist adds it itself."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid.rpartition("]")[2] and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
+
+
+# --- The test databases: migrated once, copied for each worker ------------------------
+
+
+@contextmanager
+def _workers_lock(directory: Path) -> Iterator[Path]:
+    """One test worker at a time (pytest-xdist's workers share `directory`, this run's)."""
+    with (directory / "test-database.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield directory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_modify_db_settings,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    tmp_path_factory,
+):
+    """pytest-django's test databases, but under pytest-xdist the migrations run once: the
+    first worker migrates `test_<name>_template`, then each worker's `test_<name>_gwN` is
+    a copy of it (PostgreSQL's CREATE DATABASE … TEMPLATE, under a second). Every worker
+    ran all the migrations itself before, at the same time, on a 2-core machine. The last
+    worker to finish drops the template; `--create-db` (pyproject) applies as before: the
+    databases are made anew at every run."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    verbosity = request.config.option.verbose
+    keepdb = django_db_keepdb and not django_db_createdb
+    if worker is None or keepdb or not django_db_use_migrations or list(connections) != ["default"]:
+        # One process, --reuse-db or --no-migrations: pytest-django's own way.
+        from pytest_django.fixtures import _disable_migrations
+
+        if not django_db_use_migrations:
+            _disable_migrations()
+        with django_db_blocker.unblock():
+            config = setup_databases(
+                verbosity, interactive=False, keepdb=keepdb, serialized_aliases=set()
+            )
+        yield
+        if not keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(config, verbosity=verbosity)
+        return
+
+    connection = connections["default"]
+    original_name = connection.settings_dict["NAME"]
+    shared = tmp_path_factory.getbasetemp().parent
+    with django_db_blocker.unblock(), _workers_lock(shared):
+        template = _copy_of_the_migrated_template(connection, worker, shared, verbosity)
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.destroy_test_db(original_name, verbosity)
+        with _workers_lock(shared):
+            finished = shared / "test-database.finished"
+            done = (int(finished.read_text()) if finished.exists() else 0) + 1
+            finished.write_text(str(done))
+            if done == int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")):
+                with connection.creation._nodb_cursor() as cursor:
+                    cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(template)}")
+
+
+def _copy_of_the_migrated_template(connection, worker: str, shared: Path, verbosity: int) -> str:
+    """Under the workers' lock: migrate the template if no worker did yet, then make this
+    worker's database a copy of it and use it. Returns the template's name."""
+    from django.conf import settings
+
+    name = connection.creation._get_test_db_name()  # test_<name>_gwN (pytest-django's suffix)
+    template = f"{name.removesuffix(f'_{worker}')}_template"
+    if not (shared / "test-database.migrated").exists():
+        connection.settings_dict["TEST"]["NAME"] = template
+        connection.creation.create_test_db(verbosity, autoclobber=True, serialize=False)
+        (shared / "test-database.migrated").touch()
+    connection.close()
+    with connection.creation._nodb_cursor() as cursor:
+        quoted = connection.ops.quote_name
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted(name)}")
+        cursor.execute(f"CREATE DATABASE {quoted(name)} WITH TEMPLATE {quoted(template)}")
+    connection.settings_dict["TEST"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    settings.DATABASES["default"]["NAME"] = name
+    return template
 
 
 @pytest.fixture(autouse=True)

@@ -52,10 +52,27 @@ def pytest_collection_modifyitems(items):
     items.sort(
         key=lambda item: (
             item.get_closest_marker("browser") is not None,
+            # pytest-django's order (plain database tests, transactional ones, the rest):
+            # a transactional test's flush empties what migrations wrote.
+            _django_order(item),
             # The longest first, so that the test workers finish at about the same time.
             item.get_closest_marker("slow") is None,
         )
     )
+
+
+def _django_order(item) -> int:
+    """0 for a test in a rolled-back transaction, 1 for a transactional one, 2 without
+    the database, as pytest-django sorts them."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    ):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
 
 
 @pytest.fixture(scope="session")

@@ -11,25 +11,36 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import axe_source, new_context
 
+# One round trip per scan: the page's language comes back with the violations, and null
+# when the document has no axe-core yet.
+AXE_RUN = """([context, options]) => typeof window.axe !== 'object' ? null
+    : axe.run(context ?? document, options).then(r => ({
+        lang: document.documentElement.getAttribute('lang'), violations: r.violations}))"""
 
-def axe_violations(page: Page, context: str | None = None) -> list[str]:
-    """axe-core's violations on the page (or the part `context` selects) as it stands, one
-    line per violation and per element: empty when there is none. The browser contexts of
-    these tests load axe-core into every document (conftest); a page from elsewhere gets it
-    here."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
+
+def axe_scan(page: Page, context: str | None = None) -> tuple[str | None, list[str]]:
+    """The `lang` of the page's <html> and axe-core's violations on the page (or the part
+    `context` selects) as it stands, one line per violation and per element: empty when
+    there is none. The browser contexts of these tests load axe-core into every document
+    (conftest); a page from elsewhere gets it here."""
+    arguments = [context, {"resultTypes": ["violations"]}]
+    result = page.evaluate(AXE_RUN, arguments)
+    if result is None:
         page.evaluate(axe_source())
-    violations = page.evaluate(
-        "([context, options]) => axe.run(context ?? document, options).then(r => r.violations)",
-        [context, {"resultTypes": ["violations"]}],
-    )
+        result = page.evaluate(AXE_RUN, arguments)
+    violations = result["violations"]
     lines = []
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"]:
             target = " ".join(str(part) for part in node["target"])
             lines.append(f"    {target}: {node['failureSummary']}".replace("\n", " / "))
-    return lines
+    return result["lang"], lines
+
+
+def axe_violations(page: Page, context: str | None = None) -> list[str]:
+    """axe-core's violations on the page (or the part `context` selects): see `axe_scan`."""
+    return axe_scan(page, context)[1]
 
 
 def axe_check(page: Page, context=None) -> None:

@@ -36,7 +36,7 @@ from forums.models import Flag, Post, Topic
 from readiness.models import ChecklistItem
 from resources.models import Resource
 from tests.browser.conftest import new_context
-from tests.browser.helpers import axe_violations
+from tests.browser.helpers import axe_scan
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.forums.factories import make_post
 
@@ -264,11 +264,11 @@ class Scan:
 
     def check(self, what: str) -> None:
         """axe on the page as it stands, once sure the page is in the expected language."""
-        lang = self.page.locator("html").get_attribute("lang")
+        lang, violations = axe_scan(self.page)
         if lang != self.language:
             self.problems.append(f"{what}: <html lang={lang!r}>, not {self.language!r}")
         self.states.append(what)
-        self.problems.extend(f"{what}  {line}" for line in axe_violations(self.page))
+        self.problems.extend(f"{what}  {line}" for line in violations)
 
 
 def start(page: Page, language: str, person: User | None) -> None:

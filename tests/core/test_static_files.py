@@ -1,6 +1,7 @@
 """Static files in production: collected, hashed, compressed and served by whitenoise."""
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -33,19 +34,29 @@ def url_of_the_test_database() -> str:
     return f"postgres://{credentials}@{host}:{port}/{name}"
 
 
-@pytest.fixture
-def production_env(django_db_setup, tmp_path):
+# Both tests read one collectstatic (it compresses every file: about 7 s), so both run on
+# the same test worker (make test passes --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("static-files")
+
+
+@pytest.fixture(scope="module")
+def production_env(django_db_setup, tmp_path_factory):
     return {
         **PRODUCTION_ENV,
         "DATABASE_URL": url_of_the_test_database(),
-        "STATIC_ROOT": str(tmp_path / "static"),
+        "STATIC_ROOT": str(tmp_path_factory.mktemp("collected") / "static"),
     }
 
 
-def test_collectstatic_writes_hashed_and_compressed_files(production_env, tmp_path):
-    result = manage("collectstatic", "--noinput", **production_env)
-    assert result.returncode == 0, result.stderr
-    static_root = tmp_path / "static"
+@pytest.fixture(scope="module")
+def collected(production_env):
+    """`manage.py collectstatic` run once in production mode: its outcome."""
+    return manage("collectstatic", "--noinput", **production_env)
+
+
+def test_collectstatic_writes_hashed_and_compressed_files(production_env, collected):
+    assert collected.returncode == 0, collected.stderr
+    static_root = Path(production_env["STATIC_ROOT"])
     manifest = json.loads((static_root / "staticfiles.json").read_text())
     hashed = manifest["paths"]["css/portal.css"]
     assert hashed != "css/portal.css"
@@ -55,8 +66,10 @@ def test_collectstatic_writes_hashed_and_compressed_files(production_env, tmp_pa
     assert any(path.startswith("django_htmx/htmx-") for path in manifest["paths"])
 
 
-def test_pages_link_hashed_files_that_whitenoise_serves_compressed_and_cached(production_env):
-    assert manage("collectstatic", "--noinput", **production_env).returncode == 0
+def test_pages_link_hashed_files_that_whitenoise_serves_compressed_and_cached(
+    production_env, collected
+):
+    assert collected.returncode == 0, collected.stderr
     result = manage("shell", "--verbosity", "0", "-c", SERVE_LANDING_PAGE, **production_env)
     assert result.returncode == 0, result.stderr
     # Standard output also carries the portal's log lines (JSON in production).
