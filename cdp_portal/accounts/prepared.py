@@ -169,6 +169,10 @@ class PreparedQuery(Generic[T]):
             )
         try:
             template = self.queryset(stand_in, shape, stand_ins)
+            if template._iterable_class is not ModelIterable or template._prefetch_related_lookups:
+                # Rows that are not model instances, or a prefetch (run by the QuerySet,
+                # after the statement): built as usual.
+                return None
             compiler = template.query.get_compiler(using=template.db)
             sql, params = compiler.as_sql()
             real_sql, real_params = compiled(self.queryset(user, shape, values))

@@ -155,3 +155,17 @@ def test_a_lookup_that_depends_on_the_time_is_built_for_each_request(forum_world
         assert lookup.find(member, pk=topic.pk) == [topic]
     assert "test.before_now" in caplog.text
     assert lookup._prepared[((True, False, False, False), ("pk",), ())] is None
+
+
+@pytest.mark.django_db
+def test_values_and_prefetches_are_built_as_usual(forum_world):
+    member = User.objects.get(pk=forum_world.open_member.pk)
+    topic = forum_world.topic_in("open")
+    values = PreparedLookup("test.values", lambda user: Topic.objects.values("pk", "title"))
+    assert values.find(member, pk=topic.pk) == [{"pk": topic.pk, "title": topic.title}]
+    prefetching = PreparedLookup(
+        "test.prefetch", lambda user: Topic.objects.prefetch_related("posts")
+    )
+    (found,) = prefetching.find(member, pk=topic.pk)
+    assert "posts" in found._prefetched_objects_cache
+    assert set(values._prepared.values()) == {None} == set(prefetching._prepared.values())
