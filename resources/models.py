@@ -75,6 +75,8 @@ def upload_to(instance: Resource, filename: str) -> str:
 
 
 POPULARITY = F("view_count") + F("download_count")
+# Where `ResourceQuerySet.for_listing` puts a resource's tags (see `Resource.listed_tags`).
+LISTED_TAGS = "prefetched_tags"
 _TAG_IDS: ArrayField = ArrayField(models.IntegerField())
 _KIND_LABELS = dict(Kind.choices)
 _LANGUAGE_LABELS = dict(ResourceLanguage.choices)
@@ -263,7 +265,9 @@ class ResourceQuerySet(models.QuerySet):
         (description, search vectors), which would be fetched from TOAST for nothing."""
         return (
             self.select_related("community")
-            .prefetch_related("tags")
+            # Into a plain list (`Resource.listed_tags`): taggit's manager would otherwise
+            # build a queryset per resource only to hang the prefetched tags on it.
+            .prefetch_related(models.Prefetch("tags", to_attr=LISTED_TAGS))
             .defer("body", "search_vector", "search_head")
         )
 
@@ -459,6 +463,12 @@ class Resource(models.Model):
 
     def get_language_display(self) -> str:  # type: ignore[no-redef]
         return str(_LANGUAGE_LABELS.get(self.language, self.language))
+
+    @property
+    def listed_tags(self) -> list[Tag]:
+        """The tags a list shows: those `for_listing` read with the list, else read now."""
+        prefetched = self.__dict__.get(LISTED_TAGS)
+        return prefetched if prefetched is not None else list(self.tags.all())
 
     @property
     def has_file(self) -> bool:

@@ -117,6 +117,17 @@ def member_cards(profiles) -> SafeString:
     return render_member_cards(profiles)
 
 
+@register.simple_tag(takes_context=True)
+def resource_items(context, resources, bookmarked=None) -> SafeString:
+    """`{% resource_items resources bookmarked=ids %}`: the list items of `resources`
+    (from `ResourceQuerySet.for_listing`), each from the fragment cache when it was
+    rendered before (resources.items); `bookmarked`, the ids the person keeps, shows the
+    bookmark buttons."""
+    from resources.items import render_resource_items
+
+    return render_resource_items(context.get("request"), resources, bookmarked)
+
+
 # The portal's sections, by the path they start with: the header marks the one shown.
 HEADER_SECTIONS = (
     ("/communities/", "communities"),
