@@ -66,6 +66,8 @@ class Library:
     # The page asked for (Django's rules: not a number, the first; past the end, the
     # last), its resources with what a list shows and, when searching, `headline`.
     page: Page
+    # What the person may see, with the scope read once: for the page's other lists.
+    visible: ResourceQuerySet = field(repr=False)
     _results: Callable[[], ResourceQuerySet] = field(repr=False)
 
     @cached_property
@@ -294,7 +296,8 @@ class _Search:
 def _empty_library(per_page: int) -> Library:
     paginator = _paginator(0, per_page)
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
-    return Library(0, facets, "", Page([], 1, paginator), Resource.objects.none)
+    nothing = Resource.objects.none()
+    return Library(0, facets, "", Page([], 1, paginator), nothing, Resource.objects.none)
 
 
 def library_search(
@@ -339,5 +342,6 @@ def library_search(
         facets=_facets(counted, filters),
         correction=correction,
         page=Page(listed, number, paginator),
+        visible=visible,
         _results=search.results,
     )

@@ -106,8 +106,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     featured = []
     if not form.is_filtered and page.number == 1:
         featured = list(
-            Resource.objects.visible_to(request.user)
-            .filter(featured=True, is_hidden=False)
+            library.visible.filter(featured=True, is_hidden=False)
             .select_related("community")
             .order_by("-created_at", "-pk")[:FEATURED_ON_HOME]
         )
