@@ -355,6 +355,26 @@ def test_a_dead_redis_is_not_tried_on_every_call(redis_server, monkeypatch):
     assert len(tries) == 1
 
 
+def test_one_redis_client_serves_every_call_and_outlives_a_restart(redis_server):
+    """Making a redis-py client costs about what a GET does: the backend keeps the one it
+    made for its pool, and that client reconnects once Redis is back."""
+    made = []
+    real = cache._cache._client
+    cache._cache._client = lambda **kwargs: made.append(1) or real(**kwargs)
+    cache._cache._clients.clear()
+    for n in range(20):
+        cache.set(f"k{n}", n)
+        assert cache.get(f"k{n}") == n
+    assert len(made) == 1
+    redis_server.kill()
+    redis_server.start()
+    after_back_off()
+    cache.set("après", "oui")
+    assert cache.get("après") == "oui"
+    assert redis.Redis.from_url(redis_server.url).exists(cache.make_key("après"))
+    assert len(made) == 1
+
+
 # --- Settings -------------------------------------------------------------------------------
 
 
