@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cdp_bench_res \
         .venv/bin/python bench/search_resources.py [--generate] [--runs 15] [--cold]
-        [--case LABEL ...]
+        [--case LABEL ...] [--bare]
 
 Measures, for about ten representative requests (empty library page, French and English
 queries, a typo, filters, sorts), the server time of:
@@ -13,7 +13,11 @@ queries, a typo, filters, sorts), the server time of:
 for a plain member (visibility through memberships) and an administrator. Prints the
 median and the 95th percentile in milliseconds, the number of queries and the load
 average (the machine may be shared). `--cold`: the cold view only (faster); `--case`:
-only the cases whose label contains it (repeatable).
+only the cases whose label contains it (repeatable). The cold view empties the shared
+cache (facet counts, and the fragments every process shares); each process also keeps
+the fragments it served in its own memory (a resource's list item, whoever searched),
+as a running server does: `--bare` empties those too, every request as on a server
+that just started.
 
 `--generate` first fills an empty database: 100 communities (open, closed, private),
 2,000 people with memberships, then 50,000 resources (resources.scale_data). Prefer the
@@ -129,12 +133,18 @@ def _orm_time(user, params: dict) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _view_time(client: Client, params: dict, *, cold: bool) -> tuple[float, int]:
+def _view_time(
+    client: Client, params: dict, *, cold: bool, bare: bool = False
+) -> tuple[float, int]:
     """The whole view through the test Client, in ms, and its number of queries."""
     from django.core.cache import cache
 
+    from cdp_portal.core.fragments import local_fragments
+
     if cold:
         cache.clear()
+    if bare:
+        local_fragments.clear()
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/resources/", params)
@@ -143,7 +153,9 @@ def _view_time(client: Client, params: dict, *, cold: bool) -> tuple[float, int]
     return elapsed, len(queries.captured_queries)
 
 
-def measure(user, runs: int, *, cold_only: bool = False, cases=CASES) -> list[tuple]:
+def measure(
+    user, runs: int, *, cold_only: bool = False, bare: bool = False, cases=CASES
+) -> list[tuple]:
     """Per case: the ORM part and the whole view with an empty facet cache ("cold": a
     search nobody made since the library last changed), then the view once more
     ("warm": paging, refining, coming back). `cold_only`: the cold view alone."""
@@ -157,7 +169,7 @@ def measure(user, runs: int, *, cold_only: bool = False, cases=CASES) -> list[tu
             # Fresh user object each time: no per-request cache carried over.
             user = type(user).objects.get(pk=user.pk)
             orm = None if cold_only else _orm_time(user, params)
-            cold, sql_cold = _view_time(client, params, cold=True)
+            cold, sql_cold = _view_time(client, params, cold=True, bare=bare)
             warm = None
             if not cold_only:
                 warm, sql_warm = _view_time(client, params, cold=False)
@@ -187,6 +199,11 @@ def main() -> None:
         "--cold", action="store_true", help="the view with an empty facet cache only (faster)"
     )
     parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="cold: each process's own fragments emptied too (a server just started)",
+    )
+    parser.add_argument(
         "--case", action="append", default=[], help="only the cases whose label contains this"
     )
     args = parser.parse_args()
@@ -210,6 +227,8 @@ def main() -> None:
     total = Resource.objects.count()
     cases = [case for case in CASES if not args.case or any(c in case[0] for c in args.case)]
     print(f"{total} resources; {args.runs} runs per case (after 2 warm-ups); times in ms")
+    emptied = "every cache emptied (--bare)" if args.bare else "the shared cache emptied"
+    print(f"cold: {emptied} before each request")
     print(f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     colds, warms = [], []
     for name, user in (("member", member), ("admin", admin)):
@@ -219,7 +238,7 @@ def main() -> None:
         print(f"\n{name} ({user.email}) sees {visible} resources")
         header = ("case", "orm cold", "cold med", "cold p95", "warm med", "SQL")
         print("{:38} {:>8} {:>8} {:>8} {:>8} {:>6}".format(*header))
-        measured = measure(user, args.runs, cold_only=args.cold, cases=cases)
+        measured = measure(user, args.runs, cold_only=args.cold, bare=args.bare, cases=cases)
         for label, orm, cold, cold_p95, warm, sql_cold, sql_warm in measured:
             colds.append(cold)
             warms.append(warm)
