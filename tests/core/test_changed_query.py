@@ -33,3 +33,14 @@ def test_the_same_string_as_djangos_querystring(query, changes):
     context = Context({"request": request})
     context.request = request
     assert changed_query(context, **changes) == querystring(context, **changes)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_links_of_one_page_do_not_change_each_other(query):
+    """The page's parameters are encoded once per request: every link after the first
+    still starts from them, not from the link before."""
+    request = RequestFactory().get("/resources/?" + query)
+    context = Context({"request": request})
+    context.request = request
+    for changes in [*CHANGES, *reversed(CHANGES), {"kind": []}, {"q": None, "page": None}]:
+        assert changed_query(context, **changes) == querystring(context, **changes)
