@@ -191,7 +191,7 @@ def measure(
     return rows
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generate", action="store_true", help="fill an empty database first")
     parser.add_argument("--runs", type=int, default=15, help="measured runs per case")
@@ -206,7 +206,11 @@ def main() -> None:
     parser.add_argument(
         "--case", action="append", default=[], help="only the cases whose label contains this"
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     if args.generate:
         generate()
     setup_test_environment()  # the test Client's host, locmem e-mail

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
+from cdp_portal.core import querystrings
 from cdp_portal.core.fragments import render_one_fragment
 from cdp_portal.core.markdown import render_markdown
 from cdp_portal.core.numbers import format_percent
@@ -60,37 +59,9 @@ def elided_page_range(page: Page, on_each_side: int = 2, on_ends: int = 1) -> li
 @register.simple_tag(takes_context=True)
 def changed_query(context, **changes) -> str:
     """Django's `{% querystring %}` (the page's parameters with `changes`; None removes
-    one), for lists of links such as the library's facets: the same string, with each
-    parameter the page came with encoded once per request rather than once per link (the
-    library's hundred facet links were a sixth, then a half, of its rendering)."""
-    request = context["request"]
-    query = request.GET
-    encoded = _encoded_parameters(request)
-    if not changes:
-        return ("?" + "&".join(encoded.values())) if encoded else ""
-    parts = dict(encoded)  # in order; a changed key keeps its place
-    for key, value in changes.items():
-        if value is None:
-            parts.pop(key, None)
-            continue
-        values = (
-            list(value) if isinstance(value, Iterable) and not isinstance(value, str) else [value]
-        )
-        parts[key] = urlencode([(key, str(v)) for v in values])
-    if not parts and not query:
-        return ""
-    return "?" + "&".join(part for part in parts.values() if part)
-
-
-def _encoded_parameters(request) -> dict[str, str]:
-    """The page's parameters, each encoded as `urlencode` does (`k=v&k=w`), once per
-    request."""
-    memo = getattr(request, "_encoded_parameters", None)
-    if memo is not None and memo[0] is request.GET:
-        return memo[1]
-    encoded = {key: urlencode([(key, v) for v in values]) for key, values in request.GET.lists()}
-    request._encoded_parameters = (request.GET, encoded)
-    return encoded
+    one), for lists of links such as the library's sorts: the same string, each of the
+    page's parameters encoded once per request (cdp_portal.core.querystrings)."""
+    return querystrings.changed_query(context["request"], **changes)
 
 
 @register.simple_tag(takes_context=True)
@@ -142,6 +113,15 @@ def resource_items(context, resources, bookmarked=None) -> SafeString:
     from resources.items import render_resource_items
 
     return render_resource_items(context.get("request"), resources, bookmarked)
+
+
+@register.simple_tag(takes_context=True)
+def facet_links(context, name: str, values, cloud: bool = False) -> SafeString:
+    """`{% facet_links "kind" facets.kind %}`: the library's links choosing (or removing)
+    each value of a facet; `cloud=True` for the tag cloud (resources.facet_links)."""
+    from resources.facet_links import facet_links as links
+
+    return links(context["request"], name, values, cloud=cloud)
 
 
 # The portal's sections, by the path they start with: the header marks the one shown.
