@@ -169,7 +169,18 @@ _world_keeper = pytest.fixture(scope="session", name="_world_keeper")(shared_wor
 def _shared_worlds(request, _world_keeper):
     """The shared worlds this test asks for, built or kept (tests/shared_worlds.py)."""
     _world_keeper.before_test(request.node)
-    return _world_keeper
+    yield _world_keeper
+    _world_keeper.after_test(shared_worlds.next_item.get(request.node))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Tells `_shared_worlds`, as the test ends, which test comes next."""
+    shared_worlds.next_item[item] = nextitem
+    try:
+        return (yield)
+    finally:
+        shared_worlds.next_item.pop(item, None)
 
 
 @pytest.fixture

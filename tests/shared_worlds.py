@@ -194,6 +194,39 @@ def _why_not_shared(item: pytest.Item, order: list[str], worlds: set[str]) -> st
     return f"runs {', '.join(suspects)} before the world" if suspects else ""
 
 
+_SHARING = pytest.StashKey[tuple]()
+# The test that comes after each running test, while it is torn down (conftest's
+# pytest_runtest_teardown).
+next_item: dict[pytest.Item, pytest.Item | None] = {}
+
+
+def _sharing(item: pytest.Item) -> tuple[tuple | None, list, str]:
+    """The key of the worlds `item` may share (None: built in the test, if any), their
+    plan and why they are not shared ("" when they are; "-" without a world)."""
+    if _SHARING not in item.stash:
+        found = _plan(item)
+        plan, reason = found if found else ([], "-")
+        if plan and not reason and os.environ.get("PORTAL_SHARED_WORLDS") == "0":
+            reason = "PORTAL_SHARED_WORLDS=0"
+        key = None
+        if plan and not reason:
+            # Same worlds, same module and class, and the same fixtures of wider scope
+            # around the test (set up before the outer transaction opens).
+            wider = sorted(
+                name
+                for name in item.fixturenames  # type: ignore[attr-defined]
+                if (definition := _definition(item, name)) is not None
+                and definition.scope != "function"
+            )
+            key = (
+                item.parent.nodeid if item.parent else "",
+                tuple((name, id(builder)) for name, builder, _ in plan),
+                tuple(wider),
+            )
+        item.stash[_SHARING] = (key, plan, reason)
+    return item.stash[_SHARING]
+
+
 def put_first(items: list[pytest.Item]) -> None:
     """Set `_shared_worlds` up before every other function-scoped fixture of each test:
     the outer transaction must open before `db` opens the test's own."""
@@ -229,22 +262,25 @@ class Keeper:
         self.builds = 0
 
     def before_test(self, item: pytest.Item) -> None:
-        plan = _plan(item)
-        reason = plan[1] if plan else "no world"
-        if plan and not reason and os.environ.get("PORTAL_SHARED_WORLDS") == "0":
-            reason = "PORTAL_SHARED_WORLDS=0"
-        key = None
-        if plan and not reason:
-            key = (item.module.__name__, tuple((name, id(b)) for name, b, _ in plan[0]))  # type: ignore[attr-defined]
+        key, plan, reason = _sharing(item)
         if key != self.key:
             self.roll_back()
         if key is not None and self.key is None:
-            self._build(key, plan[0])  # type: ignore[index]
+            self._build(key, plan)
         self.copies = copy.deepcopy(self.built) if key is not None else None
         self.given_back = False
         if log := os.environ.get("PORTAL_SHARED_WORLDS_LOG"):
             with open(log, "a") as file:
-                file.write(f"{item.nodeid}\t{self.builds}\t{reason if plan else '-'}\n")
+                file.write(f"{item.nodeid}\t{self.builds}\t{reason}\n")
+
+    def after_test(self, next_item: pytest.Item | None) -> None:
+        """Keep the worlds only for a next test that shares them. Run as the test's last
+        function-scoped teardown: the outer transaction is closed before any class- or
+        module-scoped fixture ends, and before the next test sets up any of its own (its
+        key names them), so theirs never nest in it."""
+        self.copies = None
+        if self.key is not None and (next_item is None or _sharing(next_item)[0] != self.key):
+            self.roll_back()
 
     def _build(self, key: tuple, plan) -> None:
         from django.core import mail
