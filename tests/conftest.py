@@ -165,12 +165,8 @@ def _test_settings(settings, tmp_path):
 _world_keeper = pytest.fixture(scope="session", name="_world_keeper")(shared_worlds.keeper_fixture)
 
 
-@pytest.fixture(autouse=True)
-def _shared_worlds(request, _world_keeper):
-    """The shared worlds this test asks for, built or kept (tests/shared_worlds.py)."""
-    _world_keeper.before_test(request.node)
-    yield _world_keeper
-    _world_keeper.after_test(shared_worlds.next_item.get(request.node))
+# The shared worlds each test asks for, built or kept (tests/shared_worlds.py).
+_shared_worlds = pytest.fixture(autouse=True, name="_shared_worlds")(shared_worlds.worlds_fixture)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -95,6 +95,8 @@ def shared_world(builder: Callable | None = None, *, name: str | None = None):
 
         def fixture(request, db, **worlds):
             keeper = request.getfixturevalue(FIXTURE)
+            if keeper is None:
+                return builder(**worlds)  # built in the test's own transaction, as always
             return keeper.value(request, fixture_name, builder, worlds)
 
         parameters = [
@@ -376,6 +378,25 @@ def _restore_cache(entries: dict, expiries: dict) -> None:
 
 
 def keeper_fixture(request, django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator:
+    global keeper
     keeper = Keeper(django_db_blocker, tmp_path_factory.mktemp("shared-world") / "media")
     yield keeper
     keeper.roll_back()
+    keeper = None
+
+
+# The test process's keeper once a test shared a world (until then, tests without one
+# need no database set up for them).
+keeper: Keeper | None = None
+
+
+def worlds_fixture(request) -> Iterator[Keeper | None]:
+    """`_shared_worlds`, every test's first function-scoped fixture (`put_first`)."""
+    item = request.node
+    if keeper is None and _sharing(item)[0] is None:
+        yield None
+        return
+    current: Keeper = request.getfixturevalue("_world_keeper")
+    current.before_test(item)
+    yield current
+    current.after_test(next_item.get(item))
