@@ -12,8 +12,9 @@ objects are deep copies (a test that changes `world.open.name` changes its own c
 Django's `setUpTestData` does), and the cache entries, sent mail and media files the
 build wrote are put back after the test's own fixtures emptied them.
 
-The world is built anew (the outer transaction rolled back) whenever the next test asks
-for other worlds, is in another module, or does not ask for one. A test gets the world
+The world is built anew (the outer transaction rolled back, as the last test sharing it
+ends) whenever the next test asks for other worlds, is in another module or class, has
+other fixtures of wider scope, or asks for no world. A test gets the world
 built the usual way, inside its own transaction, when sharing could change what it
 sees: a transactional test (`transactional_db`, `live_server`, `transaction=True`: it
 commits, and its database is flushed after it), a test on other databases, or a test
