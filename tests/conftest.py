@@ -9,8 +9,11 @@ from django.core.cache import cache
 from django.test import Client
 
 from cdp_portal.accounts.models import User
+from cdp_portal.core.fragments import local_fragments
 from communities.models import Community
+from tests import shared_worlds
 from tests.factories import SuperUserFactory, UserFactory
+from tests.shared_worlds import shared_world
 from tests.worlds import VISIBILITIES, CommunityWorld
 
 
@@ -32,7 +35,11 @@ def pytest_collection_modifyitems(config, items):
     `item._nodeid`, which pytest 9 no longer reads (pytest-xdist issue 1386): without this,
     every test is its own group, and each module-scoped deploy stack starts on both workers
     at once (twice the setup, and two stacks starving the two cores). Add the suffix where
-    pytest 9 keeps the id; a no-op once pytest-xdist adds it itself."""
+    pytest 9 keeps the id; a no-op once pytest-xdist adds it itself.
+
+    First, every test sets `_shared_worlds` up before its other function-scoped fixtures
+    (tests/shared_worlds.py)."""
+    shared_worlds.put_first(items)
     if not getattr(config.option, "loadgroup", False):
         return
     from _pytest.nodeid import NodeId
@@ -135,15 +142,41 @@ def _copy_of_the_migrated_template(connection, worker: str, shared: Path, verbos
     return template
 
 
+# Every test's settings (and a shared world's while it is built: tests/shared_worlds.py).
+TEST_SETTINGS = {
+    "LANGUAGE_CODE": "fr",
+    # Factories hash a password for every account: keep that cheap in tests.
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.LANGUAGE_CODE = "fr"
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
     # Uploaded files go to a temporary folder, never var/media.
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    # Cached counts, rate limits… never carry over from one test to the next.
+    # Cached counts, rate limits, rendered fragments (the process's own copies too)…
+    # never carry over from one test to the next.
     cache.clear()
-    # Factories hash a password for every account: keep that cheap in tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    local_fragments.clear()
+
+
+_world_keeper = pytest.fixture(scope="session", name="_world_keeper")(shared_worlds.keeper_fixture)
+
+
+# The shared worlds each test asks for, built or kept (tests/shared_worlds.py).
+_shared_worlds = pytest.fixture(autouse=True, name="_shared_worlds")(shared_worlds.worlds_fixture)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Tells `_shared_worlds`, as the test ends, which test comes next."""
+    shared_worlds.next_item[item] = nextitem
+    try:
+        return (yield)
+    finally:
+        shared_worlds.next_item.pop(item, None)
 
 
 @pytest.fixture
@@ -151,8 +184,8 @@ def user(db):
     return UserFactory()
 
 
-@pytest.fixture
-def admin_user(db):
+@shared_world
+def admin_user():
     return SuperUserFactory(email="root@example.org")
 
 
@@ -188,8 +221,8 @@ def admin_client(client, admin_user):
     return client
 
 
-@pytest.fixture
-def community_world(db) -> CommunityWorld:
+@shared_world
+def community_world() -> CommunityWorld:
     """One community of each visibility, with an animator and a member in each, and an
     outsider who belongs to none: the five kinds of visitor for permission tests."""
     from tests.factories import CommunityFactory, UserFactory, make_member

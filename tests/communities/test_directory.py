@@ -18,6 +18,7 @@ from communities.services import profile_ensure, profile_update
 from tests.factories import CommunityFactory, ProfileFactory, UserFactory, make_member
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
+from tests.shared_worlds import shared_world
 from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ class TagWorld(CommunityWorld):
     tag: Tag
 
 
-@pytest.fixture
+@shared_world
 def tag_world(community_world: CommunityWorld) -> TagWorld:
     """A tag with an expert and an interested person from the private community."""
     world = community_world

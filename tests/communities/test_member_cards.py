@@ -12,6 +12,7 @@ from django.urls import reverse
 from communities.models import Profile
 from tests.factories import ProfileFactory
 from tests.forums.test_fragments import assert_cached_is_fresh, page
+from tests.shared_worlds import shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ PAGES = (
 )
 
 
-@pytest.fixture
+@shared_world
 def expert(community_world) -> Profile:
     profile = ProfileFactory(
         user__first_name="Hélène",

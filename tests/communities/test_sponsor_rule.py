@@ -10,6 +10,7 @@ from communities import services
 from communities.models import Community, Membership
 from readiness.models import ReadinessDecision
 from tests.factories import make_member
+from tests.shared_worlds import shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def admin_change_url(m: Membership) -> str:
     return f"/admin/communities/membership/{m.pk}/change/"
 
 
-@pytest.fixture
+@shared_world
 def deciding(community_world):
     community = community_world.open
     Community.objects.filter(pk=community.pk).update(phase="deciding")

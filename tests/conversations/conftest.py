@@ -1,9 +1,8 @@
 from dataclasses import dataclass
 
-import pytest
-
 from conversations.models import Conversation, Message
 from tests.conversations.factories import reply, start
+from tests.shared_worlds import shared_world
 from tests.worlds import CommunityWorld
 
 
@@ -26,7 +25,7 @@ class ConversationWorld(CommunityWorld):
         return self.closed_member
 
 
-@pytest.fixture
+@shared_world
 def conversation_world(community_world) -> ConversationWorld:
     w = community_world
     conversation = start(w.open_member, w.closed_member, subject="Évaluer en ligne")

@@ -12,11 +12,12 @@ from cdp_portal.outbox.models import OutgoingEmail
 from conversations import services
 from tests.conversations.factories import reply, start
 from tests.factories import UserFactory, make_member
+from tests.shared_worlds import shared_world
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
+@shared_world
 def people(community_world):
     w = community_world
     alice = make_member(w.open, user=UserFactory(email="alice.secrete@exemple.org"))

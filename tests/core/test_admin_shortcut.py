@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from forums.models import Topic
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import make_resource
+from tests.shared_worlds import shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def shortcut_url(obj) -> str:
     return f"/admin/r/{content_type.pk}/{obj.pk}/"
 
 
-@pytest.fixture
+@shared_world
 def private_things(community_world):
     private = community_world.private
     author = community_world.private_animator

@@ -8,6 +8,7 @@ from cdp_portal.search import DISCUSSION_LIMIT, SECTION_SIZE, search_everything
 from tests.factories import CommunityFactory, ProfileFactory, make_member
 from tests.forums.factories import general_forum, make_post, make_topic
 from tests.resources.factories import ResourceFactory
+from tests.shared_worlds import shared_world
 from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ URL = reverse("search")
 VISIBILITIES = ("open", "closed", "private")
 
 
-@pytest.fixture
+@shared_world
 def world(community_world: CommunityWorld) -> CommunityWorld:
     """In each community of `community_world`: a summary, a resource and a discussion
     about photosynthesis; a hidden resource in the private one; an institution-wide

@@ -12,6 +12,7 @@ from django.urls import reverse
 from forums.models import Topic
 from tests.forums.factories import general_forum, make_topic
 from tests.resources.factories import ResourceFactory
+from tests.shared_worlds import shared_world
 from tests.worlds import CommunityWorld
 
 LIST_URLS = [
@@ -69,7 +70,7 @@ class HostileWorld(CommunityWorld):
     topic: Topic
 
 
-@pytest.fixture
+@shared_world
 def hostile_world(community_world: CommunityWorld) -> HostileWorld:
     w = community_world
     topic = make_topic(general_forum(w.open), w.open_member, tags=["moodle"])

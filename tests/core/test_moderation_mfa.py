@@ -11,6 +11,7 @@ from readiness.models import ReadinessDecision
 from resources.models import Resource
 from tests.forums.factories import general_forum, make_post, make_topic
 from tests.resources.factories import make_resource
+from tests.shared_worlds import shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def mfa_required(settings):
     settings.PORTAL_STAFF_MFA_REQUIRED = True
 
 
-@pytest.fixture
+@shared_world
 def scene(community_world):
     community = community_world.open
     animator = community_world.open_animator

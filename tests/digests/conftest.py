@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import pytest
-
 from cdp_portal.accounts.models import User
 from communities.models import Membership, Profile
 from communities.services import profile_ensure
@@ -25,6 +23,7 @@ from tests.factories import UserFactory, make_member
 from tests.forums.factories import calls_forum, general_forum
 from tests.readiness.factories import checklist_of, set_item
 from tests.resources.factories import make_resource
+from tests.shared_worlds import shared_world
 from tests.worlds import VISIBILITIES, CommunityWorld
 
 PEOPLE = (
@@ -39,7 +38,7 @@ PEOPLE = (
 )
 
 
-@pytest.fixture
+@shared_world
 def period() -> Period:
     """Last week: what `send_digests --frequency weekly` sends today."""
     return previous_period(Frequency.WEEKLY)
@@ -82,7 +81,7 @@ class DigestWorld(CommunityWorld):
     task: ChecklistItem
 
 
-@pytest.fixture
+@shared_world
 def digest_world(community_world: CommunityWorld, period: Period) -> DigestWorld:
     w = community_world
     writer = make_member(w.open)

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.forums.factories import general_forum, make_post, make_topic
+from tests.shared_worlds import shared_world
 from tests.worlds import VISIBILITIES, CommunityWorld, ForumWorld
 
 
@@ -13,7 +14,7 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
+@shared_world
 def forum_world(community_world: CommunityWorld) -> ForumWorld:
     """community_world plus, in each community's "Général" forum, a topic by its member
     with one reply by its animator."""

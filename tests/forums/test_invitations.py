@@ -14,6 +14,7 @@ from forums import services
 from forums.models import CallInvitation, Notification
 from tests.factories import make_member
 from tests.forums.factories import calls_forum, make_post, make_topic
+from tests.shared_worlds import shared_world
 from tests.worlds import VISIBILITIES, CommunityWorld
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def expert(community, *tags, user=None):
     return person
 
 
-@pytest.fixture
+@shared_world
 def invite_world(community_world: CommunityWorld):
     """In each community, a call for help on "moodle" by its member, and an expert of
     moodle among its members; an expert of another subject; an expert of moodle in no

@@ -3,13 +3,12 @@ item by its template key, the five kinds of visitor plus the sponsor."""
 
 from __future__ import annotations
 
-import pytest
-
 from cdp_portal.accounts.models import User
 from communities.models import Community
 from readiness import services
 from readiness.models import Checklist, ChecklistItem
 from tests.factories import CommunityFactory, make_member
+from tests.shared_worlds import shared_world
 from tests.worlds import VISIBILITIES, CommunityWorld, ReadinessWorld
 
 
@@ -35,7 +34,7 @@ def set_item(community: Community, key: str, **fields) -> ChecklistItem:
     return item_of(community, key)
 
 
-@pytest.fixture(name="readiness_world")
+@shared_world(name="readiness_world")
 def readiness_world_fixture(community_world: CommunityWorld) -> ReadinessWorld:
     """`readiness_world`: `community_world` with its three communities in the deciding
     phase, each with a sponsor (role and `Community.sponsor`)."""

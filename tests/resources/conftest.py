@@ -1,12 +1,11 @@
-import pytest
-
 from communities.models import Role
 from tests.factories import make_member
 from tests.resources.factories import ResourceFactory
+from tests.shared_worlds import shared_world
 from tests.worlds import VISIBILITIES, CommunityWorld, ResourceWorld
 
 
-@pytest.fixture
+@shared_world
 def world(community_world: CommunityWorld) -> ResourceWorld:
     """community_world plus a documentalist in the open community and one resource per
     place: institution-wide, open, closed and private (authored by a member of each)."""

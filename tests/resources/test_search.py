@@ -8,6 +8,7 @@ from resources.models import Resource
 from resources.search import safe_headline
 from tests.resources.factories import ResourceFactory
 from tests.resources.live_counts import counted_live, shown
+from tests.shared_worlds import shared_world
 from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def search(user, q, **filters):
     return found
 
 
-@pytest.fixture
+@shared_world
 def library(community_world: CommunityWorld) -> CommunityWorld:
     w = community_world
     ResourceFactory(

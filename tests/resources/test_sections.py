@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.factories import CommunityFactory, make_member
 from tests.resources.factories import ResourceFactory
+from tests.shared_worlds import shared_world
 from tests.worlds import CommunityWorld
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def _section(response, key):
     return next(s for s in response.context["sections"] if s.key == key)
 
 
-@pytest.fixture
+@shared_world
 def tagged_world(community_world: CommunityWorld) -> CommunityWorld:
     w = community_world
     for place in ("open", "closed", "private"):
