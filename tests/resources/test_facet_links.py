@@ -42,7 +42,7 @@ def test_a_value_chooses_itself_and_keeps_the_other_parameters(client, login, li
 
 
 def test_a_chosen_value_removes_itself(client, login, library):
-    world, _hostile, member = library
+    _world, _hostile, member = library
     login(member)
     shown = aside(client, {"kind": "tool", "tag": "outil"})
     chosen = re.findall(r'<a href="([^"]*)" aria-current="true">(.*?)</a>', shown)
