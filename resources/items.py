@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -57,6 +58,8 @@ def render_resource_items(
             "bookmarked": bookmarked,
             "snippet": SNIPPET_PLACEHOLDER,
             "next": NEXT_PLACEHOLDER,
+            # The library's address, for the community and tag links: once per list.
+            "list_url": reverse("resources:list"),
         },
     )
     back_to = conditional_escape(request.get_full_path()) if request is not None else ""
